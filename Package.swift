@@ -1,0 +1,38 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "Taxon",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "taxon", targets: ["taxon"]),
+        .library(name: "TaxonStore", targets: ["TaxonStore"]),
+        .library(name: "TaxonCore", targets: ["TaxonCore"]),
+        .library(name: "TaxonImport", targets: ["TaxonImport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims: a module map and a header each, nothing else.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0"),
+
+        .target(name: "TaxonStore", dependencies: ["CSQLite"]),
+        .target(name: "TaxonCore", dependencies: ["TaxonStore"]),
+        .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
+        .executableTarget(
+            name: "taxon",
+            dependencies: [
+                "TaxonStore", "TaxonCore", "TaxonImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
+        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore"]),
+        .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "taxonTests", dependencies: ["TaxonStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

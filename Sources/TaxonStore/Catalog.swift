@@ -1,0 +1,166 @@
+/// Read queries over the store: what is in it, and single concepts with their
+/// words and edges.
+extension Store {
+    public func taxonomies() throws -> [TaxonomyInfo] {
+        let statement = try db.prepare("""
+            SELECT t.id, t.name, t.kind, t.source, t.imported_at,
+                   (SELECT count(*) FROM concept c WHERE c.taxonomy_id = t.id),
+                   (SELECT count(*) FROM edge e JOIN concept c ON c.id = e.source_id WHERE c.taxonomy_id = t.id)
+            FROM taxonomy t ORDER BY t.name
+            """)
+        var result: [TaxonomyInfo] = []
+        while try statement.step() {
+            result.append(TaxonomyInfo(
+                id: statement.int64(0), name: statement.text(1), kind: statement.text(2), source: statement.text(3),
+                importedAt: statement.text(4), concepts: statement.int(5), edges: statement.int(6)))
+        }
+        return result
+    }
+
+    public func classSets() throws -> [ClassSetInfo] {
+        let statement = try db.prepare("""
+            SELECT s.id, s.name, t.name, (SELECT count(*) FROM class_member m WHERE m.class_set_id = s.id),
+                   s.source, s.created_at
+            FROM class_set s JOIN taxonomy t ON t.id = s.taxonomy_id ORDER BY s.name
+            """)
+        var result: [ClassSetInfo] = []
+        while try statement.step() {
+            result.append(ClassSetInfo(
+                id: statement.int64(0), name: statement.text(1), taxonomy: statement.text(2), classes: statement.int(3),
+                source: statement.text(4), createdAt: statement.text(5)))
+        }
+        return result
+    }
+
+    public func vectorSets() throws -> [VectorSetInfo] {
+        let statement = try db.prepare(
+            "SELECT id, name, dims, count, format, source, imported_at FROM vector_set ORDER BY name")
+        var result: [VectorSetInfo] = []
+        while try statement.step() {
+            result.append(VectorSetInfo(
+                id: statement.int64(0), name: statement.text(1), dims: statement.int(2), count: statement.int(3),
+                format: statement.text(4), source: statement.text(5), importedAt: statement.text(6)))
+        }
+        return result
+    }
+
+    /// The taxonomy called `name`; without a name, `wordnet` if present, else the only one.
+    public func taxonomy(named name: String?) throws -> TaxonomyInfo {
+        let all = try taxonomies()
+        if let name {
+            guard let found = all.first(where: { $0.name == name }) else {
+                throw CatalogError.notFound(kind: "taxonomy", name: name)
+            }
+            return found
+        }
+        if let wordnet = all.first(where: { $0.name == "wordnet" }) { return wordnet }
+        if all.count == 1 { return all[0] }
+        if all.isEmpty { throw CatalogError.notFound(kind: "taxonomy", name: "wordnet") }
+        throw ReferenceError.taxonomyRequired(available: all.map(\.name))
+    }
+
+    /// The concepts of a class set, in class-index order.
+    public func classMembers(of classSet: String) throws -> [Concept] {
+        guard let setID = try db.scalarInt("SELECT id FROM class_set WHERE name = ?", [.text(classSet)]) else {
+            throw CatalogError.notFound(kind: "class set", name: classSet)
+        }
+        let statement = try db.prepare("""
+            SELECT \(Self.conceptColumns) FROM class_member m JOIN concept c ON c.id = m.concept_id
+            WHERE m.class_set_id = ? ORDER BY m.position
+            """)
+        try statement.bind(setID, at: 1)
+        return try readConcepts(statement)
+    }
+
+    // MARK: single concepts
+
+    static let conceptColumns = "c.id, c.taxonomy_id, c.key, c.name, c.pos, c.lexname, c.gloss"
+
+    func readConcepts(_ statement: Statement, offset: Int32 = 0) throws -> [Concept] {
+        var result: [Concept] = []
+        while try statement.step() { result.append(Self.concept(statement, offset: offset)) }
+        return result
+    }
+
+    static func concept(_ s: Statement, offset: Int32 = 0) -> Concept {
+        Concept(
+            id: s.int64(offset), taxonomyID: s.int64(offset + 1), key: s.text(offset + 2), name: s.optionalText(offset + 3),
+            pos: s.optionalText(offset + 4), lexname: s.optionalText(offset + 5), gloss: s.optionalText(offset + 6))
+    }
+
+    public func concept(id: Int64) throws -> Concept? {
+        let statement = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.id = ?")
+        try statement.bind(id, at: 1)
+        return try readConcepts(statement).first
+    }
+
+    public func lemmas(of concept: Concept) throws -> [Lemma] {
+        let statement = try db.prepare("SELECT word, sense_number FROM lemma WHERE concept_id = ? ORDER BY position")
+        try statement.bind(concept.id, at: 1)
+        var result: [Lemma] = []
+        while try statement.step() { result.append(Lemma(word: statement.text(0), senseNumber: statement.optionalInt(1))) }
+        return result
+    }
+
+    /// Edges leaving `concept`, in relation order then target key.
+    public func outgoing(from concept: Concept) throws -> [Relation] {
+        try relations(concept, sql: """
+            SELECT e.relation, e.source_word, e.target_word, \(Self.conceptColumns)
+            FROM edge e JOIN concept c ON c.id = e.target_id WHERE e.source_id = ?
+            ORDER BY e.relation, c.key, e.source_word, e.target_word
+            """)
+    }
+
+    /// Edges of the given relations arriving at `concept` (children, for hypernym edges).
+    public func incoming(to concept: Concept, relations names: [String]) throws -> [Relation] {
+        let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+        return try relations(concept, sql: """
+            SELECT e.relation, e.target_word, e.source_word, \(Self.conceptColumns)
+            FROM edge e JOIN concept c ON c.id = e.source_id WHERE e.target_id = ? AND e.relation IN (\(placeholders))
+            ORDER BY e.relation, c.key
+            """, extra: names.map { .text($0) })
+    }
+
+    private func relations(_ concept: Concept, sql: String, extra: [SQLValue] = []) throws -> [Relation] {
+        let statement = try db.prepare(sql)
+        try statement.bind([.integer(concept.id)] + extra)
+        var result: [Relation] = []
+        while try statement.step() {
+            let sourceWord = statement.int(1), targetWord = statement.int(2)
+            result.append(Relation(
+                relation: statement.text(0), concept: Self.concept(statement, offset: 3),
+                sourceWord: sourceWord == 0 ? nil : sourceWord, targetWord: targetWord == 0 ? nil : targetWord))
+        }
+        return result
+    }
+
+    /// Every ancestor over hypernym and instance-hypernym edges, nearest first.
+    public func ancestors(of concept: Concept) throws -> [Ancestor] {
+        let statement = try db.prepare("""
+            WITH RECURSIVE up(id, distance) AS (
+                SELECT ?, 0
+                UNION
+                SELECT e.target_id, up.distance + 1 FROM edge e JOIN up ON e.source_id = up.id
+                WHERE e.relation IN ('\(Relations.hypernym)', '\(Relations.instanceHypernym)')
+            )
+            SELECT min(up.distance), \(Self.conceptColumns) FROM up JOIN concept c ON c.id = up.id
+            WHERE up.id != ? GROUP BY up.id ORDER BY min(up.distance), c.key
+            """)
+        try statement.bind([.integer(concept.id), .integer(concept.id)])
+        var result: [Ancestor] = []
+        while try statement.step() {
+            result.append(Ancestor(concept: Self.concept(statement, offset: 1), distance: statement.int(0)))
+        }
+        return result
+    }
+}
+
+/// Relation names shared by the importers and the readers.
+public enum Relations {
+    public static let hypernym = "hypernym"
+    public static let instanceHypernym = "instance_hypernym"
+    public static let hyponym = "hyponym"
+    public static let instanceHyponym = "instance_hyponym"
+    /// The edges NLTK walks upwards for depths, paths and similarity.
+    public static let taxonomic = [hypernym, instanceHypernym]
+}

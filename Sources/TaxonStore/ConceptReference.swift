@@ -1,0 +1,89 @@
+/// Concept references as users write them, accepted by every command:
+///   - a key: `n02084071` (an ImageNet wnid), or a hierarchy file's id;
+///   - an NLTK-style name: `dog.n.01`, or any of the concept's words, `domestic_dog.n.01`;
+///   - a word: `dog` (all its senses, noun senses first, most frequent first).
+
+public enum ReferenceError: Error, CustomStringConvertible {
+    case unknown(reference: String, taxonomy: String)
+    case ambiguous(reference: String, candidates: [Concept])
+    case taxonomyRequired(available: [String])
+
+    public var description: String {
+        switch self {
+        case let .unknown(reference, taxonomy):
+            return "unknown concept '\(reference)' in taxonomy '\(taxonomy)'"
+        case let .ambiguous(reference, candidates):
+            let listed = candidates.prefix(12).map { "\($0.label) (\($0.key))" }.joined(separator: ", ")
+            let more = candidates.count > 12 ? ", … \(candidates.count - 12) more" : ""
+            return "'\(reference)' has \(candidates.count) senses: \(listed)\(more); name one of them"
+        case let .taxonomyRequired(available):
+            return "the store holds several taxonomies (\(available.joined(separator: ", "))); name one with --taxonomy"
+        }
+    }
+}
+
+/// What to do when a bare word has several senses.
+public enum SenseChoice: Sendable {
+    /// Take the first sense, as NLTK's `synsets(word)[0]`.
+    case first
+    /// Refuse and list the senses.
+    case requireUnique
+}
+
+extension Store {
+    /// Every concept `reference` can mean in the taxonomy, best match first:
+    /// an exact key or name wins outright; otherwise the senses of a word.
+    public func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept] {
+        let exact = try db.prepare("""
+            SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ?1 AND c.key = ?2
+            UNION ALL
+            SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ?1 AND c.name = ?2 AND c.key != ?2
+            """)
+        try exact.bind([.integer(taxonomy.id), .text(reference)])
+        let matches = try readConcepts(exact)
+        if !matches.isEmpty { return matches }
+
+        if let (word, pos, sense) = Self.parseSenseName(reference) {
+            // 'a' and 's' share one numbering in the index files, as in NLTK.
+            let posList = (pos == "a" || pos == "s") ? ["a", "s"] : [pos]
+            let statement = try db.prepare("""
+                SELECT \(Self.conceptColumns) FROM lemma l JOIN concept c ON c.id = l.concept_id
+                WHERE l.taxonomy_id = ? AND l.folded = ? AND l.sense_number = ? AND c.pos IN (?, ?)
+                """)
+            try statement.bind([.integer(taxonomy.id), .text(foldLemma(word)), .integer(Int64(sense)),
+                                .text(posList[0]), .text(posList.last!)])
+            let found = try readConcepts(statement)
+            if !found.isEmpty { return found }
+        }
+
+        let statement = try db.prepare("""
+            SELECT \(Self.conceptColumns) FROM lemma l JOIN concept c ON c.id = l.concept_id
+            WHERE l.taxonomy_id = ? AND l.folded = ?
+            ORDER BY CASE c.pos WHEN 'n' THEN 0 WHEN 'v' THEN 1 WHEN 'a' THEN 2 WHEN 's' THEN 2 WHEN 'r' THEN 3 ELSE 4 END,
+                     l.sense_number, c.key
+            """)
+        try statement.bind([.integer(taxonomy.id), .text(foldLemma(reference))])
+        var seen = Set<Int64>()
+        return try readConcepts(statement).filter { seen.insert($0.id).inserted }
+    }
+
+    /// The one concept `reference` names; a bare word with several senses is
+    /// resolved or refused according to `choice`.
+    public func resolve(_ reference: String, in taxonomy: TaxonomyInfo, choice: SenseChoice = .first) throws -> Concept {
+        let found = try candidates(for: reference, in: taxonomy)
+        guard let first = found.first else { throw ReferenceError.unknown(reference: reference, taxonomy: taxonomy.name) }
+        if found.count > 1, choice == .requireUnique { throw ReferenceError.ambiguous(reference: reference, candidates: found) }
+        return first
+    }
+
+    /// Splits `word.p.NN` into its parts (NLTK accepts any number of digits).
+    static func parseSenseName(_ reference: String) -> (String, String, Int)? {
+        let parts = reference.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3,
+              let sense = Int(parts[parts.count - 1]), sense > 0,
+              let pos = parts[parts.count - 2].first, parts[parts.count - 2].count == 1, "nvasr".contains(pos)
+        else { return nil }
+        let word = parts[..<(parts.count - 2)].joined(separator: ".")
+        return word.isEmpty ? nil : (word, String(pos), sense)
+    }
+}

@@ -1,0 +1,151 @@
+/// Bulk writers used by the importers. Each must be used inside
+/// `Store.transaction`, so that a failed import leaves the store unchanged.
+
+public enum CatalogError: Error, CustomStringConvertible {
+    case exists(kind: String, name: String)
+    case notFound(kind: String, name: String)
+    case invalidName(kind: String, name: String)
+
+    public var description: String {
+        switch self {
+        case let .exists(kind, name): return "a \(kind) named '\(name)' already exists (pass --replace to import it again)"
+        case let .notFound(kind, name): return "no \(kind) named '\(name)' in the store"
+        case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind) name (use letters, digits, '.', '_' or '-', at most 100)"
+        }
+    }
+}
+
+/// Names of taxonomies, class sets and vector sets: they end up in URLs and file names.
+func validateName(_ name: String, kind: String) throws {
+    let allowed = name.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+    guard allowed, !name.isEmpty, name.utf8.count <= 100 else { throw CatalogError.invalidName(kind: kind, name: name) }
+}
+
+extension Store {
+    /// Deletes the row of `table` named `name` (its dependants cascade), or throws if
+    /// it exists and `replace` is false. `table` is one of our own table names.
+    func claimName(_ name: String, table: String, kind: String, replace: Bool) throws {
+        try validateName(name, kind: kind)
+        guard let id = try db.scalarInt("SELECT id FROM \(table) WHERE name = ?", [.text(name)]) else { return }
+        guard replace else { throw CatalogError.exists(kind: kind, name: name) }
+        if table == "taxonomy" {
+            // Delete children before parents so that each cascade step finds its index.
+            try db.execute("""
+                DELETE FROM class_set WHERE taxonomy_id = \(id);
+                DELETE FROM edge WHERE source_id IN (SELECT id FROM concept WHERE taxonomy_id = \(id));
+                DELETE FROM lemma WHERE taxonomy_id = \(id);
+                DELETE FROM concept WHERE taxonomy_id = \(id);
+                """)
+        }
+        try db.execute("DELETE FROM \(table) WHERE id = \(id)")
+    }
+}
+
+/// Writes one taxonomy: its row, then concepts, lemmas and edges.
+public final class TaxonomyWriter {
+    public let taxonomyID: Int64
+    private let db: Database
+    private let insertConcept: Statement
+    private let insertLemma: Statement
+    private let insertEdge: Statement
+
+    public init(store: Store, name: String, kind: String, source: String, replace: Bool) throws {
+        db = store.db
+        try store.claimName(name, table: "taxonomy", kind: "taxonomy", replace: replace)
+        let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
+        try row.bind([.text(name), .text(kind), .text(source), .text(Store.timestamp())])
+        try row.run()
+        taxonomyID = db.lastInsertRowID
+        insertConcept = try db.prepare(
+            "INSERT INTO concept (taxonomy_id, key, name, pos, lexname, gloss) VALUES (?, ?, ?, ?, ?, ?)")
+        insertLemma = try db.prepare(
+            "INSERT INTO lemma (concept_id, position, taxonomy_id, word, folded, sense_number) VALUES (?, ?, ?, ?, ?, ?)")
+        insertEdge = try db.prepare(
+            "INSERT OR IGNORE INTO edge (source_id, relation, target_id, source_word, target_word) VALUES (?, ?, ?, ?, ?)")
+    }
+
+    /// Adds a concept and returns its id.
+    public func addConcept(key: String, name: String?, pos: String?, lexname: String?, gloss: String?) throws -> Int64 {
+        try insertConcept.bind(taxonomyID, at: 1)
+        try insertConcept.bind(key, at: 2)
+        try insertConcept.bind(name, at: 3)
+        try insertConcept.bind(pos, at: 4)
+        try insertConcept.bind(lexname, at: 5)
+        try insertConcept.bind(gloss, at: 6)
+        try insertConcept.run()
+        return db.lastInsertRowID
+    }
+
+    /// Adds the word at 1-based `position` of a concept.
+    public func addLemma(concept: Int64, position: Int, word: String, senseNumber: Int?) throws {
+        try insertLemma.bind(concept, at: 1)
+        try insertLemma.bind(position, at: 2)
+        try insertLemma.bind(taxonomyID, at: 3)
+        try insertLemma.bind(word, at: 4)
+        try insertLemma.bind(foldLemma(word), at: 5)
+        try insertLemma.bind(senseNumber, at: 6)
+        try insertLemma.run()
+    }
+
+    /// Adds a typed edge; word positions are 0 for a relation between concepts.
+    public func addEdge(from source: Int64, _ relation: String, to target: Int64, sourceWord: Int = 0, targetWord: Int = 0) throws {
+        try insertEdge.bind(source, at: 1)
+        try insertEdge.bind(relation, at: 2)
+        try insertEdge.bind(target, at: 3)
+        try insertEdge.bind(sourceWord, at: 4)
+        try insertEdge.bind(targetWord, at: 5)
+        try insertEdge.run()
+    }
+}
+
+/// The lookup form of a word: lower-cased, with spaces written as '_' (as WordNet does).
+public func foldLemma(_ word: String) -> String {
+    String(word.lowercased().map { $0 == " " ? "_" : $0 })
+}
+
+extension Store {
+    /// Stores an ordered class set over concepts of one taxonomy.
+    public func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws {
+        try claimName(name, table: "class_set", kind: "class set", replace: replace)
+        let row = try db.prepare("INSERT INTO class_set (name, taxonomy_id, source, created_at) VALUES (?, ?, ?, ?)")
+        try row.bind([.text(name), .integer(taxonomyID), .text(source), .text(Store.timestamp())])
+        try row.run()
+        let setID = db.lastInsertRowID
+        let member = try db.prepare("INSERT INTO class_member (class_set_id, position, concept_id) VALUES (?, ?, ?)")
+        for (position, concept) in concepts.enumerated() {
+            try member.bind(setID, at: 1)
+            try member.bind(position, at: 2)
+            try member.bind(concept, at: 3)
+            try member.run()
+        }
+    }
+}
+
+/// Writes one word-vector set.
+public final class VectorSetWriter {
+    private let db: Database
+    private let setID: Int64
+    private let insertVector: Statement
+
+    public init(store: Store, name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws {
+        db = store.db
+        try store.claimName(name, table: "vector_set", kind: "vector set", replace: replace)
+        let row = try db.prepare(
+            "INSERT INTO vector_set (name, dims, count, format, source, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
+        try row.bind([.text(name), .integer(Int64(dims)), .integer(Int64(count)), .text(format), .text(source), .text(Store.timestamp())])
+        try row.run()
+        setID = db.lastInsertRowID
+        insertVector = try db.prepare("INSERT INTO vector (vector_set_id, token, data) VALUES (?, ?, ?)")
+    }
+
+    /// Adds one token's vector, stored as little-endian float32.
+    public func add(token: String, vector: UnsafeBufferPointer<Float>) throws {
+        try insertVector.bind(setID, at: 1)
+        try insertVector.bind(token, at: 2)
+        try insertVector.bindBlob(UnsafeRawBufferPointer(vector), at: 3)
+        try insertVector.run()
+    }
+}

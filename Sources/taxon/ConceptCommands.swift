@@ -1,0 +1,105 @@
+import ArgumentParser
+import TaxonStore
+
+struct ReferenceOptions: ParsableArguments {
+    @Option(help: "The taxonomy to look in (default: wordnet, or the only one).")
+    var taxonomy: String?
+}
+
+struct ConceptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "concept",
+        abstract: "Show a concept: key, name, words, gloss, parents, children and other relations.",
+        discussion: "REF is a key (n02084071), an NLTK-style name (dog.n.01) or a word (dog: its first sense; --all lists every sense).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var reference: ReferenceOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The concept.") var ref: String
+    @Flag(help: "Show every sense of a word, not only the first.") var all = false
+
+    struct Details: Encodable {
+        let key: String
+        let name: String?
+        let pos: String?
+        let lexname: String?
+        let gloss: String?
+        let lemmas: [Lemma]
+        let parents: [Relation]
+        let children: [Relation]
+        let relations: [Relation]
+    }
+
+    func run() throws {
+        let db = try store.open()
+        let taxonomy = try db.taxonomy(named: reference.taxonomy)
+        let found = all ? try db.candidates(for: ref, in: taxonomy) : [try db.resolve(ref, in: taxonomy)]
+        if found.isEmpty { throw ReferenceError.unknown(reference: ref, taxonomy: taxonomy.name) }
+        let details = try found.map { concept in
+            let outgoing = try db.outgoing(from: concept)
+            let upward = Set(Relations.taxonomic), downward: Set = [Relations.hyponym, Relations.instanceHyponym]
+            return Details(
+                key: concept.key, name: concept.name, pos: concept.pos, lexname: concept.lexname, gloss: concept.gloss,
+                lemmas: try db.lemmas(of: concept),
+                parents: outgoing.filter { upward.contains($0.relation) },
+                children: try db.incoming(to: concept, relations: Relations.taxonomic),
+                relations: outgoing.filter { !upward.contains($0.relation) && !downward.contains($0.relation) })
+        }
+        if output.json { return try printJSON(all ? AnyEncodable(details) : AnyEncodable(details[0])) }
+        for (index, d) in details.enumerated() {
+            if index > 0 { print("") }
+            print("\(d.name ?? d.key)  \(d.key)\(d.lexname.map { "  (\($0))" } ?? "")")
+            if !d.lemmas.isEmpty {
+                print("lemmas: " + d.lemmas.map { l in l.senseNumber.map { "\(l.word) (\($0))" } ?? l.word }.joined(separator: ", "))
+            }
+            if let gloss = d.gloss, !gloss.isEmpty { print("gloss: \(gloss)") }
+            printRelations("parents", d.parents)
+            printRelations("children", d.children)
+            for name in orderedUnique(d.relations.map(\.relation)) {
+                printRelations(name, d.relations.filter { $0.relation == name })
+            }
+        }
+    }
+
+    private func printRelations(_ title: String, _ relations: [Relation]) {
+        guard !relations.isEmpty else { return }
+        let labels = relations.map { r -> String in
+            let tag = title == "parents" || title == "children" ? (r.relation.hasPrefix("instance") ? " [instance]" : "") : ""
+            return r.concept.label + tag
+        }
+        print("\(title) (\(relations.count)): " + orderedUnique(labels).joined(separator: ", "))
+    }
+}
+
+struct Ancestors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every ancestor of a concept over hypernym and instance-hypernym edges, nearest first.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var reference: ReferenceOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The concept (key, NLTK-style name or word).") var ref: String
+
+    func run() throws {
+        let db = try store.open()
+        let concept = try db.resolve(ref, in: try db.taxonomy(named: reference.taxonomy))
+        let ancestors = try db.ancestors(of: concept)
+        if output.json { return try printJSON(ancestors) }
+        print("\(concept.label)  \(concept.key)")
+        for ancestor in ancestors {
+            print("  \(ancestor.distance)  \(ancestor.concept.label)  \(ancestor.concept.key)")
+        }
+    }
+}
+
+func orderedUnique(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
+}
+
+/// Lets one `printJSON` call print either a single value or a list.
+struct AnyEncodable: Encodable {
+    let encodeValue: (Encoder) throws -> Void
+    init<T: Encodable>(_ value: T) { encodeValue = value.encode }
+    func encode(to encoder: Encoder) throws { try encodeValue(encoder) }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import TaxonStore
+
+struct Info: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets and vector sets in the store.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Flag(help: "Also print a digest of every row (row counts and a hash).")
+    var digest = false
+
+    struct Summary: Encodable {
+        let store: String
+        let schemaVersion: Int
+        let taxonomies: [TaxonomyInfo]
+        let classSets: [ClassSetInfo]
+        let vectorSets: [VectorSetInfo]
+        let digest: ContentDigest?
+    }
+
+    func run() throws {
+        let db = try store.open()
+        let summary = Summary(
+            store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
+            classSets: try db.classSets(), vectorSets: try db.vectorSets(), digest: digest ? try db.contentDigest() : nil)
+        if output.json { return try printJSON(summary) }
+        print("store \(summary.store) (schema \(summary.schemaVersion))")
+        print("taxonomies: \(summary.taxonomies.count)")
+        for t in summary.taxonomies {
+            print("  \(t.name)  \(t.kind)  \(t.concepts) concepts  \(t.edges) edges  from \(t.source)  (\(t.importedAt))")
+        }
+        print("class sets: \(summary.classSets.count)")
+        for s in summary.classSets {
+            print("  \(s.name)  \(s.classes) classes over \(s.taxonomy)  from \(s.source)")
+        }
+        print("vector sets: \(summary.vectorSets.count)")
+        for v in summary.vectorSets {
+            print("  \(v.name)  \(v.count) × \(v.dims)  \(v.format)  from \(v.source)")
+        }
+        if let digest = summary.digest { print("digest: \(digest)") }
+    }
+}

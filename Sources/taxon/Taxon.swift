@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import TaxonStore
+
+@main
+struct Taxon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "taxon",
+        abstract: "Taxonomies, class sets and word vectors in one SQLite store.",
+        subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self]
+    )
+}
+
+/// Options every command that touches the store takes.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The store file (default: $TAXON_DB, else ./taxon.sqlite).")
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["TAXON_DB"] ?? "taxon.sqlite" }
+
+    func open() throws -> Store { try Store(path: path) }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+}
+
+/// Writes `value` as pretty, key-sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderTaxonCoreTests: XCTestCase { func testNothing() {} }

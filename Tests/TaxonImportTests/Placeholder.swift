@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderTaxonImportTests: XCTestCase { func testNothing() {} }

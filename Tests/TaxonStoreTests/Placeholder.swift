@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderTaxonStoreTests: XCTestCase { func testNothing() {} }

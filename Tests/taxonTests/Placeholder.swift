@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholdertaxonTests: XCTestCase { func testNothing() {} }
