@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "taxonTests", dependencies: ["TaxonStore"]),
+        .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -164,3 +164,16 @@ public enum Relations {
     /// The edges NLTK walks upwards for depths, paths and similarity.
     public static let taxonomic = [hypernym, instanceHypernym]
 }
+
+extension Store {
+    /// The concept id of each key in one taxonomy, nil where the key is unknown.
+    public func conceptIDs(keys: [String], taxonomyID: Int64) throws -> [Int64?] {
+        let statement = try db.prepare("SELECT id FROM concept WHERE taxonomy_id = ? AND key = ?")
+        return try keys.map { key in
+            defer { statement.reset() }
+            try statement.bind(taxonomyID, at: 1)
+            try statement.bind(key, at: 2)
+            return try statement.step() ? statement.int64(0) : nil
+        }
+    }
+}

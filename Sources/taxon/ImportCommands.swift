@@ -6,7 +6,7 @@ import TaxonStore
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a taxonomy, a class set or word vectors. Each import is one transaction: on any error the store is unchanged.",
-        subcommands: [ImportWordNet.self])
+        subcommands: [ImportWordNet.self, ImportLMF.self, ImportImageNet.self, ImportEdges.self, ImportVectors.self])
 }
 
 struct ImportOptions: ParsableArguments {
@@ -50,6 +50,107 @@ struct ImportWordNet: ParsableCommand {
                           return "imported \(r.taxonomy): \(r.synsets.values.reduce(0, +)) synsets (\(counts)), \(r.senses) senses, \(r.pointers) pointers"
                       }) {
             try WordNetDictImporter.run(store: db, directory: dict, name: name, replace: options.replace)
+        }
+    }
+}
+
+struct ImportLMF: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lmf", abstract: "Import a WordNet in WN-LMF XML (streamed; no network, no entity expansion).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: ImportOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The WN-LMF XML file.") var file: String
+    @Option(help: "The taxonomy's name.") var name: String
+
+    func run() throws {
+        let db = try store.open()
+        try runImport(db, name: "taxonomy \(name)", exists: { try $0.taxonomies().contains { $0.name == name } },
+                      options: options, json: output.json,
+                      summary: { (r: WNLMFImporter.Report) in
+                          "imported \(r.taxonomy) (lexicons \(r.lexicons.joined(separator: ", "))): \(r.synsets) synsets, \(r.senses) senses, \(r.relations) relations"
+                      }) {
+            try WNLMFImporter.run(store: db, file: file, name: name, replace: options.replace)
+        }
+    }
+}
+
+struct ImportImageNet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "imagenet", abstract: "Import an ordered class set from a wnid list (one per line, class-index order).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: ImportOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The wnid list.") var wnids: String
+    @Option(help: "The class set's name.") var name: String
+    @Option(help: "The taxonomy the wnids belong to (default: wordnet).") var taxonomy: String?
+
+    func run() throws {
+        let db = try store.open()
+        try runImport(db, name: "class set \(name)", exists: { try $0.classSets().contains { $0.name == name } },
+                      options: options, json: output.json,
+                      summary: { (r: ImageNetClassesImporter.Report) in "imported class set \(r.classSet): \(r.classes) classes over \(r.taxonomy)" }) {
+            try ImageNetClassesImporter.run(store: db, wnidsFile: wnids, name: name, taxonomy: taxonomy, replace: options.replace)
+        }
+    }
+}
+
+extension EdgeListImporter.LeafOrder: ExpressibleByArgument {}
+extension WordVectorsImporter.Format: ExpressibleByArgument {}
+
+struct ImportEdges: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edges",
+        abstract: "Import a hierarchy file of 'parent child' lines as a taxonomy, with a class set of its leaves.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: ImportOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The hierarchy file.") var file: String
+    @Option(help: "The taxonomy's (and the leaf class set's) name.") var name: String
+    @Flag(help: "Lines are 'child parent' instead of 'parent child'.") var childParent = false
+    @Option(help: "A file of 'id name' lines.") var names: String?
+    @Option(help: "Order of the leaf class set: appearance (first appearance in the file) or sorted (by id).")
+    var leafOrder: EdgeListImporter.LeafOrder = .appearance
+
+    func run() throws {
+        let db = try store.open()
+        try runImport(db, name: "taxonomy \(name)", exists: { try $0.taxonomies().contains { $0.name == name } },
+                      options: options, json: output.json,
+                      summary: { (r: EdgeListImporter.Report) in
+                          "imported \(r.taxonomy): \(r.nodes) nodes, \(r.edges) edges, \(r.leaves) leaves, \(r.roots) root(s), height \(r.height)"
+                      }) {
+            try EdgeListImporter.run(store: db, file: file, name: name, childParent: childParent, namesFile: names,
+                                     leafOrder: leafOrder, replace: options.replace)
+        }
+    }
+}
+
+struct ImportVectors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vectors",
+        abstract: "Import word vectors (GloVe text, word2vec binary or text, fastText .vec).",
+        discussion: "A token that appears twice keeps its first vector.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var options: ImportOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The vector file.") var file: String
+    @Option(help: "The vector set's name.") var name: String
+    @Option(help: "glove, word2vec-bin, word2vec-txt or fasttext-vec (default: detected).")
+    var format: WordVectorsImporter.Format?
+
+    func run() throws {
+        let db = try store.open()
+        try runImport(db, name: "vector set \(name)", exists: { try $0.vectorSets().contains { $0.name == name } },
+                      options: options, json: output.json,
+                      summary: { (r: WordVectorsImporter.Report) in
+                          "imported \(r.vectorSet): \(r.count) × \(r.dims) (\(r.format.rawValue))"
+                              + (r.duplicatesSkipped > 0 ? ", \(r.duplicatesSkipped) duplicate token(s) skipped" : "")
+                      }) {
+            try WordVectorsImporter.run(store: db, file: file, name: name, format: format, replace: options.replace)
         }
     }
 }

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderTaxonImportTests: XCTestCase { func testNothing() {} }
