@@ -18,7 +18,8 @@ for expected, path in enumerate(files, start=1):
     sql = path.read_text(encoding="utf-8")
     if '"""#' in sql:
         raise SystemExit(f"{path}: contains the raw-string terminator")
-    entries.append(f'    Migration(version: {expected}, name: "{path.name}", sql: #"""\n{sql}"""#),')
+    # The line break before the closing delimiter is not part of a multi-line literal: add one.
+    entries.append(f'    Migration(version: {expected}, name: "{path.name}", sql: #"""\n{sql}\n"""#),')
 
 out = root / "Sources" / "TaxonStore" / "EmbeddedMigrations.swift"
 out.write_text(

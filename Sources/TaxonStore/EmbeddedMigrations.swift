@@ -90,5 +90,6 @@ CREATE TABLE vector (
     data          BLOB NOT NULL,
     PRIMARY KEY (vector_set_id, token)
 ) WITHOUT ROWID;
+
 """#),
 ]

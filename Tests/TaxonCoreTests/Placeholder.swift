@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderTaxonCoreTests: XCTestCase { func testNothing() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderTaxonStoreTests: XCTestCase { func testNothing() {} }

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+@testable import TaxonStore
+
+final class StoreTests: XCTestCase {
+    private func path() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("store.sqlite").path
+    }
+
+    func testNewStoreIsMigratedInWALMode() throws {
+        let store = try Store(path: try path())
+        XCTAssertEqual(try store.userVersion, Store.schemaVersion)
+        XCTAssertGreaterThanOrEqual(Store.schemaVersion, 1)
+        XCTAssertEqual(try store.db.scalarText("PRAGMA journal_mode"), "wal")
+        XCTAssertEqual(try store.db.scalarInt("PRAGMA foreign_keys"), 1)
+        for table in ["taxonomy", "concept", "lemma", "edge", "class_set", "class_member", "vector_set", "vector"] {
+            XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(table)]), 1, table)
+        }
+        // Opening again applies nothing and changes nothing.
+        let digest = try store.contentDigest()
+        XCTAssertEqual(try Store(path: store.path).contentDigest(), digest)
+    }
+
+    func testNewerStoreIsRefused() throws {
+        let path = try path()
+        do {
+            let db = try Database(path: path)
+            try db.execute("PRAGMA user_version = \(Store.schemaVersion + 1)")
+        }
+        XCTAssertThrowsError(try Store(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("has schema version \(Store.schemaVersion + 1)"), "\(error)")
+            XCTAssertTrue("\(error)".contains("use a newer taxon"), "\(error)")
+        }
+    }
+
+    func testFailedMigrationLeavesTheFileAsItWas() throws {
+        let path = try path()
+        let db = try Database(path: path)
+        let migrations = embeddedMigrations + [
+            Migration(version: Store.schemaVersion + 1, name: "9999_broken.sql", sql: "CREATE TABLE extra (x); SELECT * FROM missing_table;"),
+        ]
+        XCTAssertThrowsError(try Migrator.migrate(db, path: path, migrations: migrations)) { error in
+            XCTAssertTrue("\(error)".contains("migration 9999_broken.sql failed"), "\(error)")
+        }
+        XCTAssertEqual(try db.scalarInt("PRAGMA user_version"), 0)
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM sqlite_master"), 0)
+    }
+
+    /// The migrations compiled into the binary are exactly the files in migrations/.
+    func testEmbeddedMigrationsMatchTheDirectory() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        XCTAssertEqual(embeddedMigrations.map(\.name), files, "run `make migrations`")
+        for migration in embeddedMigrations {
+            let text = try String(contentsOf: directory.appendingPathComponent(migration.name), encoding: .utf8)
+            XCTAssertEqual(migration.sql, text, "\(migration.name) changed: run `make migrations`")
+        }
+        XCTAssertEqual(embeddedMigrations.map(\.version), Array(1...embeddedMigrations.count))
+    }
+
+    func testNamesAreValidated() throws {
+        let store = try Store(path: try path())
+        for bad in ["", "a b", "../x", "x;DROP", String(repeating: "a", count: 101)] {
+            XCTAssertThrowsError(try store.transaction { try store.writeClassSet(name: bad, taxonomyID: 1, source: "s", concepts: [], replace: false) }, bad)
+        }
+    }
+
+    func testTransactionRollsBack() throws {
+        let store = try Store(path: try path())
+        struct Boom: Error {}
+        XCTAssertThrowsError(try store.transaction {
+            _ = try TaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            throw Boom()
+        })
+        XCTAssertEqual(try store.taxonomies(), [])
+    }
+
+    func testSenseNameParsing() {
+        XCTAssertTrue(Store.parseSenseName("dog.n.01")! == ("dog", "n", 1))
+        XCTAssertTrue(Store.parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
+        XCTAssertTrue(Store.parseSenseName("a.b.c.v.12")! == ("a.b.c", "v", 12))
+        XCTAssertNil(Store.parseSenseName("dog.x.01"))
+        XCTAssertNil(Store.parseSenseName("dog.n.00"))
+        XCTAssertNil(Store.parseSenseName(".n.01"))
+        XCTAssertNil(Store.parseSenseName("dog"))
+    }
+
+    func testDigestSeesEveryChange() throws {
+        let store = try Store(path: try path())
+        let empty = try store.contentDigest()
+        try store.transaction {
+            let writer = try TaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
+        }
+        let one = try store.contentDigest()
+        XCTAssertNotEqual(one.hash, empty.hash)
+        XCTAssertEqual(one.rows["concept"], 1)
+        try store.db.execute("UPDATE concept SET gloss = 'x'")
+        XCTAssertNotEqual(try store.contentDigest().hash, one.hash)
+        XCTAssertEqual(try store.contentDigest().rows, one.rows)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import TaxonStore
+import XCTest
+
+/// Runs the built `taxon` executable the way a user does.
+final class CLITests: XCTestCase {
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    private var executable: URL {
+        Bundle.main.bundleURL.appendingPathComponent("taxon")
+    }
+
+    @discardableResult
+    private func taxon(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func directory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    private func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+    func testImportThenQueryAsJSON() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("h.txt")
+        try "animal dog\nanimal cat\ndog puppy\n".write(to: edges, atomically: true, encoding: .utf8)
+        let imported = try taxon(["import", "edges", edges.path, "--name", "toy", "--db", db])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("4 nodes, 3 edges, 2 leaves, 1 root(s), height 2"), imported.stdout)
+
+        let concept = try taxon(["concept", "dog", "--json", "--db", db])
+        XCTAssertEqual(concept.status, 0, concept.stderr)
+        let object = try XCTUnwrap(try json(concept.stdout) as? [String: Any])
+        XCTAssertEqual(object["key"] as? String, "dog")
+        let parents = try XCTUnwrap(object["parents"] as? [[String: Any]])
+        XCTAssertEqual((parents.first?["concept"] as? [String: Any])?["key"] as? String, "animal")
+
+        // $TAXON_DB stands in for --db.
+        let ancestors = try taxon(["ancestors", "puppy", "--json"], environment: ["TAXON_DB": db])
+        XCTAssertEqual(ancestors.status, 0, ancestors.stderr)
+        let list = try XCTUnwrap(try json(ancestors.stdout) as? [[String: Any]])
+        XCTAssertEqual(list.map { $0["distance"] as? Int }, [1, 2])
+
+        let info = try taxon(["info", "--json", "--db", db])
+        let summary = try XCTUnwrap(try json(info.stdout) as? [String: Any])
+        XCTAssertEqual((summary["class_sets"] as? [[String: Any]])?.first?["classes"] as? Int, 2)
+
+        // --if-missing leaves an existing entry alone; without it the name is refused.
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "toy", "--if-missing", "--db", db]).status, 0)
+        let again = try taxon(["import", "edges", edges.path, "--name", "toy", "--db", db])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("already exists"), again.stderr)
+    }
+
+    func testBadInputFailsWithOneClearErrorAndChangesNothing() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let good = dir.appendingPathComponent("good.txt")
+        try "a b\n".write(to: good, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", good.path, "--name", "good", "--db", db]).status, 0)
+        let before = try taxon(["info", "--digest", "--json", "--db", db]).stdout
+
+        let cycle = dir.appendingPathComponent("cycle.txt")
+        try "r a\na b\nb a\n".write(to: cycle, atomically: true, encoding: .utf8)
+        let failed = try taxon(["import", "edges", cycle.path, "--name", "bad", "--db", db])
+        XCTAssertNotEqual(failed.status, 0)
+        XCTAssertTrue(failed.stderr.contains("\(cycle.path):2: the hierarchy has a cycle"), failed.stderr)
+        XCTAssertEqual(failed.stderr.split(separator: "\n").count, 1, failed.stderr)
+        XCTAssertEqual(try taxon(["info", "--digest", "--json", "--db", db]).stdout.replacingOccurrences(of: "\"store\"", with: ""),
+                       before.replacingOccurrences(of: "\"store\"", with: ""))
+
+        let vectors = dir.appendingPathComponent("v.txt")
+        try "a 1 2\nb 3\n".write(to: vectors, atomically: true, encoding: .utf8)
+        let wrong = try taxon(["import", "vectors", vectors.path, "--name", "v", "--db", db])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.stderr.contains("\(vectors.path):2: 'b' has 1 values; expected 2"), wrong.stderr)
+
+        let unknown = try taxon(["concept", "zebra", "--db", db])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("unknown concept 'zebra' in taxonomy 'good'"), unknown.stderr)
+    }
+
+    func testStoreFromANewerTaxonIsRefused() throws {
+        let db = try directory().appendingPathComponent("s.sqlite").path
+        XCTAssertEqual(try taxon(["info", "--db", db]).status, 0)
+        try Database(path: db).execute("PRAGMA user_version = 999")
+        let refused = try taxon(["info", "--db", db])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("has schema version 999"), refused.stderr)
+    }
+}

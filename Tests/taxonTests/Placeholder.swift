@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholdertaxonTests: XCTestCase { func testNothing() {} }
