@@ -18,13 +18,12 @@ CREATE TABLE concept (
     id          INTEGER PRIMARY KEY,
     taxonomy_id INTEGER NOT NULL REFERENCES taxonomy(id) ON DELETE CASCADE,
     key         TEXT NOT NULL,
-    name        TEXT,                         -- NLTK-style dog.n.01, or the hierarchy's name
+    name        TEXT,                         -- NLTK-style dog.n.01, or the hierarchy's name (looked up through lemma)
     pos         TEXT,                         -- n v a s r; NULL for hierarchy files
     lexname     TEXT,                         -- noun.animal …; NULL where unknown
     gloss       TEXT,
     UNIQUE (taxonomy_id, key)
 );
-CREATE INDEX concept_by_name ON concept (taxonomy_id, name);
 
 -- The words of a concept in their order, with the sense number the index files
 -- give the concept under that word (1 = most frequent), as NLTK numbers names.

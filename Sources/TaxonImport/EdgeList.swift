@@ -69,7 +69,7 @@ public enum EdgeListImporter {
             }
         }
 
-        try store.transaction {
+        try store.importTransaction {
             let writer = try TaxonomyWriter(store: store, name: name, kind: "hierarchy", source: file, replace: replace)
             var conceptIDs: [Int64] = []
             var senses: [String: Int] = [:]

@@ -1,8 +1,5 @@
 import Foundation
 
-/// Exact powers of ten that a Double holds without rounding.
-private let exactPowersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
-
 /// Parses a decimal number (`-0.21286`, `1e-05`, `3.`) into the Float nearest to
 /// it, as strtof would. The common case (≤ 15 significant digits, small exponent)
 /// is exact in Double arithmetic (Clinger's fast path); rounding that Double to
@@ -55,8 +52,11 @@ func parseFloat(_ field: UnsafeBufferPointer<UInt8>) -> Float? {
     }
     guard index == count else { return slowParseFloat(field) }
     guard significant <= 15, abs(exponent) <= 22 else { return slowParseFloat(field) }
+    // 10^k for k ≤ 22 is exact in a Double, and so is each partial product.
+    var power = 1.0
+    for _ in 0..<abs(exponent) { power *= 10 }
     var value = Double(mantissa)
-    value = exponent < 0 ? value / exactPowersOfTen[-exponent] : value * exactPowersOfTen[exponent]
+    value = exponent < 0 ? value / power : value * power
     // A Double exactly halfway between two Floats: let strtof round the decimal itself.
     if value != 0 && value.bitPattern & 0x1FFF_FFFF == 0x1000_0000 { return slowParseFloat(field) }
     let result = Float(value)

@@ -36,7 +36,7 @@ public enum ImageNetClassesImporter {
             throw InputError(file: wnidsFile, line: wnids[first].line,
                              "\(missing.count) wnid(s) not in taxonomy '\(target.name)': \(listed)\(missing.count > 10 ? ", …" : "")")
         }
-        try store.transaction {
+        try store.importTransaction {
             try store.writeClassSet(name: name, taxonomyID: target.id, source: wnidsFile, concepts: ids.map { $0! }, replace: replace)
         }
         return Report(classSet: name, taxonomy: target.name, classes: wnids.count)

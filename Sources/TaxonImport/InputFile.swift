@@ -31,16 +31,36 @@ struct InputFile {
     /// Reads `path`; refuses files over `limit` bytes with a clear message.
     init(path: String, limit: Int = 1 << 34) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
             throw InputError(file: path, "cannot read: no such file or not accessible")
         }
         if attributes[.type] as? FileAttributeType == .typeDirectory { throw InputError(file: path, "is a directory, not a file") }
         if let size = attributes[.size] as? Int, size > limit { throw InputError(file: path, "is \(size) bytes; the limit is \(limit)") }
-        do { bytes = [UInt8](try Data(contentsOf: url, options: .alwaysMapped)) } catch {
-            throw InputError(file: path, "cannot read: \(error.localizedDescription)")
+        bytes = try Self.readAll(path)
+    }
+
+    /// The whole file with read(2) straight into the array: one copy, no mapping.
+    private static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw InputError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw InputError(file: path, "cannot read: \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < size {
+                let got = read(fd, buffer.baseAddress! + count, size - count)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { failure = got < 0 ? errno : 0; break }
+                count += got
+            }
         }
+        guard bytes.count == size else {
+            throw InputError(file: path, "cannot read: \(failure != 0 ? String(cString: strerror(failure)) : "the file shrank while being read")")
+        }
+        return bytes
     }
 
     init(path: String, bytes: [UInt8]) {
@@ -65,18 +85,47 @@ struct InputFile {
     /// Calls `body` with each line (without its "\n" or "\r\n"), its 1-based
     /// number and the byte offset where it starts.
     func forEachLine(_ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws -> Void) rethrows {
+        try forEachLine(in: 0..<bytes.count, firstLine: 1, body)
+    }
+
+    /// The same over the lines of `range`, which starts at a line start; the
+    /// first of them is numbered `firstLine`.
+    func forEachLine(in range: Range<Int>, firstLine: Int, _ body: (UnsafeBufferPointer<UInt8>, Int, Int) throws -> Void) rethrows {
         try bytes.withUnsafeBufferPointer { all in
-            var start = 0
-            var number = 0
-            while start < all.count {
+            var start = range.lowerBound
+            var number = firstLine - 1
+            while start < range.upperBound {
                 number += 1
                 var end = start
-                while end < all.count && all[end] != 0x0A { end += 1 }
+                while end < range.upperBound && all[end] != 0x0A { end += 1 }
                 var stop = end
                 if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
                 try body(UnsafeBufferPointer(rebasing: all[start..<stop]), number, start)
                 start = end + 1
             }
+        }
+    }
+
+    /// Splits `range` into at most `parts` pieces that each start at a line
+    /// start, with the number of each piece's first line.
+    func lineChunks(of range: Range<Int>, firstLine: Int, parts: Int) -> [(range: Range<Int>, firstLine: Int)] {
+        var chunks: [(Range<Int>, Int)] = []
+        var start = range.lowerBound, line = firstLine
+        for part in 1...parts where start < range.upperBound {
+            var end = part == parts ? range.upperBound : max(start, range.lowerBound + range.count * part / parts)
+            while end < range.upperBound && bytes[end - 1] != 0x0A { end += 1 }
+            chunks.append((start..<end, line))
+            if part < parts { line += newlineCount(in: start..<end) }
+            start = end
+        }
+        return chunks
+    }
+
+    func newlineCount(in range: Range<Int>) -> Int {
+        bytes.withUnsafeBufferPointer { all in
+            var count = 0
+            for index in range where all[index] == 0x0A { count += 1 }
+            return count
         }
     }
 
@@ -136,4 +185,10 @@ extension UnsafeBufferPointer where Element == UInt8 {
         guard count == text.utf8CodeUnitCount else { return false }
         return text.withUTF8Buffer { $0.elementsEqual(self) }
     }
+}
+
+/// `value` in decimal, left-padded with zeros to `width` digits (offsets, sense numbers).
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }

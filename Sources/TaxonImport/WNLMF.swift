@@ -20,7 +20,7 @@ public enum WNLMFImporter {
 
     public static func run(store: Store, file: String, name: String, replace: Bool = false) throws -> Report {
         let document = try LMFDocument.read(file)
-        return try store.transaction {
+        return try store.importTransaction {
             let writer = try TaxonomyWriter(store: store, name: name, kind: "lmf", source: file, replace: replace)
             return try document.write(to: writer, taxonomy: name)
         }
@@ -160,7 +160,7 @@ struct LMFDocument {
             var name: String?
             if let first = words[index].first {
                 let sense = senseNumber[first]
-                name = "\(foldLemma(entries[senses[first].entry].lemma)).\(synset.pos).\(sense < 10 ? "0" : "")\(sense)"
+                name = "\(foldLemma(entries[senses[first].entry].lemma)).\(synset.pos).\(zeroPadded(sense, 2))"
             }
             ids[index] = try writer.addConcept(key: Self.key(forSynsetID: synset.id), name: name, pos: synset.pos, lexname: nil,
                                                gloss: synset.definition)

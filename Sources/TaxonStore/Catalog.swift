@@ -1,13 +1,20 @@
 /// Read queries over the store: what is in it, and single concepts with their
 /// words and edges.
 extension Store {
+    /// Every taxonomy with its concept and edge counts (counting scans the tables: for listings).
     public func taxonomies() throws -> [TaxonomyInfo] {
-        let statement = try db.prepare("""
-            SELECT t.id, t.name, t.kind, t.source, t.imported_at,
-                   (SELECT count(*) FROM concept c WHERE c.taxonomy_id = t.id),
-                   (SELECT count(*) FROM edge e JOIN concept c ON c.id = e.source_id WHERE c.taxonomy_id = t.id)
-            FROM taxonomy t ORDER BY t.name
-            """)
+        try readTaxonomies(counts: true)
+    }
+
+    private func readTaxonomies(counts: Bool) throws -> [TaxonomyInfo] {
+        let countColumns = counts
+            ? """
+              (SELECT count(*) FROM concept c WHERE c.taxonomy_id = t.id),
+              (SELECT count(*) FROM edge e JOIN concept c ON c.id = e.source_id WHERE c.taxonomy_id = t.id)
+              """
+            : "-1, -1"
+        let statement = try db.prepare(
+            "SELECT t.id, t.name, t.kind, t.source, t.imported_at, \(countColumns) FROM taxonomy t ORDER BY t.name")
         var result: [TaxonomyInfo] = []
         while try statement.step() {
             result.append(TaxonomyInfo(
@@ -44,25 +51,26 @@ extension Store {
         return result
     }
 
-    /// The taxonomy called `name`; without a name, `wordnet` if present, else the only one.
+    /// The taxonomy called `name`; without a name, `wordnet` if present, else the
+    /// only one. Its counts are not read (-1): lookups must stay fast.
     public func taxonomy(named name: String?) throws -> TaxonomyInfo {
-        let all = try taxonomies()
+        let all = try readTaxonomies(counts: false)
         if let name {
             guard let found = all.first(where: { $0.name == name }) else {
-                throw CatalogError.notFound(kind: "taxonomy", name: name)
+                throw CatalogError.notFound(kind: .taxonomy, name: name)
             }
             return found
         }
         if let wordnet = all.first(where: { $0.name == "wordnet" }) { return wordnet }
         if all.count == 1 { return all[0] }
-        if all.isEmpty { throw CatalogError.notFound(kind: "taxonomy", name: "wordnet") }
+        if all.isEmpty { throw CatalogError.notFound(kind: .taxonomy, name: "wordnet") }
         throw ReferenceError.taxonomyRequired(available: all.map(\.name))
     }
 
     /// The concepts of a class set, in class-index order.
     public func classMembers(of classSet: String) throws -> [Concept] {
         guard let setID = try db.scalarInt("SELECT id FROM class_set WHERE name = ?", [.text(classSet)]) else {
-            throw CatalogError.notFound(kind: "class set", name: classSet)
+            throw CatalogError.notFound(kind: .classSet, name: classSet)
         }
         let statement = try db.prepare("""
             SELECT \(Self.conceptColumns) FROM class_member m JOIN concept c ON c.id = m.concept_id

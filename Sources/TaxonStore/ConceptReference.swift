@@ -32,13 +32,11 @@ public enum SenseChoice: Sendable {
 
 extension Store {
     /// Every concept `reference` can mean in the taxonomy, best match first:
-    /// an exact key or name wins outright; otherwise the senses of a word.
+    /// an exact key wins outright, then a `word.pos.NN` sense name (which covers
+    /// every NLTK-style name, as names are built from a word and its sense
+    /// number); otherwise all the senses of a word.
     public func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept] {
-        let exact = try db.prepare("""
-            SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ?1 AND c.key = ?2
-            UNION ALL
-            SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ?1 AND c.name = ?2 AND c.key != ?2
-            """)
+        let exact = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ? AND c.key = ?")
         try exact.bind([.integer(taxonomy.id), .text(reference)])
         let matches = try readConcepts(exact)
         if !matches.isEmpty { return matches }

@@ -16,7 +16,11 @@ public struct SQLiteError: Error, CustomStringConvertible {
 public final class Database {
     let handle: OpaquePointer
 
+    /// Configures the library once, before its first connection opens.
+    private static let configured: Int32 = taxon_sqlite_configure()
+
     public init(path: String, readOnly: Bool = false) throws {
+        _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX

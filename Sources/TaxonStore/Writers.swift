@@ -1,22 +1,38 @@
 /// Bulk writers used by the importers. Each must be used inside
 /// `Store.transaction`, so that a failed import leaves the store unchanged.
 
+/// The named things the store holds; their names are unique within each kind.
+public enum CatalogKind: String, Sendable {
+    case taxonomy = "taxonomy"
+    case classSet = "class set"
+    case vectorSet = "vector set"
+
+    /// Our own table name: safe to put into SQL text.
+    var table: String {
+        switch self {
+        case .taxonomy: return "taxonomy"
+        case .classSet: return "class_set"
+        case .vectorSet: return "vector_set"
+        }
+    }
+}
+
 public enum CatalogError: Error, CustomStringConvertible {
-    case exists(kind: String, name: String)
-    case notFound(kind: String, name: String)
-    case invalidName(kind: String, name: String)
+    case exists(kind: CatalogKind, name: String)
+    case notFound(kind: CatalogKind, name: String)
+    case invalidName(kind: CatalogKind, name: String)
 
     public var description: String {
         switch self {
-        case let .exists(kind, name): return "a \(kind) named '\(name)' already exists (pass --replace to import it again)"
-        case let .notFound(kind, name): return "no \(kind) named '\(name)' in the store"
-        case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind) name (use letters, digits, '.', '_' or '-', at most 100)"
+        case let .exists(kind, name): return "a \(kind.rawValue) named '\(name)' already exists (pass --replace to import it again)"
+        case let .notFound(kind, name): return "no \(kind.rawValue) named '\(name)' in the store"
+        case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind.rawValue) name (use letters, digits, '.', '_' or '-', at most 100)"
         }
     }
 }
 
 /// Names of taxonomies, class sets and vector sets: they end up in URLs and file names.
-func validateName(_ name: String, kind: String) throws {
+func validateName(_ name: String, kind: CatalogKind) throws {
     let allowed = name.utf8.allSatisfy { byte in
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
@@ -25,22 +41,31 @@ func validateName(_ name: String, kind: String) throws {
 }
 
 extension Store {
-    /// Deletes the row of `table` named `name` (its dependants cascade), or throws if
-    /// it exists and `replace` is false. `table` is one of our own table names.
-    func claimName(_ name: String, table: String, kind: String, replace: Bool) throws {
+    /// True when a taxonomy, class set or vector set of that name exists.
+    public func contains(_ kind: CatalogKind, named name: String) throws -> Bool {
+        try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) != nil
+    }
+
+    /// Deletes the entry of `kind` named `name` with everything that depends on
+    /// it, or throws if it exists and `replace` is false.
+    func claimName(_ name: String, kind: CatalogKind, replace: Bool) throws {
         try validateName(name, kind: kind)
-        guard let id = try db.scalarInt("SELECT id FROM \(table) WHERE name = ?", [.text(name)]) else { return }
+        guard let id = try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) else { return }
         guard replace else { throw CatalogError.exists(kind: kind, name: name) }
-        if table == "taxonomy" {
-            // Delete children before parents so that each cascade step finds its index.
+        // Dependants first, explicitly: imports run with foreign-key cascades off.
+        switch kind {
+        case .taxonomy:
             try db.execute("""
+                DELETE FROM class_member WHERE class_set_id IN (SELECT id FROM class_set WHERE taxonomy_id = \(id));
                 DELETE FROM class_set WHERE taxonomy_id = \(id);
                 DELETE FROM edge WHERE source_id IN (SELECT id FROM concept WHERE taxonomy_id = \(id));
                 DELETE FROM lemma WHERE taxonomy_id = \(id);
                 DELETE FROM concept WHERE taxonomy_id = \(id);
                 """)
+        case .classSet: try db.execute("DELETE FROM class_member WHERE class_set_id = \(id)")
+        case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
         }
-        try db.execute("DELETE FROM \(table) WHERE id = \(id)")
+        try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")
     }
 }
 
@@ -54,7 +79,7 @@ public final class TaxonomyWriter {
 
     public init(store: Store, name: String, kind: String, source: String, replace: Bool) throws {
         db = store.db
-        try store.claimName(name, table: "taxonomy", kind: "taxonomy", replace: replace)
+        try store.claimName(name, kind: .taxonomy, replace: replace)
         let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
         try row.bind([.text(name), .text(kind), .text(source), .text(Store.timestamp())])
         try row.run()
@@ -79,13 +104,14 @@ public final class TaxonomyWriter {
         return db.lastInsertRowID
     }
 
-    /// Adds the word at 1-based `position` of a concept.
-    public func addLemma(concept: Int64, position: Int, word: String, senseNumber: Int?) throws {
+    /// Adds the word at 1-based `position` of a concept. `folded` is
+    /// `foldLemma(word)`, which a bulk importer may compute ahead on other cores.
+    public func addLemma(concept: Int64, position: Int, word: String, folded: String? = nil, senseNumber: Int?) throws {
         try insertLemma.bind(concept, at: 1)
         try insertLemma.bind(position, at: 2)
         try insertLemma.bind(taxonomyID, at: 3)
         try insertLemma.bind(word, at: 4)
-        try insertLemma.bind(foldLemma(word), at: 5)
+        try insertLemma.bind(folded ?? foldLemma(word), at: 5)
         try insertLemma.bind(senseNumber, at: 6)
         try insertLemma.run()
     }
@@ -103,13 +129,22 @@ public final class TaxonomyWriter {
 
 /// The lookup form of a word: lower-cased, with spaces written as '_' (as WordNet does).
 public func foldLemma(_ word: String) -> String {
-    String(word.lowercased().map { $0 == " " ? "_" : $0 })
+    var utf8 = Array(word.utf8)
+    guard utf8.allSatisfy({ $0 < 0x80 }) else { return String(word.lowercased().map { $0 == " " ? "_" : $0 }) }
+    for index in utf8.indices {  // ASCII, the common case: no Unicode tables needed
+        switch utf8[index] {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): utf8[index] += 0x20
+        case UInt8(ascii: " "): utf8[index] = UInt8(ascii: "_")
+        default: break
+        }
+    }
+    return String(decoding: utf8, as: UTF8.self)
 }
 
 extension Store {
     /// Stores an ordered class set over concepts of one taxonomy.
     public func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws {
-        try claimName(name, table: "class_set", kind: "class set", replace: replace)
+        try claimName(name, kind: .classSet, replace: replace)
         let row = try db.prepare("INSERT INTO class_set (name, taxonomy_id, source, created_at) VALUES (?, ?, ?, ?)")
         try row.bind([.text(name), .integer(taxonomyID), .text(source), .text(Store.timestamp())])
         try row.run()
@@ -132,7 +167,7 @@ public final class VectorSetWriter {
 
     public init(store: Store, name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws {
         db = store.db
-        try store.claimName(name, table: "vector_set", kind: "vector set", replace: replace)
+        try store.claimName(name, kind: .vectorSet, replace: replace)
         let row = try db.prepare(
             "INSERT INTO vector_set (name, dims, count, format, source, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
         try row.bind([.text(name), .integer(Int64(dims)), .integer(Int64(count)), .text(format), .text(source), .text(Store.timestamp())])

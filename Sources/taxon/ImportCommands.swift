@@ -18,11 +18,11 @@ struct ImportOptions: ParsableArguments {
 
 /// Runs an import unless --if-missing finds the name taken; prints what it did.
 func runImport<R: Encodable>(
-    _ store: Store, name: String, exists: (Store) throws -> Bool, options: ImportOptions, json: Bool,
+    _ store: Store, _ kind: CatalogKind, _ name: String, options: ImportOptions, json: Bool,
     summary: (R) -> String, _ body: () throws -> R
 ) throws {
-    if options.ifMissing, try exists(store) {
-        if !json { print("\(name) is already in \(store.path); skipped") }
+    if options.ifMissing, try store.contains(kind, named: name) {
+        if !json { print("\(kind.rawValue) \(name) is already in \(store.path); skipped") }
         return
     }
     let started = Date()
@@ -43,8 +43,7 @@ struct ImportWordNet: ParsableCommand {
 
     func run() throws {
         let db = try store.open()
-        try runImport(db, name: "taxonomy \(name)", exists: { try $0.taxonomies().contains { $0.name == name } },
-                      options: options, json: output.json,
+        try runImport(db, .taxonomy, name, options: options, json: output.json,
                       summary: { (r: WordNetDictImporter.Report) in
                           let counts = ["n", "v", "a", "s", "r"].map { "\(r.synsets[$0] ?? 0) \($0)" }.joined(separator: ", ")
                           return "imported \(r.taxonomy): \(r.synsets.values.reduce(0, +)) synsets (\(counts)), \(r.senses) senses, \(r.pointers) pointers"
@@ -66,8 +65,7 @@ struct ImportLMF: ParsableCommand {
 
     func run() throws {
         let db = try store.open()
-        try runImport(db, name: "taxonomy \(name)", exists: { try $0.taxonomies().contains { $0.name == name } },
-                      options: options, json: output.json,
+        try runImport(db, .taxonomy, name, options: options, json: output.json,
                       summary: { (r: WNLMFImporter.Report) in
                           "imported \(r.taxonomy) (lexicons \(r.lexicons.joined(separator: ", "))): \(r.synsets) synsets, \(r.senses) senses, \(r.relations) relations"
                       }) {
@@ -89,8 +87,7 @@ struct ImportImageNet: ParsableCommand {
 
     func run() throws {
         let db = try store.open()
-        try runImport(db, name: "class set \(name)", exists: { try $0.classSets().contains { $0.name == name } },
-                      options: options, json: output.json,
+        try runImport(db, .classSet, name, options: options, json: output.json,
                       summary: { (r: ImageNetClassesImporter.Report) in "imported class set \(r.classSet): \(r.classes) classes over \(r.taxonomy)" }) {
             try ImageNetClassesImporter.run(store: db, wnidsFile: wnids, name: name, taxonomy: taxonomy, replace: options.replace)
         }
@@ -117,8 +114,7 @@ struct ImportEdges: ParsableCommand {
 
     func run() throws {
         let db = try store.open()
-        try runImport(db, name: "taxonomy \(name)", exists: { try $0.taxonomies().contains { $0.name == name } },
-                      options: options, json: output.json,
+        try runImport(db, .taxonomy, name, options: options, json: output.json,
                       summary: { (r: EdgeListImporter.Report) in
                           "imported \(r.taxonomy): \(r.nodes) nodes, \(r.edges) edges, \(r.leaves) leaves, \(r.roots) root(s), height \(r.height)"
                       }) {
@@ -144,8 +140,7 @@ struct ImportVectors: ParsableCommand {
 
     func run() throws {
         let db = try store.open()
-        try runImport(db, name: "vector set \(name)", exists: { try $0.vectorSets().contains { $0.name == name } },
-                      options: options, json: output.json,
+        try runImport(db, .vectorSet, name, options: options, json: output.json,
                       summary: { (r: WordVectorsImporter.Report) in
                           "imported \(r.vectorSet): \(r.count) × \(r.dims) (\(r.format.rawValue))"
                               + (r.duplicatesSkipped > 0 ? ", \(r.duplicatesSkipped) duplicate token(s) skipped" : "")

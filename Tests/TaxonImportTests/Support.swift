@@ -140,3 +140,11 @@ struct MiniWordNet {
         return directory
     }
 }
+
+/// Imports run with foreign-key enforcement off: prove they left no dangling row.
+func assertReferentialIntegrity(_ store: Store, file: StaticString = #filePath, line: UInt = #line) throws {
+    let check = try store.db.prepare("PRAGMA foreign_key_check")
+    var problems: [String] = []
+    while try check.step() { problems.append("\(check.text(0)) row \(check.int(1)) → \(check.text(2))") }
+    XCTAssertEqual(problems, [], "dangling references", file: file, line: line)
+}

@@ -71,6 +71,15 @@ final class WNLMFTests: XCTestCase {
         }
     }
 
+    func testEntitiesBehindACommentAreRefused() throws {
+        let store = try populatedStore()
+        let doc = "<?xml version=\"1.0\"?>\n<!-- a <tag> in a comment -->\n<!DOCTYPE LexicalResource [\n<!ENTITY e \"x\">\n]>\n\(lexicon)\(close)"
+        let file = try write(doc, to: try temporaryDirectory(), "commented.xml")
+        try assertRejected(store, file: file, line: 4, message: "declares entities") {
+            _ = try WNLMFImporter.run(store: store, file: file, name: "bad")
+        }
+    }
+
     func testMalformedXMLNamesTheLine() throws {
         let store = try populatedStore()
         let file = try write("<?xml version=\"1.0\"?>\n\(lexicon)\n<Synset id=\"x-1\" partOfSpeech=\"n\">\n</Lexicon>\n", to: try temporaryDirectory(), "bad.xml")

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
+# present. `make test` and `make run` call it first.
+#
+#   scripts/setup.sh            system packages (C libraries, WordNet 3.0)
+#   scripts/setup.sh --vectors  also GloVe 6B 50-d into embeddings/data/ (see embeddings/README.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  pkg-config           # locates libxml2's headers for the CLibXML2 shim
+  libsqlite3-dev       # the store
+  libxml2-dev          # WN-LMF import (streaming reader)
+  libopenblas-dev      # linear algebra (OpenBLAS, CBLAS)
+  liblapacke-dev       # LAPACK's C interface (Debian's OpenBLAS has none)
+  libturbojpeg0-dev    # JPEG decoding
+  libpng-dev           # PNG decoding
+  wordnet-base         # Princeton WordNet 3.0 database files in /usr/share/wordnet
+  wordnet-sense-index  # index.sense beside them
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: swift (6.2 or newer) is not on PATH" >&2; exit 1; }
+
+# The ImageNet class lists are committed under ontologies/imagenet (from timm, Apache-2.0).
+for list in ontologies/imagenet/ilsvrc2012_wnids.txt ontologies/imagenet/imagenet21k_wnids.txt; do
+  [[ -s $list ]] || { echo "setup: $list is missing from the checkout" >&2; exit 1; }
+done
+
+if [[ ${1:-} == "--vectors" ]]; then
+  python3 embeddings/fetch_glove.py "${@:2}"
+fi
