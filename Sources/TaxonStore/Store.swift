@@ -38,6 +38,11 @@ public final class Store {
         return try db.transaction(body)
     }
 
+    /// Sources are recorded as absolute paths: a relative one means nothing later.
+    static func absolute(_ source: String) -> String {
+        URL(fileURLWithPath: source).standardizedFileURL.path
+    }
+
     static func timestamp() -> String {
         ISO8601DateFormatter().string(from: Date())
     }
