@@ -31,7 +31,7 @@ struct ConceptCommand: ParsableCommand {
     }
 
     func run() throws {
-        let db = try store.open()
+        let db = try store.openExisting()
         let taxonomy = try db.taxonomy(named: reference.taxonomy)
         let found = all ? try db.candidates(for: ref, in: taxonomy) : [try db.resolve(ref, in: taxonomy)]
         if found.isEmpty { throw ReferenceError.unknown(reference: ref, taxonomy: taxonomy.name) }
@@ -81,7 +81,7 @@ struct Ancestors: ParsableCommand {
     @Argument(help: "The concept (key, NLTK-style name or word).") var ref: String
 
     func run() throws {
-        let db = try store.open()
+        let db = try store.openExisting()
         let concept = try db.resolve(ref, in: try db.taxonomy(named: reference.taxonomy))
         let ancestors = try db.ancestors(of: concept)
         if output.json { return try printJSON(ancestors) }

@@ -14,7 +14,14 @@ struct ImportOptions: ParsableArguments {
     var replace = false
     @Flag(help: "Do nothing if an entry of the same name exists.")
     var ifMissing = false
+
+    func validate() throws {
+        if replace && ifMissing { throw ValidationError("--replace and --if-missing contradict each other; give one") }
+    }
 }
+
+/// What `--if-missing --json` prints when it skips.
+struct Skipped: Encodable { let skipped: String }
 
 /// Runs an import unless --if-missing finds the name taken; prints what it did.
 func runImport<R: Encodable>(
@@ -22,7 +29,8 @@ func runImport<R: Encodable>(
     summary: (R) -> String, _ body: () throws -> R
 ) throws {
     if options.ifMissing, try store.contains(kind, named: name) {
-        if !json { print("\(kind.rawValue) \(name) is already in \(store.path); skipped") }
+        if json { return try printJSON(Skipped(skipped: "\(kind.rawValue) \(name)")) }
+        print("\(kind.rawValue) \(name) is already in \(store.path); skipped")
         return
     }
     let started = Date()

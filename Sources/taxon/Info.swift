@@ -19,7 +19,7 @@ struct Info: ParsableCommand {
     }
 
     func run() throws {
-        let db = try store.open()
+        let db = try store.openExisting()
         let summary = Summary(
             store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
             classSets: try db.classSets(), vectorSets: try db.vectorSets(), digest: digest ? try db.contentDigest() : nil)

@@ -18,7 +18,17 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["TAXON_DB"] ?? "taxon.sqlite" }
 
+    /// Opens the store, creating it if needed (imports).
     func open() throws -> Store { try Store(path: path) }
+
+    /// Opens a store that must exist already (queries): a mistyped path is an
+    /// error, not a new empty store.
+    func openExisting() throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("no store at \(path): import something first (make run builds the default one), or pass --db")
+        }
+        return try Store(path: path)
+    }
 }
 
 struct OutputOptions: ParsableArguments {

@@ -62,7 +62,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual((summary["class_sets"] as? [[String: Any]])?.first?["classes"] as? Int, 2)
 
         // --if-missing leaves an existing entry alone; without it the name is refused.
-        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "toy", "--if-missing", "--db", db]).status, 0)
+        let skipped = try taxon(["import", "edges", edges.path, "--name", "toy", "--if-missing", "--json", "--db", db])
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertEqual((try json(skipped.stdout) as? [String: String])?["skipped"], "taxonomy toy")
+        XCTAssertNotEqual(try taxon(["import", "edges", edges.path, "--name", "toy", "--if-missing", "--replace", "--db", db]).status, 0)
         let again = try taxon(["import", "edges", edges.path, "--name", "toy", "--db", db])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("already exists"), again.stderr)
@@ -98,6 +101,11 @@ final class CLITests: XCTestCase {
 
     func testStoreFromANewerTaxonIsRefused() throws {
         let db = try directory().appendingPathComponent("s.sqlite").path
+        let missing = try taxon(["info", "--db", db])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("no store at \(db)"), missing.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: db), "a query must not create a store")
+        _ = try Store(path: db)
         XCTAssertEqual(try taxon(["info", "--db", db]).status, 0)
         try Database(path: db).execute("PRAGMA user_version = 999")
         let refused = try taxon(["info", "--db", db])
