@@ -39,3 +39,8 @@ PY
 "$venv/bin/python" bench/nltk_wordnet.py "$tmp/dict" open
 "$venv/bin/python" bench/nltk_wordnet.py "$tmp/dict" nouns
 python3 bench/timeit.py --runs 5 -- "$venv/bin/python" bench/nltk_wordnet.py "$tmp/dict" dog
+
+# The streaming WN-LMF importer on a synthetic 400,000-synset file (~210 MB): time and peak memory.
+python3 bench/make_big_lmf.py "$tmp/big.xml"
+echo "lmf input: $(stat -c %s "$tmp/big.xml") bytes"
+/usr/bin/time -f "%e s wall, %M KB peak RSS" "$taxon" import lmf "$tmp/big.xml" --name big --db "$tmp/l.sqlite"
