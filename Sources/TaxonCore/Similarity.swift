@@ -134,9 +134,7 @@ public struct Similarity: Sendable {
     /// greatest *min* depth, depth = its max depth + 1, len = path to it + depth.
     public func wup(_ a: Int, _ b: Int) -> Double? {
         let simulate = needsRoot(a) || needsRoot(b)
-        let subsumers = lowestCommonHypernyms(a, b, simulateRoot: simulate, useMinDepth: true)
-        guard let first = subsumers.first else { return nil }
-        let subsumer = subsumers.contains(.node(a)) ? .node(a) : first
+        guard let subsumer = wupSubsumer(a, b, simulateRoot: simulate) else { return nil }
         let depth: Int
         switch subsumer {
         case .node(let node): depth = Int(taxonomy.maxDepth[node]) + 1
@@ -145,6 +143,28 @@ public struct Similarity: Sendable {
         guard let len1 = shortestPathDistance(a, subsumer, simulateRoot: simulate),
               let len2 = shortestPathDistance(b, subsumer, simulateRoot: simulate) else { return nil }
         return 2.0 * Double(depth) / Double(len1 + depth + len2 + depth)
+    }
+
+    /// The subsumer NLTK's wup takes: `a` itself if it is among the lowest common
+    /// hypernyms by min depth, else the first of them by name. The same as
+    /// `lowestCommonHypernyms(useMinDepth: true)` but without building the list.
+    func wupSubsumer(_ a: Int, _ b: Int, simulateRoot: Bool) -> Subsumer? {
+        let t = taxonomy
+        var best: Int32 = -1, first = -1, containsA = false
+        forEachCommonAncestor(a, b) { node in
+            let depth = t.minDepth[node]
+            if depth > best {
+                best = depth
+                first = node
+                containsA = node == a
+            } else if depth == best {
+                if t.nameRank[node] < t.nameRank[first] { first = node }
+                if node == a { containsA = true }
+            }
+        }
+        if containsA { return .node(a) }
+        if simulateRoot && best <= 0 { return .simulatedRoot }  // "*ROOT*" sorts first, at depth 0
+        return first >= 0 ? .node(first) : nil
     }
 
     // MARK: information content

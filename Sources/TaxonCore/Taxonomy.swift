@@ -107,6 +107,15 @@ public struct Taxonomy: Sendable {
     /// The node of a concept key, if the taxonomy has it.
     public func node(forKey key: String) -> Int? { keyIndex[key].map(Int.init) }
 
+    /// The node a user's reference names: a key found in memory, else the
+    /// store's resolution (NLTK-style names, words: the first sense).
+    public func node(for reference: String, in store: Store) throws -> Int {
+        if let node = node(forKey: reference) { return node }
+        let concept = try store.resolve(reference, in: info)
+        guard let node = node(forKey: concept.key) else { throw ReferenceError.unknown(reference: reference, taxonomy: info.name) }
+        return node
+    }
+
     /// Every ancestor of `node` (itself included) with the fewest is-a edges to it.
     public func ancestors(of node: Int) -> [(node: Int, distance: Int)] {
         (Int(ancestorStart[node])..<Int(ancestorStart[node + 1])).map { (Int(ancestorNode[$0]), Int(ancestorDistance[$0])) }

@@ -7,7 +7,7 @@ struct Taxon: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taxon",
         abstract: "Taxonomies, class sets and word vectors in one SQLite store.",
-        subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self]
+        subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self, SimilarityCommand.self, LCSCommand.self, Bench.self]
     )
 }
 
@@ -25,10 +25,16 @@ struct StoreOptions: ParsableArguments {
     /// error, not a new empty store.
     func openExisting() throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("no store at \(path): import something first (make run builds the default one), or pass --db")
+            throw CLIError("no store at \(path): import something first (make run builds the default one), or pass --db")
         }
         return try Store(path: path)
     }
+}
+
+/// A failure to report as one sentence (ArgumentParser's ValidationError would add the usage text).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 struct OutputOptions: ParsableArguments {
