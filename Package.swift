@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "taxon", targets: ["taxon"]),
         .library(name: "TaxonStore", targets: ["TaxonStore"]),
         .library(name: "TaxonCore", targets: ["TaxonCore"]),
+        .library(name: "TaxonLinalg", targets: ["TaxonLinalg"]),
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
     ],
     dependencies: [
@@ -17,9 +18,11 @@ let package = Package(
         // System-library shims: a module map and a header each, nothing else.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
 
         .target(name: "TaxonStore", dependencies: ["CSQLite"]),
-        .target(name: "TaxonCore", dependencies: ["TaxonStore"]),
+        .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
+        .target(name: "TaxonCore", dependencies: ["TaxonStore", "TaxonLinalg"]),
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
         .executableTarget(
             name: "taxon",
@@ -30,6 +33,7 @@ let package = Package(
         ),
 
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
+        .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),

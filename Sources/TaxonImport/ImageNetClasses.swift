@@ -37,7 +37,7 @@ public enum ImageNetClassesImporter {
                              "\(missing.count) wnid(s) not in taxonomy '\(target.name)': \(listed)\(missing.count > 10 ? ", …" : "")")
         }
         try store.importTransaction {
-            try store.writeClassSet(name: name, taxonomyID: target.id, source: wnidsFile, concepts: ids.map { $0! }, replace: replace)
+            try store.writeClassSet(name: name, taxonomyID: target.id, source: Store.absolutePath(wnidsFile), concepts: ids.map { $0! }, replace: replace)
         }
         return Report(classSet: name, taxonomy: target.name, classes: wnids.count)
     }

@@ -21,7 +21,7 @@ public enum WNLMFImporter {
     public static func run(store: Store, file: String, name: String, replace: Bool = false) throws -> Report {
         let document = try LMFDocument.read(file)
         return try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "lmf", source: file, replace: replace)
+            let writer = try TaxonomyWriter(store: store, name: name, kind: "lmf", source: Store.absolutePath(file), replace: replace)
             return try document.write(to: writer, taxonomy: name)
         }
     }

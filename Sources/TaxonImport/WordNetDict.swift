@@ -19,7 +19,7 @@ public enum WordNetDictImporter {
     public static func run(store: Store, directory: String = defaultDirectory, name: String = "wordnet", replace: Bool = false) throws -> Report {
         let parsed = try parse(directory: directory)
         return try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "wordnet", source: directory, replace: replace)
+            let writer = try TaxonomyWriter(store: store, name: name, kind: "wordnet", source: Store.absolutePath(directory), replace: replace)
             return try parsed.write(to: writer, taxonomy: name)
         }
     }

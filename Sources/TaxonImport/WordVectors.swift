@@ -35,7 +35,7 @@ public enum WordVectorsImporter {
             .sorted { parsed.tokens[$0] < parsed.tokens[$1] }
         try store.importTransaction {
             let writer = try VectorSetWriter(store: store, name: name, dims: parsed.dims, count: firstRows.count,
-                                             format: parsed.format.rawValue, source: file, replace: replace)
+                                             format: parsed.format.rawValue, source: Store.absolutePath(file), replace: replace)
             try parsed.values.withUnsafeBufferPointer { values in
                 for row in firstRows {
                     try writer.add(token: parsed.tokens[row], vector: UnsafeBufferPointer(rebasing: values[row * parsed.dims..<(row + 1) * parsed.dims]))

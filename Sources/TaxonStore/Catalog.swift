@@ -189,6 +189,7 @@ extension Store {
 /// A taxonomy's concepts and its is-a edges (hypernym and instance hypernym,
 /// as NLTK walks them) as flat arrays: what the in-memory taxonomy is built from.
 public struct TaxonomicGraph: Sendable {
+    public init() {}
     public var conceptIDs: [Int64] = []
     public var keys: [String] = []
     public var names: [String?] = []

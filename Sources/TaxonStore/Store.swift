@@ -38,8 +38,8 @@ public final class Store {
         return try db.transaction(body)
     }
 
-    /// Sources are recorded as absolute paths: a relative one means nothing later.
-    static func absolute(_ source: String) -> String {
+    /// Imported files are recorded as absolute paths: a relative one means nothing later.
+    public static func absolutePath(_ source: String) -> String {
         URL(fileURLWithPath: source).standardizedFileURL.path
     }
 

@@ -81,7 +81,7 @@ public final class TaxonomyWriter {
         db = store.db
         try store.claimName(name, kind: .taxonomy, replace: replace)
         let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .text(kind), .text(Store.absolute(source)), .text(Store.timestamp())])
+        try row.bind([.text(name), .text(kind), .text(source), .text(Store.timestamp())])
         try row.run()
         taxonomyID = db.lastInsertRowID
         insertConcept = try db.prepare(
@@ -146,7 +146,7 @@ extension Store {
     public func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws {
         try claimName(name, kind: .classSet, replace: replace)
         let row = try db.prepare("INSERT INTO class_set (name, taxonomy_id, source, created_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .integer(taxonomyID), .text(Store.absolute(source)), .text(Store.timestamp())])
+        try row.bind([.text(name), .integer(taxonomyID), .text(source), .text(Store.timestamp())])
         try row.run()
         let setID = db.lastInsertRowID
         let member = try db.prepare("INSERT INTO class_member (class_set_id, position, concept_id) VALUES (?, ?, ?)")
@@ -170,7 +170,7 @@ public final class VectorSetWriter {
         try store.claimName(name, kind: .vectorSet, replace: replace)
         let row = try db.prepare(
             "INSERT INTO vector_set (name, dims, count, format, source, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
-        try row.bind([.text(name), .integer(Int64(dims)), .integer(Int64(count)), .text(format), .text(Store.absolute(source)),
+        try row.bind([.text(name), .integer(Int64(dims)), .integer(Int64(count)), .text(format), .text(source),
                       .text(Store.timestamp())])
         try row.run()
         setID = db.lastInsertRowID

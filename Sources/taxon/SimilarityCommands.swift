@@ -72,6 +72,21 @@ struct SimilarityCommand: ParsableCommand {
 
 /// Lines of 'A<TAB>B'; blank lines and '#' comments skipped.
 enum PairsFile {
+    /// A reference tree of 'parent child' lines, as child → parent.
+    static func readHierarchy(_ path: String) throws -> [String: String] {
+        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw CLIError("\(path): cannot read as UTF-8 text")
+        }
+        var parent: [String: String] = [:]
+        for (index, line) in text.split(separator: "\n").enumerated() {
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            if fields.isEmpty { continue }
+            guard fields.count == 2 else { throw CLIError("\(path):\(index + 1): expected 'parent child'") }
+            parent[String(fields[1])] = String(fields[0])
+        }
+        return parent
+    }
+
     static func read(_ path: String) throws -> [(a: String, b: String, line: Int)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): is not UTF-8") }

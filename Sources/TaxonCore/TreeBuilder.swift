@@ -1,0 +1,90 @@
+import TaxonStore
+
+/// Turns the DAG above a class set into a tree: every class keeps exactly one
+/// path to a root. Like Barz & Denzler's `mintree`, the paths are chosen to keep
+/// the tree small: classes are placed one by one (those with fewest paths to a
+/// root first), each along the path that adds the fewest new nodes to the tree
+/// built so far (joining it at its lowest node already in the tree); ties go to
+/// the shorter path, then to the earlier one in NLTK's path order.
+public struct TreeBuilder {
+    /// Child → parent of the tree, as nodes of the source taxonomy; roots absent.
+    public private(set) var parent: [Int: Int] = [:]
+    public private(set) var nodes: Set<Int> = []
+
+    public init(taxonomy: Taxonomy, classes: [Int]) {
+        let paths = classes.map { Self.rootPaths(taxonomy, from: $0) }
+        let order = classes.indices.sorted { (paths[$0].count, $0) < (paths[$1].count, $1) }
+        for index in order {
+            let node = classes[index]
+            guard !nodes.contains(node) else { continue }
+            // A path runs class → … → root; its cost is the nodes before the first one already placed.
+            let best = paths[index].min { a, b in
+                let (ca, cb) = (cost(of: a), cost(of: b))
+                return ca != cb ? ca < cb : a.count < b.count
+            }!
+            insert(best)
+        }
+    }
+
+    private func cost(of path: [Int]) -> Int {
+        path.firstIndex(where: nodes.contains) ?? path.count
+    }
+
+    private mutating func insert(_ path: [Int]) {
+        for (position, node) in path.enumerated() {
+            if nodes.contains(node) { return }
+            nodes.insert(node)
+            if position + 1 < path.count { parent[node] = path[position + 1] }
+        }
+    }
+
+    /// Every path from `node` up to a root, parents in the taxonomy's order.
+    static func rootPaths(_ taxonomy: Taxonomy, from node: Int) -> [[Int]] {
+        let parents = taxonomy.hierarchy.parents(of: node)
+        if parents.isEmpty { return [[node]] }
+        return parents.flatMap { rootPaths(taxonomy, from: Int($0)).map { [node] + $0 } }
+    }
+
+    /// Stores the tree as a taxonomy of its own (`hierarchy` kind, hypernym edges,
+    /// keys, names and glosses of the source) with a class set of the same name,
+    /// in the source class set's order. One transaction.
+    public func store(into store: Store, source: Taxonomy, classes: [Int], name: String, replace: Bool) throws {
+        try store.importTransaction {
+            let writer = try TaxonomyWriter(store: store, name: name, kind: "hierarchy",
+                                            source: "tree of \(source.info.name)", replace: replace)
+            var ids: [Int: Int64] = [:]
+            for node in nodes.sorted() {
+                ids[node] = try writer.addConcept(key: source.keys[node], name: source.names[node], pos: nil, lexname: nil, gloss: nil)
+                try writer.addLemma(concept: ids[node]!, position: 1, word: source.names[node], senseNumber: 1)
+            }
+            for (child, parent) in parent { try writer.addEdge(from: ids[child]!, Relations.hypernym, to: ids[parent]!) }
+            try store.writeClassSet(name: name, taxonomyID: writer.taxonomyID, source: "tree of \(source.info.name)",
+                                    concepts: classes.map { ids[$0]! }, replace: replace)
+        }
+    }
+}
+
+/// How a built tree agrees with a reference tree given as child → parent keys.
+public struct TreeAgreement: Sendable, Codable {
+    public let nodes: Int
+    public let referenceNodes: Int
+    public let sharedNodes: Int
+    /// Classes whose whole path to the root is the same in both trees.
+    public let identicalPaths: Int
+    public let classes: Int
+
+    public init(tree: [String: String], reference: [String: String], classes: [String]) {
+        func nodeSet(_ parent: [String: String]) -> Set<String> { Set(parent.keys).union(parent.values) }
+        func path(_ key: String, _ parent: [String: String]) -> [String] {
+            var path = [key], current = key
+            while let next = parent[current], path.count <= parent.count { path.append(next); current = next }
+            return path
+        }
+        let mine = nodeSet(tree), theirs = nodeSet(reference)
+        nodes = mine.count
+        referenceNodes = theirs.count
+        sharedNodes = mine.intersection(theirs).count
+        identicalPaths = classes.filter { path($0, tree) == path($0, reference) }.count
+        self.classes = classes.count
+    }
+}
