@@ -3,7 +3,7 @@ SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
 
-.PHONY: setup build run test migrations bench
+.PHONY: setup build run test migrations bench bench-similarity
 
 setup:
 	@scripts/setup.sh
@@ -28,3 +28,6 @@ migrations:
 bench: build
 	scripts/setup.sh --vectors --text
 	bench/import.sh
+
+bench-similarity: build
+	bench/similarity.sh

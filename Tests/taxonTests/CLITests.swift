@@ -112,4 +112,42 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("has schema version 999"), refused.stderr)
     }
+
+    func testSimilarityPairsAndLCS() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("h.txt")
+        try "r a\nr b\na c\na d\nb e\nq z\n".write(to: edges, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "h", "--db", db]).status, 0)
+
+        let one = try taxon(["similarity", "c", "d", "--measure", "lcs-height", "--db", db])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(one.stdout, "0.5\n")
+        XCTAssertEqual(try taxon(["similarity", "c", "z", "--db", db]).stdout, "none\n")
+
+        let pairs = dir.appendingPathComponent("pairs.tsv")
+        try "c\td\n# comment\nc\te\nc\tz\n".write(to: pairs, atomically: true, encoding: .utf8)
+        let scored = try taxon(["similarity", "--pairs", pairs.path, "--measure", "path", "--db", db])
+        XCTAssertEqual(scored.status, 0, scored.stderr)
+        XCTAssertEqual(scored.stdout, "c\td\t\(1.0 / 3)\nc\te\t0.2\nc\tz\t\n")
+
+        try "c\td\nc\tnowhere\n".write(to: pairs, atomically: true, encoding: .utf8)
+        let unknown = try taxon(["similarity", "--pairs", pairs.path, "--db", db])
+        XCTAssertNotEqual(unknown.status, 0)
+        XCTAssertTrue(unknown.stderr.contains("\(pairs.path):2: unknown concept 'nowhere'"), unknown.stderr)
+
+        XCTAssertEqual(try taxon(["lcs", "c", "d", "--db", db]).stdout, "a\n")
+        let needsIC = try taxon(["similarity", "c", "d", "--measure", "res", "--db", db])
+        XCTAssertNotEqual(needsIC.status, 0)
+        XCTAssertTrue(needsIC.stderr.contains("needs information content"), needsIC.stderr)
+        XCTAssertEqual(try taxon(["similarity", "c", "d", "--measure", "res", "--ic", "intrinsic", "--db", db]).status, 0)
+
+        let npy = dir.appendingPathComponent("m.npy").path
+        let matrix = try taxon(["simmatrix", "--class-set", "h", "--out", npy, "--json", "--db", db])
+        XCTAssertEqual(matrix.status, 0, matrix.stderr)
+        let report = try XCTUnwrap(try json(matrix.stdout) as? [String: Any])
+        XCTAssertEqual(report["classes"] as? Int, 4)
+        XCTAssertEqual(report["positive_definite"] as? Bool, false, "c, d, e and z: z shares no ancestor, so NaN")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: npy))
+    }
 }
