@@ -77,18 +77,9 @@ public struct Similarity: Sendable {
     /// ancestor and down to b; with `simulateRoot`, through a root above all roots.
     public func shortestPathDistance(_ a: Int, _ b: Int, simulateRoot: Bool) -> Int? {
         if a == b { return 0 }
-        var best = Int32.max
         let t = taxonomy
-        var i = Int(t.ancestorStart[a]), j = Int(t.ancestorStart[b])
-        let iEnd = Int(t.ancestorStart[a + 1]), jEnd = Int(t.ancestorStart[b + 1])
-        while i < iEnd && j < jEnd {
-            let x = t.ancestorNode[i], y = t.ancestorNode[j]
-            if x == y {
-                best = min(best, t.ancestorDistance[i] + t.ancestorDistance[j])
-                i += 1
-                j += 1
-            } else if x < y { i += 1 } else { j += 1 }
-        }
+        var best = Int32.max
+        forEachCommonAncestorPosition(a, b) { i, j in best = min(best, t.ancestorDistance[i] + t.ancestorDistance[j]) }
         if simulateRoot { best = min(best, t.farthestAncestor[a] + 1 + t.farthestAncestor[b] + 1) }
         return best == Int32.max ? nil : Int(best)
     }
@@ -229,13 +220,21 @@ public struct Similarity: Sendable {
     /// Calls `body` with every node that is an ancestor of both (each node its own ancestor).
     @inline(__always)
     func forEachCommonAncestor(_ a: Int, _ b: Int, _ body: (Int) -> Void) {
+        let nodes = taxonomy.ancestorNode
+        forEachCommonAncestorPosition(a, b) { i, _ in body(Int(nodes[i])) }
+    }
+
+    /// The same, giving the common ancestor's positions in a's and b's ancestor
+    /// lists: a merge of the two ascending lists.
+    @inline(__always)
+    func forEachCommonAncestorPosition(_ a: Int, _ b: Int, _ body: (Int, Int) -> Void) {
         let t = taxonomy
         var i = Int(t.ancestorStart[a]), j = Int(t.ancestorStart[b])
         let iEnd = Int(t.ancestorStart[a + 1]), jEnd = Int(t.ancestorStart[b + 1])
         while i < iEnd && j < jEnd {
             let x = t.ancestorNode[i], y = t.ancestorNode[j]
             if x == y {
-                body(Int(x))
+                body(i, j)
                 i += 1
                 j += 1
             } else if x < y { i += 1 } else { j += 1 }

@@ -66,18 +66,27 @@ final class NLTKEquivalenceTests: XCTestCase {
 
     func testNLTKDoctestValues() throws {
         let taxonomy = try Self.wordnet30()
+        try assertNLTKDoctestValues(taxonomy) { try self.node(taxonomy, $0) }
         let dog = try node(taxonomy, "dog.n.01"), cat = try node(taxonomy, "cat.n.01")
-        let brown = Similarity(taxonomy: taxonomy, informationContent: try InformationContent.load(file: Self.icDirectory + "/ic-brown.dat", for: taxonomy))
-        let semcor = Similarity(taxonomy: taxonomy, informationContent: try InformationContent.load(file: Self.icDirectory + "/ic-semcor.dat", for: taxonomy))
-        XCTAssertEqual(brown.path(dog, cat), 0.2)
-        XCTAssertEqual(try brown.lch(dog, cat)!, 2.0281482472922856, accuracy: 1e-12)
-        XCTAssertEqual(brown.wup(dog, cat)!, 0.8571428571428571, accuracy: 1e-12)
-        XCTAssertEqual(try brown.score(.res, dog, cat)!, 7.911666509036577, accuracy: 1e-9)
-        XCTAssertEqual(try brown.jcn(dog, cat)!, 0.4497755285516739, accuracy: 1e-9)
-        XCTAssertEqual(try semcor.lin(dog, cat)!, 0.8863288628086228, accuracy: 1e-9)
-        XCTAssertEqual(brown.wup(try node(taxonomy, "hit.v.01"), try node(taxonomy, "slap.v.01"))!, 0.25, accuracy: 1e-12)
-        XCTAssertEqual(brown.lowestCommonHypernyms(dog, cat, simulateRoot: false, useMinDepth: false), [.node(try node(taxonomy, "carnivore.n.01"))])
+        let similarity = Similarity(taxonomy: taxonomy)
+        XCTAssertEqual(similarity.lowestCommonHypernyms(dog, cat, simulateRoot: false, useMinDepth: false), [.node(try node(taxonomy, "carnivore.n.01"))])
         XCTAssertEqual(taxonomy.minDepth[dog], 8)
         XCTAssertEqual(taxonomy.maxDepth[dog], 13)
     }
+}
+
+/// NLTK's doctest values (and the data README's IC values) on a WordNet 3.0.
+func assertNLTKDoctestValues(_ taxonomy: Taxonomy, file: StaticString = #filePath, line: UInt = #line,
+                             node: (String) throws -> Int) throws {
+    let ic = NLTKEquivalenceTests.icDirectory
+    let brown = Similarity(taxonomy: taxonomy, informationContent: try InformationContent.load(file: ic + "/ic-brown.dat", for: taxonomy))
+    let semcor = Similarity(taxonomy: taxonomy, informationContent: try InformationContent.load(file: ic + "/ic-semcor.dat", for: taxonomy))
+    let dog = try node("dog.n.01"), cat = try node("cat.n.01")
+    XCTAssertEqual(brown.path(dog, cat), 0.2, file: file, line: line)
+    XCTAssertEqual(try brown.lch(dog, cat)!, 2.0281482472922856, accuracy: 1e-12, file: file, line: line)
+    XCTAssertEqual(brown.wup(dog, cat)!, 0.8571428571428571, accuracy: 1e-12, file: file, line: line)
+    XCTAssertEqual(try brown.score(.res, dog, cat)!, 7.911666509036577, accuracy: 1e-9, file: file, line: line)
+    XCTAssertEqual(try brown.jcn(dog, cat)!, 0.4497755285516739, accuracy: 1e-9, file: file, line: line)
+    XCTAssertEqual(try semcor.lin(dog, cat)!, 0.8863288628086228, accuracy: 1e-9, file: file, line: line)
+    XCTAssertEqual(brown.wup(try node("hit.v.01"), try node("slap.v.01"))!, 0.25, accuracy: 1e-12, file: file, line: line)
 }

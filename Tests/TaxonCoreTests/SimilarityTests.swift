@@ -96,17 +96,7 @@ final class SimilarityTests: XCTestCase {
 
     func testDoctestValuesOnDebianWordNet() throws {
         let (store, t) = try debianWordNet()
-        let ic = NLTKEquivalenceTests.icDirectory
-        let brown = Similarity(taxonomy: t, informationContent: try InformationContent.load(file: ic + "/ic-brown.dat", for: t))
-        let semcor = Similarity(taxonomy: t, informationContent: try InformationContent.load(file: ic + "/ic-semcor.dat", for: t))
-        let dog = try t.node(for: "dog.n.01", in: store), cat = try t.node(for: "cat", in: store)
-        XCTAssertEqual(brown.path(dog, cat), 0.2)
-        XCTAssertEqual(try brown.lch(dog, cat)!, 2.0281482472922856, accuracy: 1e-12)
-        XCTAssertEqual(brown.wup(dog, cat)!, 0.8571428571428571, accuracy: 1e-12)
-        XCTAssertEqual(try brown.score(.res, dog, cat)!, 7.911666509036577, accuracy: 1e-9)
-        XCTAssertEqual(try brown.jcn(dog, cat)!, 0.4497755285516739, accuracy: 1e-9)
-        XCTAssertEqual(try semcor.lin(dog, cat)!, 0.8863288628086228, accuracy: 1e-9)
-        XCTAssertEqual(brown.wup(try t.node(for: "hit.v.01", in: store), try t.node(for: "slap.v.01", in: store))!, 0.25, accuracy: 1e-12)
+        try assertNLTKDoctestValues(t) { try t.node(for: $0, in: store) }
     }
 
     /// ic-brown.dat is keyed by Princeton 3.0 offsets; Debian renumbered its verbs.
