@@ -2,11 +2,13 @@ import COpenBLAS
 
 public enum LinalgError: Error, CustomStringConvertible, Equatable {
     case notSquare(rows: Int, elements: Int)
+    case notPositiveDefinite(minor: Int)
     case lapack(routine: String, info: Int32)
 
     public var description: String {
         switch self {
         case let .notSquare(rows, elements): return "expected a \(rows)×\(rows) matrix, got \(elements) elements"
+        case let .notPositiveDefinite(minor): return "the matrix is not positive definite (its leading minor of order \(minor) is not)"
         case let .lapack(routine, info): return "LAPACK \(routine) failed (info \(info))"
         }
     }
