@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TaxonStore", targets: ["TaxonStore"]),
         .library(name: "TaxonCore", targets: ["TaxonCore"]),
         .library(name: "TaxonLinalg", targets: ["TaxonLinalg"]),
+        .library(name: "TaxonEmbed", targets: ["TaxonEmbed"]),
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
     ],
     dependencies: [
@@ -24,10 +25,11 @@ let package = Package(
         .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
         .target(name: "TaxonCore", dependencies: ["TaxonStore", "TaxonLinalg"]),
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
+        .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport",
+                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],

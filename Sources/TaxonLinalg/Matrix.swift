@@ -114,6 +114,21 @@ public func largestEigenpairs(_ s: Matrix, count: Int) throws -> (values: [Doubl
     return (Array(values.prefix(k).reversed()), ordered)
 }
 
+/// Every eigenpair of a symmetric matrix, eigenvalues descending, eigenvectors
+/// as columns (dsyevd: divide and conquer, the fastest route when most
+/// eigenvectors are wanted).
+public func symmetricEigenpairs(_ s: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    guard s.rows == s.columns else { throw LinalgError.notSquare(rows: s.rows, elements: s.values.count) }
+    let n = s.rows
+    var a = s.values
+    var values = [Double](repeating: 0, count: n)
+    let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "V")), CChar(UInt8(ascii: "L")), Int32(n), &a, Int32(n), &values)
+    guard info == 0 else { throw LinalgError.lapack(routine: "dsyevd", info: info) }
+    var ordered = Matrix(rows: n, columns: n)
+    for r in 0..<n { for c in 0..<n { ordered.values[r * n + c] = a[r * n + (n - 1 - c)] } }
+    return (values.reversed(), ordered)
+}
+
 /// An orthonormal basis of A's column space, A tall (dgeqrf + dorgqr).
 public func orthonormalColumns(_ a: Matrix) throws -> Matrix {
     precondition(a.rows >= a.columns, "orthonormalColumns needs a tall matrix")

@@ -6,6 +6,7 @@ public enum CatalogKind: String, Sendable {
     case taxonomy = "taxonomy"
     case classSet = "class set"
     case vectorSet = "vector set"
+    case embedding = "embedding"
 
     /// Our own table name: safe to put into SQL text.
     var table: String {
@@ -13,6 +14,7 @@ public enum CatalogKind: String, Sendable {
         case .taxonomy: return "taxonomy"
         case .classSet: return "class_set"
         case .vectorSet: return "vector_set"
+        case .embedding: return "embedding"
         }
     }
 }
@@ -53,17 +55,28 @@ extension Store {
         guard let id = try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) else { return }
         guard replace else { throw CatalogError.exists(kind: kind, name: name) }
         // Dependants first, explicitly: imports run with foreign-key cascades off.
+        let classSets: String
+        switch kind {
+        case .taxonomy: classSets = "SELECT id FROM class_set WHERE taxonomy_id = \(id)"
+        case .classSet: classSets = "\(id)"
+        case .vectorSet, .embedding: classSets = "NULL"
+        }
+        try db.execute("""
+            DELETE FROM embedding_row WHERE embedding_id IN (SELECT id FROM embedding WHERE class_set_id IN (\(classSets)));
+            DELETE FROM embedding WHERE class_set_id IN (\(classSets));
+            DELETE FROM class_member WHERE class_set_id IN (\(classSets));
+            """)
         switch kind {
         case .taxonomy:
             try db.execute("""
-                DELETE FROM class_member WHERE class_set_id IN (SELECT id FROM class_set WHERE taxonomy_id = \(id));
                 DELETE FROM class_set WHERE taxonomy_id = \(id);
                 DELETE FROM edge WHERE source_id IN (SELECT id FROM concept WHERE taxonomy_id = \(id));
                 DELETE FROM lemma WHERE taxonomy_id = \(id);
                 DELETE FROM concept WHERE taxonomy_id = \(id);
                 """)
-        case .classSet: try db.execute("DELETE FROM class_member WHERE class_set_id = \(id)")
+        case .classSet: break
         case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
+        case .embedding: try db.execute("DELETE FROM embedding_row WHERE embedding_id = \(id)")
         }
         try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")
     }

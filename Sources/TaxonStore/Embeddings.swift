@@ -1,0 +1,92 @@
+import Foundation
+
+/// A stored class embedding: one row per class of its class set.
+public struct EmbeddingInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let classSet: String
+    public let method: String
+    /// JSON object with the method's parameters (tree, dims, normalize …).
+    public let parameters: String
+    public let dims: Int
+    public let rows: Int
+    public let createdAt: String
+}
+
+public enum EmbeddingError: Error, CustomStringConvertible, Equatable {
+    case shape(rows: Int, dims: Int, values: Int, classes: Int)
+    case notFinite(row: Int)
+
+    public var description: String {
+        switch self {
+        case let .shape(rows, dims, values, classes):
+            return "an embedding of \(rows) × \(dims) needs \(rows * dims) values and one row per class (\(classes)); got \(values)"
+        case let .notFinite(row): return "row \(row) of the embedding is not finite (NaN or infinity); nothing was stored"
+        }
+    }
+}
+
+extension Store {
+    /// Stores `values` (row-major, class-index order) in one transaction.
+    public func writeEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
+                               values: [Double], replace: Bool) throws {
+        guard let setID = try db.scalarInt("SELECT id FROM class_set WHERE name = ?", [.text(classSet)]) else {
+            throw CatalogError.notFound(kind: .classSet, name: classSet)
+        }
+        let classes = Int(try db.scalarInt("SELECT count(*) FROM class_member WHERE class_set_id = ?", [.integer(setID)]) ?? 0)
+        guard dims > 0, values.count == classes * dims else {
+            throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(parameters), as: UTF8.self)
+        try transaction {
+            try claimName(name, kind: .embedding, replace: replace)
+            let row = try db.prepare(
+                "INSERT INTO embedding (name, class_set_id, method, parameters, dims, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(dims)), .text(Store.timestamp())])
+            try row.run()
+            let id = db.lastInsertRowID
+            let insert = try db.prepare("INSERT INTO embedding_row (embedding_id, position, data) VALUES (?, ?, ?)")
+            try values.withUnsafeBufferPointer { all in
+                for position in 0..<classes {
+                    try insert.bind(id, at: 1)
+                    try insert.bind(position, at: 2)
+                    try insert.bindBlob(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[position * dims..<(position + 1) * dims])), at: 3)
+                    try insert.run()
+                }
+            }
+        }
+    }
+
+    public func embeddings() throws -> [EmbeddingInfo] {
+        let statement = try db.prepare("""
+            SELECT e.id, e.name, s.name, e.method, e.parameters, e.dims,
+                   (SELECT count(*) FROM embedding_row r WHERE r.embedding_id = e.id), e.created_at
+            FROM embedding e JOIN class_set s ON s.id = e.class_set_id ORDER BY e.name
+            """)
+        var result: [EmbeddingInfo] = []
+        while try statement.step() {
+            result.append(EmbeddingInfo(
+                id: statement.int64(0), name: statement.text(1), classSet: statement.text(2), method: statement.text(3),
+                parameters: statement.text(4), dims: statement.int(5), rows: statement.int(6), createdAt: statement.text(7)))
+        }
+        return result
+    }
+
+    /// An embedding's description and its rows (row-major, class-index order).
+    public func embedding(named name: String) throws -> (info: EmbeddingInfo, values: [Double]) {
+        guard let info = try embeddings().first(where: { $0.name == name }) else {
+            throw CatalogError.notFound(kind: .embedding, name: name)
+        }
+        let statement = try db.prepare("SELECT data FROM embedding_row WHERE embedding_id = ? ORDER BY position")
+        try statement.bind(info.id, at: 1)
+        var values: [Double] = []
+        values.reserveCapacity(info.rows * info.dims)
+        while try statement.step() {
+            values.append(contentsOf: statement.blob(0).withUnsafeBytes { Array($0.bindMemory(to: Double.self)) })
+        }
+        return (info, values)
+    }
+}
