@@ -3,7 +3,7 @@ SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
 
-.PHONY: setup build run test migrations bench bench-similarity
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings
 
 setup:
 	@scripts/setup.sh
@@ -31,3 +31,6 @@ bench: build
 
 bench-similarity: build
 	bench/similarity.sh
+
+bench-embeddings: build
+	bench/embeddings.sh

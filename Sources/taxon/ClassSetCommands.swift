@@ -70,6 +70,7 @@ struct SimMatrixCommand: ParsableCommand {
     }
 
     func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
         let setInfo = try db.classSets().first { $0.name == classSet } ?? { throw CatalogError.notFound(kind: .classSet, name: classSet) }()
         let options = try TaxonomyOptions.parse(["--taxonomy", setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))

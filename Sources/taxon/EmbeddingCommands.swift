@@ -46,6 +46,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
         let clock = ContinuousClock()
         let started = clock.now
@@ -156,6 +157,7 @@ struct EmbeddingFidelity: ParsableCommand {
     @Argument(help: "The embedding.") var name: String
 
     func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
         let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))

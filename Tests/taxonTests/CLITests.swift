@@ -150,4 +150,41 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(report["positive_definite"] as? Bool, false, "c, d, e and z: z shares no ancestor, so NaN")
         XCTAssertTrue(FileManager.default.fileExists(atPath: npy))
     }
+
+    func testEmbedExportNeighborsAndFidelity() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("h.txt")
+        try "r a\nr b\na c\na d\nb e\nb f\n".write(to: edges, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "h", "--leaf-order", "sorted", "--db", db]).status, 0)
+
+        let embedded = try taxon(["embed", "--class-set", "h", "--method", "unitsphere", "--name", "u", "--fidelity", "--json", "--db", db])
+        XCTAssertEqual(embedded.status, 0, embedded.stderr)
+        let report = try XCTUnwrap(try json(embedded.stdout) as? [String: Any])
+        XCTAssertEqual(report["dims"] as? Int, 4)
+        let fidelity = try XCTUnwrap(report["fidelity"] as? [String: Any])
+        XCTAssertLessThanOrEqual(try XCTUnwrap(fidelity["max_cosine_error"] as? Double), 1e-12)
+
+        let list = try taxon(["embedding", "list", "--db", db])
+        XCTAssertTrue(list.stdout.hasPrefix("u  4 × 4  unitsphere  class set h"), list.stdout)
+
+        let npy = dir.appendingPathComponent("u.npy").path, labels = dir.appendingPathComponent("u.txt").path
+        XCTAssertEqual(try taxon(["embedding", "export", "u", "--out", npy, "--labels", labels, "--db", db]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: labels, encoding: .utf8), "c\nd\ne\nf\n")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: npy))
+        XCTAssertTrue(String(decoding: bytes.prefix(80), as: UTF8.self).contains("'descr': '<f4'"))
+        XCTAssertEqual(bytes.count, 128 + 16 * 4)
+
+        let neighbors = try taxon(["embedding", "neighbors", "u", "c", "-k", "1", "--json", "--db", db])
+        XCTAssertEqual(neighbors.status, 0, neighbors.stderr)
+        let nearest = try XCTUnwrap(try json(neighbors.stdout) as? [[String: Any]])
+        XCTAssertEqual(nearest.first?["key"] as? String, "d")
+        XCTAssertEqual(try XCTUnwrap(nearest.first?["cosine"] as? Double), 0.5, accuracy: 1e-12)
+
+        XCTAssertEqual(try taxon(["embedding", "fidelity", "u", "--db", db]).status, 0)
+        let tooMany = try taxon(["embed", "--class-set", "h", "--method", "approx-sim", "--dims", "9", "--name", "x", "--db", db])
+        XCTAssertNotEqual(tooMany.status, 0)
+        XCTAssertTrue(tooMany.stderr.contains("9 dimensions requested, but at most 4"), tooMany.stderr)
+        XCTAssertFalse(try taxon(["embedding", "list", "--db", db]).stdout.contains("x  "), "nothing stored")
+    }
 }
