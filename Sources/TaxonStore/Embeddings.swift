@@ -16,12 +16,14 @@ public struct EmbeddingInfo: Codable, Sendable, Equatable {
 public enum EmbeddingError: Error, CustomStringConvertible, Equatable {
     case shape(rows: Int, dims: Int, values: Int, classes: Int)
     case notFinite(row: Int)
+    case tooLarge(bytes: Int)
 
     public var description: String {
         switch self {
         case let .shape(rows, dims, values, classes):
             return "an embedding of \(rows) × \(dims) needs \(rows * dims) values and one row per class (\(classes)); got \(values)"
         case let .notFinite(row): return "row \(row) of the embedding is not finite (NaN or infinity); nothing was stored"
+        case let .tooLarge(bytes): return "the embedding takes \(bytes) bytes, over the store's limit of 1e9 for one value; use fewer dimensions (--dims)"
         }
     }
 }
@@ -38,32 +40,28 @@ extension Store {
             throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
+        guard values.count * 8 <= Self.maxEmbeddingBytes else { throw EmbeddingError.tooLarge(bytes: values.count * 8) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(parameters), as: UTF8.self)
         try transaction {
             try claimName(name, kind: .embedding, replace: replace)
-            let row = try db.prepare(
-                "INSERT INTO embedding (name, class_set_id, method, parameters, dims, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(dims)), .text(Store.timestamp())])
+            let row = try db.prepare("""
+                INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims))])
+            try values.withUnsafeBytes { try row.bindBlob($0, at: 7) }
+            try row.bind(.text(Store.timestamp()), at: 8)
             try row.run()
-            let id = db.lastInsertRowID
-            let insert = try db.prepare("INSERT INTO embedding_row (embedding_id, position, data) VALUES (?, ?, ?)")
-            try values.withUnsafeBufferPointer { all in
-                for position in 0..<classes {
-                    try insert.bind(id, at: 1)
-                    try insert.bind(position, at: 2)
-                    try insert.bindBlob(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[position * dims..<(position + 1) * dims])), at: 3)
-                    try insert.run()
-                }
-            }
         }
     }
 
+    /// SQLite's default limit on one value is 1e9 bytes.
+    static let maxEmbeddingBytes = 1_000_000_000
+
     public func embeddings() throws -> [EmbeddingInfo] {
         let statement = try db.prepare("""
-            SELECT e.id, e.name, s.name, e.method, e.parameters, e.dims,
-                   (SELECT count(*) FROM embedding_row r WHERE r.embedding_id = e.id), e.created_at
+            SELECT e.id, e.name, s.name, e.method, e.parameters, e.dims, e.rows, e.created_at
             FROM embedding e JOIN class_set s ON s.id = e.class_set_id ORDER BY e.name
             """)
         var result: [EmbeddingInfo] = []
@@ -80,12 +78,11 @@ extension Store {
         guard let info = try embeddings().first(where: { $0.name == name }) else {
             throw CatalogError.notFound(kind: .embedding, name: name)
         }
-        let statement = try db.prepare("SELECT data FROM embedding_row WHERE embedding_id = ? ORDER BY position")
+        let statement = try db.prepare("SELECT data FROM embedding WHERE id = ?")
         try statement.bind(info.id, at: 1)
-        var values: [Double] = []
-        values.reserveCapacity(info.rows * info.dims)
-        while try statement.step() {
-            values.append(contentsOf: statement.blob(0).withUnsafeBytes { Array($0.bindMemory(to: Double.self)) })
+        guard try statement.step() else { throw CatalogError.notFound(kind: .embedding, name: name) }
+        let values = statement.blob(0).withUnsafeBytes { raw in
+            (0..<raw.count / 8).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
         }
         return (info, values)
     }

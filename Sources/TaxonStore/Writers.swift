@@ -62,7 +62,6 @@ extension Store {
         case .vectorSet, .embedding: classSets = "NULL"
         }
         try db.execute("""
-            DELETE FROM embedding_row WHERE embedding_id IN (SELECT id FROM embedding WHERE class_set_id IN (\(classSets)));
             DELETE FROM embedding WHERE class_set_id IN (\(classSets));
             DELETE FROM class_member WHERE class_set_id IN (\(classSets));
             """)
@@ -76,7 +75,7 @@ extension Store {
                 """)
         case .classSet: break
         case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
-        case .embedding: try db.execute("DELETE FROM embedding_row WHERE embedding_id = \(id)")
+        case .embedding: break
         }
         try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")
     }

@@ -132,6 +132,12 @@ final class HierarchyEmbeddingTests: XCTestCase {
         XCTAssertEqual(info.rows, 2)
         XCTAssertEqual(info.parameters, #"{"dims":"2"}"#)
         XCTAssertEqual(values, [1, 0, 0, 1])
+
+        // Replacing the taxonomy takes its class set and the class set's embeddings with it.
+        _ = try EdgeListImporter.run(store: store, file: file.path, name: "h", replace: true)
+        XCTAssertEqual(try store.embeddings(), [])
+        let check = try store.db.prepare("PRAGMA foreign_key_check")
+        XCTAssertFalse(try check.step(), "no dangling rows")
     }
 
     func testSpearman() {
