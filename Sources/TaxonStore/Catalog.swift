@@ -67,6 +67,11 @@ extension Store {
         throw ReferenceError.taxonomyRequired(available: all.map(\.name))
     }
 
+    public func classSet(named name: String) throws -> ClassSetInfo {
+        guard let found = try classSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .classSet, name: name) }
+        return found
+    }
+
     /// The concepts of a class set, in class-index order.
     public func classMembers(of classSet: String) throws -> [Concept] {
         guard let setID = try db.scalarInt("SELECT id FROM class_set WHERE name = ?", [.text(classSet)]) else {

@@ -26,7 +26,7 @@ struct TreeCommand: ParsableCommand {
 
     func run() throws {
         let db = try store.openExisting()
-        let setInfo = try db.classSets().first { $0.name == classSet } ?? { throw CatalogError.notFound(kind: .classSet, name: classSet) }()
+        let setInfo = try db.classSet(named: classSet)
         let source = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: setInfo.taxonomy))
         let classes = try source.nodes(of: classSet, in: db)
         let tree = TreeBuilder(taxonomy: source, classes: classes)
@@ -72,7 +72,7 @@ struct SimMatrixCommand: ParsableCommand {
     func run() throws {
         BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
-        let setInfo = try db.classSets().first { $0.name == classSet } ?? { throw CatalogError.notFound(kind: .classSet, name: classSet) }()
+        let setInfo = try db.classSet(named: classSet)
         let options = try TaxonomyOptions.parse(["--taxonomy", setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))
         let similarity = try options.similarity(db)
         let classes = try similarity.taxonomy.nodes(of: classSet, in: db)

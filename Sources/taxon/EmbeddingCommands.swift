@@ -9,8 +9,7 @@ extension HierarchyMethod: ExpressibleByArgument {}
 
 /// The classes of a stored class set inside the hierarchy an embedding is built on.
 func classHierarchy(_ db: Store, classSet: String, tree: String?) throws -> ClassHierarchy {
-    guard let set = try db.classSets().first(where: { $0.name == classSet }) else { throw CatalogError.notFound(kind: .classSet, name: classSet) }
-    let taxonomy = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: tree ?? set.taxonomy))
+    let taxonomy = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: tree ?? db.classSet(named: classSet).taxonomy))
     return try ClassHierarchy(taxonomy: taxonomy, classKeys: try db.classMembers(of: classSet).map(\.key))
 }
 
@@ -131,7 +130,7 @@ struct EmbeddingNeighbors: ParsableCommand {
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
         let members = try db.classMembers(of: info.classSet)
-        let taxonomy = try db.taxonomy(named: try db.classSets().first { $0.name == info.classSet }!.taxonomy)
+        let taxonomy = try db.taxonomy(named: try db.classSet(named: info.classSet).taxonomy)
         let wanted = try db.candidates(for: ref, in: taxonomy).map(\.id)
         guard let index = members.firstIndex(where: { wanted.contains($0.id) }) else {
             throw CLIError("'\(ref)' is not a class of \(info.classSet)")
