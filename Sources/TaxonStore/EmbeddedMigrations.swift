@@ -105,8 +105,9 @@ CREATE TABLE embedding (
     parameters   TEXT NOT NULL,                -- JSON object: taxonomy, dims, normalize, …
     rows         INTEGER NOT NULL CHECK (rows > 0),
     dims         INTEGER NOT NULL CHECK (dims > 0),
-    data         BLOB NOT NULL CHECK (length(data) = rows * dims * 8),
-    created_at   TEXT NOT NULL
+    created_at   TEXT NOT NULL,
+    -- Last: reading any column after a large BLOB walks its overflow pages.
+    data         BLOB NOT NULL CHECK (length(data) = rows * dims * 8)
 );
 CREATE INDEX embedding_by_class_set ON embedding (class_set_id);
 

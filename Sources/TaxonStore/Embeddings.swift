@@ -47,11 +47,11 @@ extension Store {
         try transaction {
             try claimName(name, kind: .embedding, replace: replace)
             let row = try db.prepare("""
-                INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims))])
-            try values.withUnsafeBytes { try row.bindBlob($0, at: 7) }
-            try row.bind(.text(Store.timestamp()), at: 8)
+            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims)),
+                          .text(Store.timestamp())])
+            try values.withUnsafeBytes { try row.bindBlob($0, at: 8) }
             try row.run()
         }
     }

@@ -45,7 +45,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        // Worth a second process start only for eigendecompositions; Cholesky is as fast either way.
+        if method == .approxSim || (method == .sparse && dims != nil) { BLASKernels.restartWithAVX2KernelsIfMisdetected() }
         let db = try store.openExisting()
         let clock = ContinuousClock()
         let started = clock.now
