@@ -26,6 +26,8 @@ extension Taxonomy {
                 order.append(ancestor)
             }
         }
+        // Every node already lies above a class: nothing to trim.
+        if order.count == count { return (self, nodes) }
         var graph = TaxonomicGraph()
         for node in order {
             graph.conceptIDs.append(Int64(node))

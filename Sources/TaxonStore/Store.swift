@@ -10,6 +10,9 @@ public final class Store {
     public init(path: String) throws {
         self.path = path
         db = try Database(path: path)
+        // 16 KiB pages (for a new file; fixed once a table exists): the store holds
+        // multi-megabyte BLOBs (embeddings) and bulk imports, both faster with them.
+        try db.execute("PRAGMA page_size = 16384")
         try db.execute("PRAGMA journal_mode = WAL")
         try db.execute("PRAGMA synchronous = NORMAL")
         try db.execute("PRAGMA foreign_keys = ON")

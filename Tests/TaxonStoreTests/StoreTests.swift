@@ -14,6 +14,7 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try store.userVersion, Store.schemaVersion)
         XCTAssertGreaterThanOrEqual(Store.schemaVersion, 1)
         XCTAssertEqual(try store.db.scalarText("PRAGMA journal_mode"), "wal")
+        XCTAssertEqual(try store.db.scalarInt("PRAGMA page_size"), 16_384)
         XCTAssertEqual(try store.db.scalarInt("PRAGMA foreign_keys"), 1)
         for table in ["taxonomy", "concept", "lemma", "edge", "class_set", "class_member", "vector_set", "vector"] {
             XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", [.text(table)]), 1, table)
