@@ -116,6 +116,13 @@ public struct Taxonomy: Sendable {
         return node
     }
 
+    /// Every path from a root down to `node` (NLTK's hypernym_paths), parents in the taxonomy's order.
+    public func hypernymPaths(of node: Int) -> [[Int]] {
+        let parents = hierarchy.parents(of: node)
+        if parents.isEmpty { return [[node]] }
+        return parents.flatMap { hypernymPaths(of: Int($0)).map { $0 + [node] } }
+    }
+
     /// Every ancestor of `node` (itself included) with the fewest is-a edges to it.
     public func ancestors(of node: Int) -> [(node: Int, distance: Int)] {
         (Int(ancestorStart[node])..<Int(ancestorStart[node + 1])).map { (Int(ancestorNode[$0]), Int(ancestorDistance[$0])) }

@@ -12,7 +12,8 @@ public struct TreeBuilder {
     public private(set) var nodes: Set<Int> = []
 
     public init(taxonomy: Taxonomy, classes: [Int]) {
-        let paths = classes.map { Self.rootPaths(taxonomy, from: $0) }
+        // Each path runs class → … → root.
+        let paths = classes.map { taxonomy.hypernymPaths(of: $0).map { Array($0.reversed()) } }
         let order = classes.indices.sorted { (paths[$0].count, $0) < (paths[$1].count, $1) }
         for index in order {
             let node = classes[index]
@@ -36,13 +37,6 @@ public struct TreeBuilder {
             nodes.insert(node)
             if position + 1 < path.count { parent[node] = path[position + 1] }
         }
-    }
-
-    /// Every path from `node` up to a root, parents in the taxonomy's order.
-    static func rootPaths(_ taxonomy: Taxonomy, from node: Int) -> [[Int]] {
-        let parents = taxonomy.hierarchy.parents(of: node)
-        if parents.isEmpty { return [[node]] }
-        return parents.flatMap { rootPaths(taxonomy, from: Int($0)).map { [node] + $0 } }
     }
 
     /// Stores the tree as a taxonomy of its own (`hierarchy` kind, hypernym edges,

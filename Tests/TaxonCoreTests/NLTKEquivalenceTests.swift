@@ -72,6 +72,11 @@ final class NLTKEquivalenceTests: XCTestCase {
         XCTAssertEqual(similarity.lowestCommonHypernyms(dog, cat, simulateRoot: false, useMinDepth: false), [.node(try node(taxonomy, "carnivore.n.01"))])
         XCTAssertEqual(taxonomy.minDepth[dog], 8)
         XCTAssertEqual(taxonomy.maxDepth[dog], 13)
+        // NLTK: dog.hypernym_paths() has two paths, entity … canine … dog and entity … domestic_animal … dog.
+        let paths = taxonomy.hypernymPaths(of: dog)
+        XCTAssertEqual(paths.count, 2)
+        XCTAssertEqual(Set(paths.map { $0.count }), [9, 14])
+        XCTAssertTrue(paths.allSatisfy { taxonomy.names[$0.first!] == "entity.n.01" && $0.last! == dog })
     }
 }
 
