@@ -228,3 +228,26 @@ extension Store {
         return graph
     }
 }
+
+extension Store {
+    public func vectorSet(named name: String) throws -> VectorSetInfo {
+        guard let found = try vectorSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .vectorSet, name: name) }
+        return found
+    }
+
+    /// The vectors of those tokens the set has (exact, case-sensitive match).
+    public func vectors(for tokens: some Sequence<String>, in set: VectorSetInfo) throws -> [String: [Float]] {
+        let statement = try db.prepare("SELECT data FROM vector WHERE vector_set_id = ? AND token = ?")
+        var found: [String: [Float]] = [:]
+        for token in Set(tokens) {
+            defer { statement.reset() }
+            try statement.bind(set.id, at: 1)
+            try statement.bind(token, at: 2)
+            guard try statement.step() else { continue }
+            found[token] = statement.blob(0).withUnsafeBytes { raw in
+                (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            }
+        }
+        return found
+    }
+}

@@ -5,7 +5,12 @@ import TaxonEmbed
 import TaxonLinalg
 import TaxonStore
 
-extension HierarchyMethod: ExpressibleByArgument {}
+/// Every method `taxon embed` offers: the hierarchy ones and the text ones.
+enum EmbedMethod: String, ExpressibleByArgument, CaseIterable {
+    case unitsphere, approxSim = "approx-sim", sparse, devise, huse
+
+    var hierarchyMethod: HierarchyMethod? { HierarchyMethod(rawValue: rawValue) }
+}
 
 /// The classes of a stored class set inside the hierarchy an embedding is built on.
 func classHierarchy(_ db: Store, classSet: String, tree: String?) throws -> ClassHierarchy {
@@ -21,15 +26,19 @@ struct EmbedCommand: ParsableCommand {
             Hierarchy methods (Barz & Denzler): unitsphere (Cholesky factor of S, exact), approx-sim (top --dims eigenvectors \
             × √eigenvalue), sparse (S = B·diag(Δ)·Bᵀ, one dimension per tree node, exact; with --dims its best rank-k fit \
             without forming S). S is lcs-height on --tree (a taxonomy holding the classes, e.g. from taxon tree), else on the \
-            class set's own taxonomy.
+            class set's own taxonomy. Text methods need --vectors: devise (the word vector of each class's name) and huse \
+            (cosines that follow the classes' text similarity; --gloss adds their glosses, --mix λ blends in S).
             """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "The class set.") var classSet: String
     @Option(help: "The taxonomy to take similarities from (default: the class set's).") var tree: String?
-    @Option(help: "unitsphere, approx-sim or sparse.") var method: HierarchyMethod
-    @Option(help: "Dimensions (approx-sim; sparse low-rank).") var dims: Int?
+    @Option(help: "unitsphere, approx-sim, sparse, devise or huse.") var method: EmbedMethod
+    @Option(help: "Dimensions (approx-sim, huse; sparse low-rank).") var dims: Int?
+    @Option(help: "The word-vector set (devise, huse).") var vectors: String?
+    @Option(help: "huse: blend λ·A + (1 − λ)·S of text and taxonomy similarity.") var mix: Double?
+    @Flag(help: "huse: add the classes' glosses to their names.") var gloss = false
     @Flag(help: "L2-normalise the rows.") var normalize = false
     @Option(help: "The embedding's name.") var name: String
     @Flag(help: "Replace an existing embedding of that name.") var replace = false
@@ -41,32 +50,65 @@ struct EmbedCommand: ParsableCommand {
         let dims: Int
         let seconds: Double
         let warnings: [String]
+        let coverage: TextCoverage?
         let fidelity: Fidelity?
     }
 
     func run() throws {
         // Worth a second process start only for eigendecompositions; Cholesky is as fast either way.
-        if method == .approxSim || (method == .sparse && dims != nil) { BLASKernels.restartWithAVX2KernelsIfMisdetected() }
+        if method == .approxSim || method == .huse || (method == .sparse && dims != nil) { BLASKernels.restartWithAVX2KernelsIfMisdetected() }
         let db = try store.openExisting()
         let clock = ContinuousClock()
         let started = clock.now
-        let hierarchy = try classHierarchy(db, classSet: classSet, tree: tree)
-        let rows = try HierarchyEmbedder.embed(hierarchy, method: method, dims: dims, normalize: normalize)
-        let elapsed = clock.now - started
-        var parameters = ["taxonomy": hierarchy.taxonomy.info.name, "normalize": String(normalize)]
+        var parameters = ["normalize": String(normalize)]
         if let dims { parameters["dims"] = String(dims) }
+        var hierarchy: ClassHierarchy?
+        var coverage: TextCoverage?
+        var rows: Matrix
+        if let hierarchyMethod = method.hierarchyMethod {
+            let classes = try classHierarchy(db, classSet: classSet, tree: tree)
+            hierarchy = classes
+            parameters["taxonomy"] = classes.taxonomy.info.name
+            rows = try HierarchyEmbedder.embed(classes, method: hierarchyMethod, dims: dims, normalize: normalize)
+        } else {
+            guard let vectors else { throw CLIError("--method \(method.rawValue) needs --vectors NAME (a vector set: taxon import vectors)") }
+            let set = try db.vectorSet(named: vectors)
+            parameters["vectors"] = set.name
+            parameters["vector_dims"] = String(set.dims)
+            if method == .devise {
+                let result = try DeViSE.embed(store: db, classSet: classSet, vectors: set)
+                rows = result.rows
+                coverage = result.coverage
+                parameters["rules"] = result.rules.joined(separator: "\n")
+            } else {
+                if mix != nil {
+                    hierarchy = try classHierarchy(db, classSet: classSet, tree: tree)
+                    parameters["taxonomy"] = hierarchy!.taxonomy.info.name
+                }
+                if let mix { parameters["mix"] = String(mix) }
+                parameters["gloss"] = String(gloss)
+                (rows, coverage) = try HUSE.embed(store: db, classSet: classSet, vectors: set, dims: dims, gloss: gloss, mix: mix, hierarchy: hierarchy)
+            }
+            if normalize { rows = HierarchyEmbedder.normalizedRows(rows) }
+        }
+        let elapsed = clock.now - started
         try db.writeEmbedding(name: name, classSet: classSet, method: method.rawValue, parameters: parameters, dims: rows.columns,
                               values: rows.values, replace: replace)
-        let warnings = hierarchy.ancestorsOfOthers.isEmpty ? [] : [
-            "\(hierarchy.ancestorsOfOthers.count) class(es) are ancestors of other classes (first: \(hierarchy.taxonomy.names[hierarchy.classes[hierarchy.ancestorsOfOthers[0]]])); their self-similarity is taken as 1, as in Barz & Denzler's reference",
-        ]
+        var warnings: [String] = []
+        if let hierarchy, !hierarchy.ancestorsOfOthers.isEmpty {
+            warnings.append("\(hierarchy.ancestorsOfOthers.count) class(es) are ancestors of other classes (first: \(hierarchy.taxonomy.names[hierarchy.classes[hierarchy.ancestorsOfOthers[0]]])); their self-similarity is taken as 1, as in Barz & Denzler's reference")
+        }
+        let measured = fidelity ? hierarchy.map { Fidelity.measure($0, rows: rows) } : nil
         let report = Report(embedding: name, classes: rows.rows, dims: rows.columns,
                             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
-                            warnings: warnings, fidelity: fidelity ? Fidelity.measure(hierarchy, rows: rows) : nil)
+                            warnings: warnings, coverage: coverage, fidelity: measured)
         if output.json { return try printJSON(report) }
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         print("embedding \(name): \(report.classes) × \(report.dims) (\(method.rawValue)) computed in \(String(format: "%.3f", report.seconds)) s")
-        if let measured = report.fidelity { printFidelity(measured) }
+        if let c = coverage {
+            print("coverage: \(c.ownWord) of \(c.classes) classes by one of their own words (\(c.firstWord) by the first), \(c.hypernym) by a hypernym's")
+        }
+        if let measured { printFidelity(measured) }
     }
 }
 
@@ -77,7 +119,7 @@ func printFidelity(_ f: Fidelity) {
 struct EmbeddingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedding", abstract: "List, export and query stored class embeddings.",
-        subcommands: [EmbeddingList.self, EmbeddingExport.self, EmbeddingNeighbors.self, EmbeddingFidelity.self])
+        subcommands: [EmbeddingList.self, EmbeddingExport.self, EmbeddingNeighbors.self, EmbeddingFidelity.self, EmbeddingCompare.self])
 }
 
 struct EmbeddingList: ParsableCommand {
@@ -161,9 +203,68 @@ struct EmbeddingFidelity: ParsableCommand {
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
         let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
+        guard HierarchyMethod(rawValue: info.method) != nil else {
+            throw CLIError("'\(name)' is a \(info.method) embedding: fidelity measures hierarchy embeddings against their taxonomy similarity")
+        }
         let hierarchy = try classHierarchy(db, classSet: info.classSet, tree: parameters["taxonomy"])
         let fidelity = Fidelity.measure(hierarchy, rows: Matrix(rows: info.rows, columns: info.dims, values: values))
         if output.json { return try printJSON(fidelity) }
         printFidelity(fidelity)
+    }
+}
+
+struct EmbeddingCompare: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare", abstract: "Spearman ρ between two embeddings' pairwise cosines over the class pairs of their class set.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The first embedding.") var first: String
+    @Argument(help: "The second embedding.") var second: String
+
+    struct Result: Encodable { let rho: Double; let pairs: Int }
+
+    func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        let db = try store.openExisting()
+        let (a, aValues) = try db.embedding(named: first), (b, bValues) = try db.embedding(named: second)
+        guard a.classSet == b.classSet else {
+            throw CLIError("'\(first)' embeds class set \(a.classSet) and '\(second)' \(b.classSet): compare embeddings of one class set")
+        }
+        let (rho, pairs) = cosineRankCorrelation(Matrix(rows: a.rows, columns: a.dims, values: aValues),
+                                                 Matrix(rows: b.rows, columns: b.dims, values: bValues))
+        if output.json { return try printJSON(Result(rho: rho, pairs: pairs)) }
+        print("Spearman ρ \(rho) over \(pairs) class pairs")
+    }
+}
+
+struct TextToClass: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "text-to-class", abstract: "The classes nearest to a free-text query in a devise embedding.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The query, e.g. \"small dog\".") var text: String
+    @Option(help: "A devise embedding.") var embedding: String
+    @Option(name: .short, help: "How many.") var k = 10
+
+    struct Hit: Encodable { let key: String; let name: String; let cosine: Double }
+
+    func run() throws {
+        let db = try store.openExisting()
+        let (info, values) = try db.embedding(named: embedding)
+        let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
+        guard info.method == "devise", let setName = parameters["vectors"] else { throw TextEmbeddingError.notATextEmbedding(embedding) }
+        let set = try db.vectorSet(named: setName)
+        guard set.dims == info.dims else {
+            throw TextEmbeddingError.dimensionMismatch(vectorSet: set.name, dims: set.dims, embedding: embedding, expected: info.dims)
+        }
+        let (query, unknown) = try DeViSE.query(text, store: db, vectors: set)
+        let rows = Matrix(rows: info.rows, columns: info.dims, values: values)
+        let scores = multiply(rows, query)  // rows and query are unit vectors
+        let members = try db.classMembers(of: info.classSet)
+        let hits = (0..<rows.rows).sorted { scores[$0] > scores[$1] }.prefix(max(k, 0))
+            .map { Hit(key: members[$0].key, name: members[$0].label, cosine: scores[$0]) }
+        if output.json { return try printJSON(hits) }
+        if !unknown.isEmpty { FileHandle.standardError.write(Data("note: no vector for \(unknown.joined(separator: ", ")); left out\n".utf8)) }
+        for hit in hits { print("\(String(format: "%.6f", hit.cosine))  \(hit.name)  \(hit.key)") }
     }
 }

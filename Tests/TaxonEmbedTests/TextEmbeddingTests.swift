@@ -1,0 +1,78 @@
+import Foundation
+import TaxonCore
+import TaxonImport
+import TaxonLinalg
+import TaxonStore
+import XCTest
+@testable import TaxonEmbed
+
+final class TextEmbeddingTests: XCTestCase {
+    /// A hierarchy with names and a small GloVe file whose vectors are easy to reason about.
+    private func store() throws -> (Store, VectorSetInfo) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-text-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        let edges = directory.appendingPathComponent("h.txt"), names = directory.appendingPathComponent("n.txt")
+        try "root animal\nanimal dog\nanimal cat\nanimal okapi\nroot thing\nthing red_car\n".write(to: edges, atomically: true, encoding: .utf8)
+        try "root entity\nanimal animal\ndog dog\ncat house cat\nokapi Okapia johnstoni\nthing thing\nred_car red-car\n"
+            .write(to: names, atomically: true, encoding: .utf8)
+        _ = try EdgeListImporter.run(store: store, file: edges.path, name: "h", namesFile: names.path, leafOrder: .appearance)
+        let vectors = directory.appendingPathComponent("v.txt")
+        try """
+            dog 1 0 0
+            cat 0.8 0.6 0
+            house 0 1 0
+            animal 0.6 0.8 0
+            red 0 0 1
+            car 0 1 1
+            small 0.6 -0.8 0
+
+            """.write(to: vectors, atomically: true, encoding: .utf8)
+        _ = try WordVectorsImporter.run(store: store, file: vectors.path, name: "v")
+        return (store, try store.vectorSet(named: "v"))
+    }
+
+    func testDeViSERules() throws {
+        let (store, set) = try store()
+        XCTAssertEqual(try store.classMembers(of: "h").map(\.key), ["dog", "cat", "okapi", "red_car"])
+        let result = try DeViSE.embed(store: store, classSet: "h", vectors: set)
+        XCTAssertEqual(result.rules, ["word 1: dog", "word 1: house cat", "hypernym at 1: animal", "word 1: red-car"])
+        XCTAssertEqual(result.coverage, TextCoverage(classes: 4, ownWord: 3, firstWord: 3, hypernym: 1))
+        // house cat = normalised mean of house and cat.
+        let houseCat = [0.8, 1.6, 0].map { $0 / (0.8 * 0.8 + 1.6 * 1.6).squareRoot() }
+        for (got, want) in zip(result.rows.row(1), houseCat) { XCTAssertEqual(got, want, accuracy: 1e-7) }
+        // red-car = normalised mean of red (0, 0, 1) and car (0, 1, 1).
+        for (got, want) in zip(result.rows.row(3), [0, 0.5, 1].map { $0 / 1.25.squareRoot() }) { XCTAssertEqual(got, want, accuracy: 1e-7) }
+
+        let (query, unknown) = try DeViSE.query("Small, DOG?! zebra", store: store, vectors: set)
+        XCTAssertEqual(unknown, ["zebra"])
+        for (got, want) in zip(query, [1.6, -0.8, 0].map { $0 / (1.6 * 1.6 + 0.64).squareRoot() }) { XCTAssertEqual(got, want, accuracy: 1e-7) }
+        XCTAssertThrowsError(try DeViSE.query("  ?! ", store: store, vectors: set)) { XCTAssertEqual($0 as? TextEmbeddingError, .emptyQuery) }
+        XCTAssertThrowsError(try DeViSE.query("zebra quagga", store: store, vectors: set)) {
+            XCTAssertEqual($0 as? TextEmbeddingError, .unknownWords(["zebra", "quagga"]))
+        }
+    }
+
+    func testUncoveredClassesAreAnError() throws {
+        let (store, _) = try store()
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).txt")
+        try "dog 1 0\n".write(to: other, atomically: true, encoding: .utf8)
+        _ = try WordVectorsImporter.run(store: store, file: other.path, name: "tiny")
+        XCTAssertThrowsError(try DeViSE.embed(store: store, classSet: "h", vectors: try store.vectorSet(named: "tiny"))) { error in
+            XCTAssertEqual(error as? TextEmbeddingError, .uncovered(classes: ["house cat", "Okapia johnstoni", "red-car"]))
+        }
+    }
+
+    func testHUSEFollowsTextSimilarity() throws {
+        let (store, set) = try store()
+        let (rows, _) = try HUSE.embed(store: store, classSet: "h", vectors: set, dims: nil, gloss: false, mix: nil, hierarchy: nil)
+        let text = try DeViSE.embed(store: store, classSet: "h", vectors: set).rows
+        // Three-dimensional vectors: the rank-3 fit is exact, so the cosines equal A.
+        let a = gram(text), c = gram(rows)
+        for (got, want) in zip(c.values, a.values) { XCTAssertEqual(got, want, accuracy: 1e-9) }
+        XCTAssertEqual(cosineRankCorrelation(rows, text).rho, 1, accuracy: 1e-12)
+        XCTAssertThrowsError(try HUSE.embed(store: store, classSet: "h", vectors: set, dims: nil, gloss: false, mix: 1.5, hierarchy: nil)) {
+            XCTAssertEqual($0 as? TextEmbeddingError, .badMix(1.5))
+        }
+    }
+}
