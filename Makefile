@@ -3,7 +3,7 @@ SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text
 
 setup:
 	@scripts/setup.sh
@@ -34,3 +34,6 @@ bench-similarity: build
 
 bench-embeddings: build
 	bench/embeddings.sh
+
+bench-text: build
+	bench/text.sh

