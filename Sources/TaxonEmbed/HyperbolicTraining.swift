@@ -1,0 +1,207 @@
+import Foundation
+import TaxonCore
+
+public enum HyperbolicError: Error, CustomStringConvertible, Equatable {
+    case emptySubtree(root: String)
+    case dimensionTooSmall(Int)
+    case diverged(epoch: Int)
+
+    public var description: String {
+        switch self {
+        case let .emptySubtree(root): return "'\(root)' has no descendants: nothing to embed"
+        case let .dimensionTooSmall(dims): return "hyperbolic embeddings need at least 2 dimensions, not \(dims)"
+        case let .diverged(epoch): return "the loss became NaN in epoch \(epoch): lower the learning rate (nothing was stored)"
+        }
+    }
+}
+
+/// The training data of a hierarchy: its transitive closure over is-a edges
+/// (hypernym + instance hypernym, as the Poincaré reference uses for nouns),
+/// restricted to a subtree or a part of speech.
+public struct TransitiveClosure: Sendable {
+    /// Taxonomy node of each row.
+    public let nodes: [Int]
+    /// (descendant row, ancestor row) for every is-a pair, the proper ones only.
+    public let edges: [(child: Int32, ancestor: Int32)]
+    /// Each row's ancestors among the rows: its neighbours in the reconstruction protocol.
+    public let ancestors: [Set<Int32>]
+
+    /// The subtree under `root` (root included), or with no root every node of
+    /// the taxonomy's part of speech `pos` (all nodes when nil).
+    public init(taxonomy: Taxonomy, root: Int?, pos: UInt8? = nil) throws {
+        var members: [Int]
+        if let root {
+            var seen: Set<Int> = [root], queue = [root], head = 0
+            while head < queue.count {
+                for child in taxonomy.hierarchy.children(of: queue[head]) where seen.insert(Int(child)).inserted { queue.append(Int(child)) }
+                head += 1
+            }
+            guard queue.count > 1 else { throw HyperbolicError.emptySubtree(root: taxonomy.names[root]) }
+            members = queue.sorted()
+        } else {
+            members = (0..<taxonomy.count).filter { pos == nil || taxonomy.pos[$0] == pos }
+        }
+        var row = [Int32](repeating: -1, count: taxonomy.count)
+        for (index, node) in members.enumerated() { row[node] = Int32(index) }
+        var edges: [(child: Int32, ancestor: Int32)] = []
+        var ancestors = [Set<Int32>](repeating: [], count: members.count)
+        for (index, node) in members.enumerated() {
+            for (ancestor, _) in taxonomy.ancestors(of: node) where ancestor != node && row[ancestor] >= 0 {
+                edges.append((Int32(index), row[ancestor]))
+                ancestors[index].insert(row[ancestor])
+            }
+        }
+        nodes = members
+        self.edges = edges
+        self.ancestors = ancestors
+    }
+
+    public var count: Int { nodes.count }
+}
+
+/// Riemannian SGD for Poincaré embeddings (Nickel & Kiela 2017): for each
+/// closure edge (u, v), the loss −log(e^{−d(u,v)} / Σ e^{−d(u,v')}) over v and
+/// `negatives` nodes v' not above u; `burnIn` epochs first at learning rate ×
+/// `burnInFactor` with negatives drawn ∝ degree^0.75, then uniform negatives.
+public struct PoincareTrainer: Sendable {
+    public var dims = 5
+    public var epochs = 200
+    public var negatives = 50
+    public var learningRate = 0.1
+    public var burnIn = 20
+    public var burnInFactor = 0.01
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    /// The trained points, row-major (closure.count × dims). `progress` gets
+    /// (epoch, mean loss, seconds so far) after every epoch.
+    public func train(_ closure: TransitiveClosure, progress: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> [Double] {
+        guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
+        let ball = PoincareBall(dims: dims)
+        let n = closure.count
+        var generator = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
+        var points = (0..<n * dims).map { _ in (uniform() * 2 - 1) * 1e-3 }
+
+        // Degree^0.75 table for burn-in negatives, as the reference's "dampening".
+        var degree = [Double](repeating: 0, count: n)
+        for edge in closure.edges { degree[Int(edge.child)] += 1; degree[Int(edge.ancestor)] += 1 }
+        var cumulative = [Double](repeating: 0, count: n)
+        var total = 0.0
+        for i in 0..<n { total += pow(degree[i], 0.75); cumulative[i] = total }
+        func sampleByDegree() -> Int {
+            let x = uniform() * total
+            var lo = 0, hi = n - 1
+            while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < x { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+
+        var order = Array(closure.edges.indices)
+        var targets = [Int](repeating: 0, count: negatives + 1)
+        var weights = [Double](repeating: 0, count: negatives + 1)
+        var gu = [Double](repeating: 0, count: dims)
+        var gv = [Double](repeating: 0, count: (negatives + 1) * dims)
+        let clock = ContinuousClock(), started = clock.now
+        for epoch in 1...max(epochs, 1) {
+            let burning = epoch <= burnIn
+            let rate = learningRate * (burning ? burnInFactor : 1)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            var lossSum = 0.0
+            try points.withUnsafeMutableBufferPointer { p in
+                let view = UnsafeBufferPointer(p)
+                for index in order {
+                    let (child, ancestor) = closure.edges[index]
+                    let u = Int(child)
+                    targets[0] = Int(ancestor)
+                    var count = 1
+                    var attempts = 0
+                    while count <= negatives && attempts < negatives * 10 {
+                        attempts += 1
+                        let candidate = burning ? sampleByDegree() : Int(generator.next() % UInt64(n))
+                        if candidate == u || closure.ancestors[u].contains(Int32(candidate)) { continue }
+                        targets[count] = candidate
+                        count += 1
+                    }
+                    // Softmax over −d: L = d₀ + log Σ e^{−dⱼ}; ∂L/∂d₀ = 1 − p₀, ∂L/∂dⱼ = −pⱼ.
+                    var largest = -Double.infinity
+                    for j in 0..<count {
+                        weights[j] = -ball.distance(view, u, targets[j])
+                        largest = max(largest, weights[j])
+                    }
+                    var sum = 0.0
+                    for j in 0..<count { weights[j] = exp(weights[j] - largest); sum += weights[j] }
+                    lossSum += -(-ball.distance(view, u, targets[0]) - largest - log(sum))
+                    for k in 0..<dims { gu[k] = 0 }
+                    for k in 0..<(count * dims) { gv[k] = 0 }
+                    try gu.withUnsafeMutableBufferPointer { guPointer in
+                        try gv.withUnsafeMutableBufferPointer { gvPointer in
+                            for j in 0..<count {
+                                let p = weights[j] / sum
+                                let dL = j == 0 ? 1 - p : -p
+                                ball.accumulateGradient(view, u, targets[j], scale: dL, guPointer,
+                                                        UnsafeMutableBufferPointer(rebasing: gvPointer[j * dims..<(j + 1) * dims]))
+                            }
+                            if !guPointer.allSatisfy(\.isFinite) { throw HyperbolicError.diverged(epoch: epoch) }
+                            ball.step(p, u, gradient: UnsafeBufferPointer(guPointer), learningRate: rate)
+                            for j in 0..<count {
+                                ball.step(p, targets[j], gradient: UnsafeBufferPointer(rebasing: gvPointer[j * dims..<(j + 1) * dims]),
+                                          learningRate: rate)
+                            }
+                        }
+                    }
+                }
+            }
+            let loss = lossSum / Double(max(order.count, 1))
+            guard loss.isFinite else { throw HyperbolicError.diverged(epoch: epoch) }
+            let elapsed = clock.now - started
+            progress(epoch, loss, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        return points
+    }
+}
+
+/// Nickel & Kiela's reconstruction protocol: for every row u with ancestors,
+/// rank each ancestor v among all rows that are not u's ancestors (u itself
+/// left out) by distance from u; mean rank over all (u, v), and the mean over
+/// u of the average precision of the whole ranking.
+public struct Reconstruction: Codable, Sendable {
+    public let meanRank: Double
+    public let meanAveragePrecision: Double
+    public let pairs: Int
+
+    public static func evaluate(_ closure: TransitiveClosure, points: [Double], manifold: some Manifold) -> Reconstruction {
+        let n = closure.count
+        var rankSum = 0.0, pairs = 0, apSum = 0.0, evaluated = 0
+        points.withUnsafeBufferPointer { p in
+            var distances = [Double](repeating: 0, count: n)
+            for u in 0..<n where !closure.ancestors[u].isEmpty {
+                for w in 0..<n { distances[w] = manifold.distance(p, u, w) }
+                let relevant = closure.ancestors[u]
+                let others = (0..<n).filter { $0 != u && !relevant.contains(Int32($0)) }.map { distances[$0] }.sorted()
+                // Rank: 1 + the non-ancestors strictly closer than v.
+                var positions: [Double] = []
+                for v in relevant {
+                    let d = distances[Int(v)]
+                    var lo = 0, hi = others.count
+                    while lo < hi { let mid = (lo + hi) / 2; if others[mid] < d { lo = mid + 1 } else { hi = mid } }
+                    rankSum += Double(lo + 1)
+                    pairs += 1
+                    positions.append(d)
+                }
+                // Average precision: relevant items in distance order, each at its place among all rows but u.
+                positions.sort()
+                var ap = 0.0
+                for (k, d) in positions.enumerated() {
+                    var lo = 0, hi = others.count
+                    while lo < hi { let mid = (lo + hi) / 2; if others[mid] < d { lo = mid + 1 } else { hi = mid } }
+                    ap += Double(k + 1) / Double(k + 1 + lo)
+                }
+                apSum += ap / Double(positions.count)
+                evaluated += 1
+            }
+        }
+        return Reconstruction(meanRank: pairs > 0 ? rankSum / Double(pairs) : 0,
+                              meanAveragePrecision: evaluated > 0 ? apSum / Double(evaluated) : 0, pairs: pairs)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A Riemannian manifold that embeddings are trained on. Points are rows of a
+/// flat row-major buffer of `dims` coordinates each.
+public protocol Manifold: Sendable {
+    var dims: Int { get }
+    /// d(u, v) between rows `u` and `v`.
+    func distance(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int) -> Double
+    /// Adds `scale` × the Euclidean gradients ∂d/∂u and ∂d/∂v into `gu` and `gv`.
+    func accumulateGradient(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int, scale: Double,
+                            _ gu: UnsafeMutableBufferPointer<Double>, _ gv: UnsafeMutableBufferPointer<Double>)
+    /// One Riemannian SGD step on row `row` from its Euclidean gradient.
+    func step(_ points: UnsafeMutableBufferPointer<Double>, _ row: Int, gradient: UnsafeBufferPointer<Double>, learningRate: Double)
+}
+
+/// The Poincaré ball of Nickel & Kiela (2017): d(u, v) = arcosh(1 + 2‖u − v‖² /
+/// ((1 − ‖u‖²)(1 − ‖v‖²))); the Riemannian gradient is (1 − ‖θ‖²)²/4 times
+/// the Euclidean one; after each step a point is pulled back to ‖θ‖ ≤ 1 − ε.
+public struct PoincareBall: Manifold {
+    public let dims: Int
+    public let epsilon: Double
+
+    public init(dims: Int, epsilon: Double = 1e-5) {
+        self.dims = dims
+        self.epsilon = epsilon
+    }
+
+    @inline(__always)
+    private func terms(_ p: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int) -> (uu: Double, vv: Double, uv: Double, diff: Double) {
+        var uu = 0.0, vv = 0.0, uv = 0.0
+        let a = u * dims, b = v * dims
+        for k in 0..<dims {
+            uu += p[a + k] * p[a + k]
+            vv += p[b + k] * p[b + k]
+            uv += p[a + k] * p[b + k]
+        }
+        return (uu, vv, uv, max(uu + vv - 2 * uv, 0))
+    }
+
+    public func distance(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int) -> Double {
+        let t = terms(points, u, v)
+        return acosh(max(1 + 2 * t.diff / ((1 - t.uu) * (1 - t.vv)), 1))
+    }
+
+    public func accumulateGradient(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int, scale: Double,
+                                   _ gu: UnsafeMutableBufferPointer<Double>, _ gv: UnsafeMutableBufferPointer<Double>) {
+        let t = terms(points, u, v)
+        let alpha = 1 - t.uu, beta = 1 - t.vv
+        let gamma = 1 + 2 * t.diff / (alpha * beta)
+        // ∂arcosh(γ)/∂γ = 1/√(γ² − 1): undefined at u = v, where the gradient is taken as 0.
+        let root = (gamma * gamma - 1).squareRoot()
+        guard root > 1e-12 else { return }
+        // ∂γ/∂u = 4 / (β α²) · ((‖v‖² − 2⟨u, v⟩ + 1) u − α v), and symmetrically for v.
+        let fu = scale * 4 / (beta * alpha * alpha * root), fv = scale * 4 / (alpha * beta * beta * root)
+        let cu = t.vv - 2 * t.uv + 1, cv = t.uu - 2 * t.uv + 1
+        let a = u * dims, b = v * dims
+        for k in 0..<dims {
+            gu[k] += fu * (cu * points[a + k] - alpha * points[b + k])
+            gv[k] += fv * (cv * points[b + k] - beta * points[a + k])
+        }
+    }
+
+    public func step(_ points: UnsafeMutableBufferPointer<Double>, _ row: Int, gradient: UnsafeBufferPointer<Double>, learningRate: Double) {
+        let base = row * dims
+        var norm = 0.0
+        for k in 0..<dims { norm += points[base + k] * points[base + k] }
+        let scale = (1 - norm) * (1 - norm) / 4
+        norm = 0
+        for k in 0..<dims {
+            points[base + k] -= learningRate * scale * gradient[k]
+            norm += points[base + k] * points[base + k]
+        }
+        norm = norm.squareRoot()
+        if norm >= 1 - epsilon { for k in 0..<dims { points[base + k] *= (1 - epsilon) / norm } }
+    }
+}
