@@ -3,7 +3,7 @@ SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic
 
 setup:
 	@scripts/setup.sh
@@ -37,3 +37,6 @@ bench-embeddings: build
 
 bench-text: build
 	bench/text.sh
+
+bench-hyperbolic: build
+	bench/hyperbolic.sh

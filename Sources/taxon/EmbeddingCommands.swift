@@ -160,14 +160,15 @@ struct EmbeddingExport: ParsableCommand {
 }
 
 struct EmbeddingNeighbors: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "neighbors", abstract: "The classes nearest to a class by cosine.")
+    static let configuration = CommandConfiguration(commandName: "neighbors", abstract: "The classes nearest to a class: by cosine, or by Poincaré distance for hyperbolic embeddings.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The embedding.") var name: String
     @Argument(help: "A class of its class set (key, NLTK-style name or word).") var ref: String
     @Option(name: .short, help: "How many.") var k = 10
 
-    struct Neighbor: Encodable { let key: String; let name: String; let cosine: Double }
+    /// Cosine, or Poincaré distance for hyperbolic embeddings.
+    struct Neighbor: Encodable { let key: String; let name: String; let score: Double }
 
     func run() throws {
         let db = try store.openExisting()
@@ -179,16 +180,23 @@ struct EmbeddingNeighbors: ParsableCommand {
             throw CLIError("'\(ref)' is not a class of \(info.classSet)")
         }
         let rows = Matrix(rows: info.rows, columns: info.dims, values: values)
-        let query = Array(rows.row(index))
-        let norms = (0..<rows.rows).map { rows.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
-        let dots = multiply(rows, query)
-        let ranked = (0..<rows.rows).filter { $0 != index }
-            .map { ($0, dots[$0] / (norms[$0] * norms[index])) }
-            .sorted { $0.1 > $1.1 }.prefix(max(k, 0))
-        let neighbors = ranked.map { Neighbor(key: members[$0.0].key, name: members[$0.0].label, cosine: $0.1) }
+        let ranked: [(Int, Double)]
+        if info.method == "poincare" {
+            // Hyperbolic embeddings: nearest by Poincaré distance, not by angle.
+            let ball = PoincareBall(dims: info.dims)
+            ranked = values.withUnsafeBufferPointer { p in
+                (0..<rows.rows).filter { $0 != index }.map { ($0, ball.distance(p, index, $0)) }
+            }.sorted { $0.1 < $1.1 }
+        } else {
+            let query = Array(rows.row(index))
+            let norms = (0..<rows.rows).map { rows.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
+            let dots = multiply(rows, query)
+            ranked = (0..<rows.rows).filter { $0 != index }.map { ($0, dots[$0] / (norms[$0] * norms[index])) }.sorted { $0.1 > $1.1 }
+        }
+        let neighbors = ranked.prefix(max(k, 0)).map { Neighbor(key: members[$0.0].key, name: members[$0.0].label, score: $0.1) }
         if output.json { return try printJSON(neighbors) }
         print("\(members[index].label)  \(members[index].key)")
-        for n in neighbors { print("  \(String(format: "%.6f", n.cosine))  \(n.name)  \(n.key)") }
+        for n in neighbors { print("  \(String(format: "%.6f", n.score))  \(n.name)  \(n.key)") }
     }
 }
 

@@ -179,7 +179,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(neighbors.status, 0, neighbors.stderr)
         let nearest = try XCTUnwrap(try json(neighbors.stdout) as? [[String: Any]])
         XCTAssertEqual(nearest.first?["key"] as? String, "d")
-        XCTAssertEqual(try XCTUnwrap(nearest.first?["cosine"] as? Double), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(nearest.first?["score"] as? Double), 0.5, accuracy: 1e-12)
 
         XCTAssertEqual(try taxon(["embedding", "fidelity", "u", "--db", db]).status, 0)
         let tooMany = try taxon(["embed", "--class-set", "h", "--method", "approx-sim", "--dims", "9", "--name", "x", "--db", db])
