@@ -36,8 +36,9 @@ public struct InformationContent: Sendable {
         guard let text = String(data: data, encoding: .utf8) else { throw InformationContentError.malformed(path, line: 1, "is not UTF-8") }
         var counts: [(node: Int?, pos: UInt8, count: Double, key: String, line: Int)] = []
         var roots: [UInt8: Double] = [:]
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index > 0 {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        // "\r\n" is one Character in Swift: split on every kind of line end.
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() where index > 0 {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if fields.isEmpty { continue }
             guard fields.count == 2 || (fields.count == 3 && fields[2] == "ROOT"), let tag = fields[0].last,
                   tag == "n" || tag == "v", let offset = Int(fields[0].dropLast()), offset >= 0,

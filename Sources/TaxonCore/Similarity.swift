@@ -171,8 +171,8 @@ public struct Similarity: Sendable {
     }
 
     public func jcn(_ a: Int, _ b: Int) throws -> Double? {
+        if a == b { return nltkInfinity }  // NLTK answers this before looking at IC or part of speech
         let (icA, icB, icLCS) = try informationContentOfLCS(.jcn, a, b)
-        if a == b { return nltkInfinity }
         if icA == 0 || icB == 0 { return 0 }
         let difference = icA + icB - 2 * icLCS
         return difference == 0 ? nltkInfinity : 1 / difference

@@ -40,16 +40,24 @@ public struct TreeBuilder {
     }
 
     /// Stores the tree as a taxonomy of its own (`hierarchy` kind, hypernym edges,
-    /// keys, names and glosses of the source) with a class set of the same name,
-    /// in the source class set's order. One transaction.
+    /// and each node's key, name, words and gloss from the source) with a class
+    /// set of the same name, in the source class set's order. One transaction.
     public func store(into store: Store, source: Taxonomy, classes: [Int], name: String, replace: Bool) throws {
+        let ordered = nodes.sorted()
+        let sourceIDs = try store.conceptIDs(keys: ordered.map { source.keys[$0] }, taxonomyID: source.info.id)
+        let originals = try sourceIDs.map { id in try id.flatMap { try store.concept(id: $0) } }
+        let words = try originals.map { try $0.map { try store.lemmas(of: $0) } ?? [] }
         try store.importTransaction {
             let writer = try TaxonomyWriter(store: store, name: name, kind: "hierarchy",
                                             source: "tree of \(source.info.name)", replace: replace)
             var ids: [Int: Int64] = [:]
-            for node in nodes.sorted() {
-                ids[node] = try writer.addConcept(key: source.keys[node], name: source.names[node], pos: nil, lexname: nil, gloss: nil)
-                try writer.addLemma(concept: ids[node]!, position: 1, word: source.names[node], senseNumber: 1)
+            for (index, node) in ordered.enumerated() {
+                let original = originals[index]
+                ids[node] = try writer.addConcept(key: source.keys[node], name: source.names[node], pos: original?.pos,
+                                                  lexname: original?.lexname, gloss: original?.gloss)
+                for (position, lemma) in words[index].enumerated() {
+                    try writer.addLemma(concept: ids[node]!, position: position + 1, word: lemma.word, senseNumber: lemma.senseNumber)
+                }
             }
             for (child, parent) in parent { try writer.addEdge(from: ids[child]!, Relations.hypernym, to: ids[parent]!) }
             try store.writeClassSet(name: name, taxonomyID: writer.taxonomyID, source: "tree of \(source.info.name)",

@@ -26,6 +26,9 @@ public enum HierarchyEmbedder {
                 throw HierarchyEmbeddingError.notPositiveDefinite(smallestEigenvalue: try smallestEigenvalues(ofSymmetric: s.values, n: n).first ?? .nan)
             }
         case .approxSim:
+            if n > ClassHierarchy.denseLimit && hierarchy.firstMultiParentNode != nil {
+                throw HierarchyEmbeddingError.tooLarge(classes: n, limit: ClassHierarchy.denseLimit)
+            }
             rows = try lowRank(hierarchy, dims: dims ?? n, preferSparse: n > ClassHierarchy.denseLimit)
         case .sparse:
             if let dims {

@@ -28,21 +28,25 @@ public struct SparseFactor: Sendable {
             let above = parents.first.map { Double(t.height[Int($0)]) } ?? maxHeight
             return (above - Double(t.height[node])) / maxHeight
         }
+        // One column per node with Δ > 0 (the tallest root has none), then one per class that is an ancestor of another.
+        var column = [Int32](repeating: -1, count: t.count)
+        var used: Int32 = 0
+        for node in 0..<t.count where delta[node] > 0 { column[node] = used; used += 1 }
         let internalClass = Dictionary(uniqueKeysWithValues: hierarchy.ancestorsOfOthers.enumerated().map { ($1, $0) })
         var start = [0], columns: [Int32] = [], values: [Double] = []
         for (index, node) in hierarchy.classes.enumerated() {
             for (ancestor, _) in t.ancestors(of: node) where delta[ancestor] > 0 {
-                columns.append(Int32(ancestor))
+                columns.append(column[ancestor])
                 values.append(delta[ancestor].squareRoot())
             }
             if let extra = internalClass[index] {
-                columns.append(Int32(t.count + extra))
+                columns.append(used + Int32(extra))
                 values.append((Double(t.height[node]) / maxHeight).squareRoot())
             }
             start.append(columns.count)
         }
         rows = hierarchy.count
-        self.columns = t.count + hierarchy.ancestorsOfOthers.count
+        self.columns = Int(used) + hierarchy.ancestorsOfOthers.count
         rowStart = start
         columnIndex = columns
         value = values

@@ -51,7 +51,7 @@ struct InputFile {
         var failure: Int32 = 0
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             while count < size {
-                let got = read(fd, buffer.baseAddress! + count, size - count)
+                let got = read(fd, buffer.baseAddress! + count, min(size - count, 1 << 30))  // macOS refuses > INT_MAX
                 if got < 0 && errno == EINTR { continue }
                 if got <= 0 { failure = got < 0 ? errno : 0; break }
                 count += got
@@ -165,7 +165,8 @@ extension UnsafeBufferPointer where Element == UInt8 {
 
     /// The value of an unsigned number in `radix`, or nil if any byte is not a digit.
     func unsigned(radix: Int = 10) -> Int? {
-        guard !isEmpty, count <= 18 else { return nil }
+        // 18 decimal or 15 hexadecimal digits cannot overflow an Int.
+        guard !isEmpty, count <= (radix > 10 ? 15 : 18) else { return nil }
         var value = 0
         for byte in self {
             let digit: Int

@@ -1,3 +1,4 @@
+import TaxonCore
 import TaxonStore
 
 /// Imports a WordNet in the Global WordNet Association's WN-LMF XML format
@@ -47,6 +48,8 @@ struct LMFDocument {
     var synsets: [Synset] = []
     var synsetRelations: [Link] = []
     var senseRelations: [Link] = []
+    /// Whether the latest <Sense> was one of a LexicalEntry (its SenseRelations attach to it).
+    private var currentSenseOpen = false
 
     static func read(_ path: String) throws -> LMFDocument {
         var document = LMFDocument(path: path)
@@ -93,11 +96,14 @@ struct LMFDocument {
         case "Lemma" where parent == "LexicalEntry":
             entries[entries.count - 1].lemma = try required("writtenForm")
             entries[entries.count - 1].pos = try required("partOfSpeech")
-        case "Sense" where parent == "LexicalEntry":
+        case "Sense":
+            guard parent == "LexicalEntry", !entries.isEmpty else { currentSenseOpen = false; break }
+            currentSenseOpen = true
             entries[entries.count - 1].senses.append(senses.count)
             senses.append(Sense(id: try required("id"), entry: entries.count - 1, synset: try required("synset"), line: xml.line))
         case "SenseRelation" where parent == "Sense":
-            senseRelations.append(Link(type: try required("relType"), source: senses[senses.count - 1].id,
+            guard let current = senses.last, currentSenseOpen else { throw xml.error("<SenseRelation> outside a <Sense> of a <LexicalEntry>") }
+            senseRelations.append(Link(type: try required("relType"), source: current.id,
                                        target: try required("target"), line: xml.line))
         case "Synset":
             let members = attributes["members"].map { $0.split(separator: " ").map(String.init) }
@@ -107,6 +113,18 @@ struct LMFDocument {
                                         target: try required("target"), line: xml.line))
         default:
             break
+        }
+    }
+
+    /// Hypernym and instance-hypernym relations must not loop (`taxon ancestors` and
+    /// every depth would never end).
+    private func checkIsACycles(_ synsetIndex: [String: Int]) throws {
+        let isA = synsetRelations.filter { $0.type == Relations.hypernym || $0.type == Relations.instanceHypernym }
+        let edges = isA.compactMap { link in synsetIndex[link.target].map { (child: Int32(synsetIndex[link.source]!), parent: Int32($0)) } }
+        do { _ = try Hierarchy(count: synsets.count, edges: edges) } catch {
+            let first = synsets[error.nodes[0]]
+            throw InputError(file: path, line: first.line,
+                             "the hypernym relations loop: \(error.nodes.map { synsets[$0].id }.joined(separator: " → ")) → \(first.id)")
         }
     }
 
@@ -143,9 +161,18 @@ struct LMFDocument {
             let rank = Dictionary(members.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             words[index].sort { (rank[entries[senses[$0].entry].id] ?? .max) < (rank[entries[senses[$1].entry].id] ?? .max) }
         }
-        // A sense's number is its rank among its entry's senses; its word position is its rank in the synset.
+        // A sense's number is its rank among all senses of its word and part of speech (satellites counted
+        // with adjectives), in document order, as the Princeton index numbers them; its word position is
+        // its rank in the synset.
         var senseNumber = [Int](repeating: 0, count: senses.count)
-        for entry in entries { for (rank, sense) in entry.senses.enumerated() { senseNumber[sense] = rank + 1 } }
+        var counted: [String: Int] = [:]
+        for entry in entries {
+            let key = foldLemma(entry.lemma) + "|" + (entry.pos == "s" ? "a" : entry.pos)
+            for sense in entry.senses {
+                counted[key, default: 0] += 1
+                senseNumber[sense] = counted[key]!
+            }
+        }
         var wordPosition = [Int](repeating: 0, count: senses.count)
         var senseIndex: [String: Int] = [:]
         for (index, sense) in senses.enumerated() {
@@ -155,6 +182,7 @@ struct LMFDocument {
         }
         for list in words { for (position, sense) in list.enumerated() { wordPosition[sense] = position + 1 } }
 
+        try checkIsACycles(synsetIndex)
         var ids = [Int64](repeating: 0, count: synsets.count)
         for (index, synset) in synsets.enumerated() {
             var name: String?

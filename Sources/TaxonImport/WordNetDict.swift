@@ -1,4 +1,5 @@
 import Foundation
+import TaxonCore
 import TaxonStore
 
 /// Imports a WordNet in the Princeton database format (data.* and index.* of
@@ -37,6 +38,7 @@ public enum WordNetDictImporter {
             try wordnetSoFar.readIndex(InputFile(path: "\(directory)/index.\(file.suffix)"), file: file)
         }
         try wordnet.resolvePointers()
+        try wordnet.checkIsACycles()
         return wordnet
     }
 }
@@ -174,7 +176,6 @@ struct ParsedWordNet {
             }
             let wordCount = try integer("a word count", radix: 16)
             var words: [String] = []
-            words.reserveCapacity(wordCount)
             for _ in 0..<wordCount {
                 var word = try field("a word").string
                 _ = try integer("a lex_id", radix: 16)
@@ -185,7 +186,6 @@ struct ParsedWordNet {
             guard wordCount > 0 else { throw input.error(line: number, "a synset needs at least one word") }
             let pointerCount = try integer("a pointer count")
             var pointers: [Pointer] = []
-            pointers.reserveCapacity(pointerCount)
             for _ in 0..<pointerCount {
                 let symbol = try field("a pointer symbol").string
                 guard let relation = PointerSymbols.relations[symbol] else {
@@ -243,7 +243,6 @@ struct ParsedWordNet {
             _ = try count("a sense count")
             _ = try count("a tagged sense count")
             var offsets: [Int] = []
-            offsets.reserveCapacity(synsetCount)
             for _ in 0..<synsetCount {
                 let offset = try count("a synset offset")
                 guard byLocation[Self.location(file, offset)] != nil else {
@@ -271,6 +270,24 @@ struct ParsedWordNet {
                 }
                 return target
             }
+        }
+    }
+
+    /// Hypernym and instance-hypernym pointers must not loop (depths and
+    /// `taxon ancestors` would never end).
+    func checkIsACycles() throws {
+        var edges: [(child: Int32, parent: Int32)] = []
+        for (index, synset) in synsets.enumerated() {
+            for (pointer, target) in zip(synset.pointers, targets[index])
+            where pointer.relation == Relations.hypernym || pointer.relation == Relations.instanceHypernym {
+                edges.append((Int32(index), Int32(target)))
+            }
+        }
+        do { _ = try Hierarchy(count: synsets.count, edges: edges) } catch {
+            let first = synsets[error.nodes[0]]
+            let path = error.nodes.map { zeroPadded(synsets[$0].offset, 8) }.joined(separator: " → ")
+            throw InputError(file: "\(directory)/data.\(first.file.suffix)", line: first.line,
+                             "hypernym pointers loop: \(path) → \(zeroPadded(first.offset, 8))")
         }
     }
 

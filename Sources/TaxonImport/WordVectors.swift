@@ -28,10 +28,12 @@ public enum WordVectorsImporter {
     public static func run(store: Store, file: String, name: String, format: Format? = nil, replace: Bool = false) throws -> Report {
         let input = try InputFile(path: file)
         let parsed = try parse(input, format: format)
-        var seen = Set<String>(minimumCapacity: parsed.tokens.count)
+        // Duplicates are byte-identical tokens, as SQLite's key compares them (Swift's String
+        // equality would also merge canonically equivalent spellings, é and e + U+0301).
+        var seen = Set<[UInt8]>(minimumCapacity: parsed.tokens.count)
         // Inserting in token order appends to the primary-key B-tree instead of
         // splitting pages all over it: twice as fast for 400k GloVe words.
-        let firstRows = parsed.tokens.indices.filter { seen.insert(parsed.tokens[$0]).inserted }
+        let firstRows = parsed.tokens.indices.filter { seen.insert(Array(parsed.tokens[$0].utf8)).inserted }
             .sorted { parsed.tokens[$0] < parsed.tokens[$1] }
         try store.importTransaction {
             let writer = try VectorSetWriter(store: store, name: name, dims: parsed.dims, count: firstRows.count,
@@ -172,7 +174,12 @@ public enum WordVectorsImporter {
     }
 
     static func parseBinary(_ input: InputFile, header: Header) throws -> Parsed {
-        try input.bytes.withUnsafeBufferPointer { all in
+        // Each vector takes at least its floats: refuse an impossible count before allocating for it
+        // (a merely truncated file gets the precise error below).
+        guard header.count <= (input.bytes.count - header.end) / (header.dims * 4) else {
+            throw InputError(file: input.path, line: 1, "header announces \(header.count) vectors of \(header.dims) floats, more than the file can hold")
+        }
+        return try input.bytes.withUnsafeBufferPointer { all in
             var tokens: [String] = []
             tokens.reserveCapacity(header.count)
             var values = [Float](repeating: 0, count: header.count * header.dims)

@@ -101,24 +101,36 @@ final class XMLStream {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw InputError(file: path, "cannot read: no such file or not accessible") }
         defer { try? handle.close() }
         let head = [UInt8]((try? handle.read(upToCount: 1 << 20)) ?? Data())
-        var index = 0
-        var line = 1
+        var index = 0, line = 1
+        var depth = 0          // inside how many <! … > declarations
+        var quote: UInt8?      // inside a quoted literal of one
         while index < head.count {
-            if head[index] == 0x0A { line += 1 }
-            if head[index] == UInt8(ascii: "<"), index + 1 < head.count {
-                // Skip comments and processing instructions whole: their text may hold '<'.
+            let byte = head[index]
+            if byte == 0x0A { line += 1 }
+            if let open = quote {
+                if byte == open { quote = nil }
+                index += 1
+                continue
+            }
+            if depth > 0 && (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")) {
+                quote = byte
+            } else if byte == UInt8(ascii: ">") && depth > 0 {
+                depth -= 1
+            } else if byte == UInt8(ascii: "<"), index + 1 < head.count {
+                // Skip comments and processing instructions whole: their text may hold anything.
+                var skipped = false
                 for (open, close) in [("<!--", "-->"), ("<?", "?>")] where head[index...].starts(with: Array(open.utf8)) {
-                    let rest = head[(index + open.utf8.count)...]
-                    guard let end = rest.firstRange(of: Array(close.utf8)) else { return }
+                    guard let end = head[(index + open.utf8.count)...].firstRange(of: Array(close.utf8)) else { return }
                     line += head[index..<end.lowerBound].count { $0 == 0x0A }
-                    index = end.upperBound - 1
+                    index = end.upperBound
+                    skipped = true
+                    break
                 }
-                if head[index] != UInt8(ascii: "<") { index += 1; continue }
-                let next = head[index + 1]
-                if next != UInt8(ascii: "?") && next != UInt8(ascii: "!") { return }  // the root element
+                if skipped { continue }
                 if head[index...].starts(with: Array("<!ENTITY".utf8)) {
                     throw InputError(file: path, line: line, "the DOCTYPE declares entities, which are refused (no entity expansion)")
                 }
+                if head[index + 1] == UInt8(ascii: "!") { depth += 1 } else if depth == 0 { return }  // the root element
             }
             index += 1
         }

@@ -155,6 +155,7 @@ extension Store {
                 UNION
                 SELECT e.target_id, up.distance + 1 FROM edge e JOIN up ON e.source_id = up.id
                 WHERE e.relation IN ('\(Relations.hypernym)', '\(Relations.instanceHypernym)')
+                  AND up.distance < 1000  -- importers refuse cycles; this stops one written by hand
             )
             SELECT min(up.distance), \(Self.conceptColumns) FROM up JOIN concept c ON c.id = up.id
             WHERE up.id != ? GROUP BY up.id ORDER BY min(up.distance), c.key

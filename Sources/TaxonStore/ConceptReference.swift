@@ -47,6 +47,7 @@ extension Store {
             let statement = try db.prepare("""
                 SELECT \(Self.conceptColumns) FROM lemma l JOIN concept c ON c.id = l.concept_id
                 WHERE l.taxonomy_id = ? AND l.folded = ? AND l.sense_number = ? AND c.pos IN (?, ?)
+                GROUP BY c.id ORDER BY c.key
                 """)
             try statement.bind([.integer(taxonomy.id), .text(foldLemma(word)), .integer(Int64(sense)),
                                 .text(posList[0]), .text(posList.last!)])

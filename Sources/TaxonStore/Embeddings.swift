@@ -32,11 +32,28 @@ extension Store {
     /// Stores `values` (row-major, class-index order) in one transaction.
     public func writeEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
                                values: [Double], replace: Bool) throws {
+        try transaction {
+            try insertEmbedding(name: name, classSet: classSet, method: method, parameters: parameters, dims: dims, values: values, replace: replace)
+        }
+    }
+
+    /// Stores a class set of `concepts` and an embedding of them under one name, in one transaction.
+    public func writeClassSetAndEmbedding(name: String, taxonomyID: Int64, source: String, concepts: [Int64], method: String,
+                                          parameters: [String: String], dims: Int, values: [Double], replace: Bool) throws {
+        try transaction {
+            try writeClassSet(name: name, taxonomyID: taxonomyID, source: source, concepts: concepts, replace: replace)
+            try insertEmbedding(name: name, classSet: name, method: method, parameters: parameters, dims: dims, values: values, replace: replace)
+        }
+    }
+
+    /// The insert itself; the caller holds the transaction.
+    private func insertEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
+                                 values: [Double], replace: Bool) throws {
         guard let setID = try db.scalarInt("SELECT id FROM class_set WHERE name = ?", [.text(classSet)]) else {
             throw CatalogError.notFound(kind: .classSet, name: classSet)
         }
         let classes = Int(try db.scalarInt("SELECT count(*) FROM class_member WHERE class_set_id = ?", [.integer(setID)]) ?? 0)
-        guard dims > 0, values.count == classes * dims else {
+        guard classes > 0, dims > 0, values.count == classes * dims else {
             throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
         }
         if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
@@ -44,16 +61,20 @@ extension Store {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(parameters), as: UTF8.self)
-        try transaction {
-            try claimName(name, kind: .embedding, replace: replace)
-            let row = try db.prepare("""
-                INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims)),
-                          .text(Store.timestamp())])
-            try values.withUnsafeBytes { try row.bindBlob($0, at: 8) }
-            try row.run()
-        }
+        try claimName(name, kind: .embedding, replace: replace)
+        let row = try db.prepare("""
+            INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims)),
+                      .text(Store.timestamp())])
+        try values.withUnsafeBytes { try row.bindBlob($0, at: 8) }
+        try row.run()
+    }
+
+    /// Refuses a name that is taken (unless `replace`) or invalid, before long work starts.
+    public func checkNameIsFree(_ name: String, kind: CatalogKind, replace: Bool) throws {
+        try validateName(name, kind: kind)
+        if !replace, try contains(kind, named: name) { throw CatalogError.exists(kind: kind, name: name) }
     }
 
     /// SQLite's default limit on one value is 1e9 bytes.

@@ -38,6 +38,8 @@ struct HyperbolicTrain: ParsableCommand {
     func run() throws {
         guard model == "poincare" else { throw CLIError("--model \(model): only poincare is built so far") }
         let db = try store.openExisting()
+        try db.checkNameIsFree(name, kind: .classSet, replace: replace)
+        try db.checkNameIsFree(name, kind: .embedding, replace: replace)
         let (taxonomy, closure) = try trainingClosure(db, taxonomy: self.taxonomy, root: root)
         var trainer = PoincareTrainer()
         trainer.dims = dim
@@ -53,13 +55,11 @@ struct HyperbolicTrain: ParsableCommand {
             }
         }
         let ids = try db.conceptIDs(keys: closure.nodes.map { taxonomy.keys[$0] }, taxonomyID: taxonomy.info.id).map { $0! }
-        try db.transaction {
-            try db.writeClassSet(name: name, taxonomyID: taxonomy.info.id, source: "closure for \(name)", concepts: ids, replace: replace)
-        }
         var parameters = ["taxonomy": taxonomy.info.name, "dims": String(dim), "epochs": String(epochs), "negatives": String(negatives),
                           "learning_rate": String(learningRate), "seed": String(seed)]
         if let root { parameters["root"] = root }
-        try db.writeEmbedding(name: name, classSet: name, method: "poincare", parameters: parameters, dims: dim, values: points, replace: replace)
+        try db.writeClassSetAndEmbedding(name: name, taxonomyID: taxonomy.info.id, source: "closure for \(name)", concepts: ids,
+                                         method: "poincare", parameters: parameters, dims: dim, values: points, replace: replace)
         let result = Reconstruction.evaluate(closure, points: points, manifold: PoincareBall(dims: dim))
         print("reconstruction: mean rank \(result.meanRank), MAP \(result.meanAveragePrecision) over \(result.pairs) edges")
     }

@@ -72,33 +72,34 @@ struct SimilarityCommand: ParsableCommand {
 
 /// Lines of 'A<TAB>B'; blank lines and '#' comments skipped.
 enum PairsFile {
-    /// A reference tree of 'parent child' lines, as child → parent.
+    /// A reference tree of 'parent child' lines, as child → parent; blank lines and '#' comments skipped.
     static func readHierarchy(_ path: String) throws -> [String: String] {
-        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
-            throw CLIError("\(path): cannot read as UTF-8 text")
-        }
         var parent: [String: String] = [:]
-        for (index, line) in text.split(separator: "\n").enumerated() {
+        for (number, line) in try lines(path) {
             let fields = line.split(whereSeparator: \.isWhitespace)
-            if fields.isEmpty { continue }
-            guard fields.count == 2 else { throw CLIError("\(path):\(index + 1): expected 'parent child'") }
+            if fields.isEmpty || fields[0].hasPrefix("#") { continue }
+            guard fields.count == 2 else { throw CLIError("\(path):\(number): expected 'parent child'") }
             parent[String(fields[1])] = String(fields[0])
         }
         return parent
     }
 
-    static func read(_ path: String) throws -> [(a: String, b: String, line: Int)] {
+    /// The file's lines with their 1-based numbers; "\r\n" ends a line too.
+    static func lines(_ path: String) throws -> [(Int, Substring)] {
         guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read") }
         guard let text = String(data: data, encoding: .utf8) else { throw CLIError("\(path): is not UTF-8") }
+        return text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().map { ($0 + 1, $1) }
+    }
+
+    static func read(_ path: String) throws -> [(a: String, b: String, line: Int)] {
         var pairs: [(String, String, Int)] = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = trimmed.split(separator: "\t", omittingEmptySubsequences: false)
+        for (number, line) in try lines(path) {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard fields.count == 2, !fields[0].isEmpty, !fields[1].isEmpty else {
-                throw CLIError("\(path):\(index + 1): expected 'A<TAB>B'")
+                throw CLIError("\(path):\(number): expected 'A<TAB>B'")
             }
-            pairs.append((String(fields[0]), String(fields[1]), index + 1))
+            pairs.append((String(fields[0]), String(fields[1]), number))
         }
         return pairs
     }

@@ -62,6 +62,10 @@ final class ClassSetTests: XCTestCase {
         try tree.store(into: store, source: wordnet, classes: classes, name: "ilsvrc2012-tree", replace: false)
         let treeTaxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: "ilsvrc2012-tree"))
         XCTAssertEqual(treeTaxonomy.maxHeight, 18)
+        // The tree keeps WordNet's words and glosses: references work as on WordNet.
+        let tabby = try store.resolve("tabby", in: try store.taxonomy(named: "ilsvrc2012-tree"))
+        XCTAssertEqual(tabby.key, "n02123045")
+        XCTAssertEqual(tabby.gloss?.isEmpty, false)
         XCTAssertEqual(treeTaxonomy.count, 1_784, "Barz & Denzler's mintree has 1,785")
         let matrix = try ClassSimilarityMatrix(similarity: Similarity(taxonomy: treeTaxonomy),
                                                classes: try treeTaxonomy.nodes(of: "ilsvrc2012-tree", in: store), measure: .lcsHeight)

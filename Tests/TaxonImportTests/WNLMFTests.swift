@@ -114,4 +114,41 @@ final class WNLMFTests: XCTestCase {
             _ = try WNLMFImporter.run(store: store, file: file, name: "bad")
         }
     }
+
+    func testHypernymLoopIsRefused() throws {
+        let store = try populatedStore()
+        let doc = "\(lexicon)\n<Synset id=\"x-1\" partOfSpeech=\"n\"><SynsetRelation relType=\"hypernym\" target=\"x-2\"/></Synset>\n"
+            + "<Synset id=\"x-2\" partOfSpeech=\"n\"><SynsetRelation relType=\"hypernym\" target=\"x-1\"/></Synset>\(close)"
+        let file = try write(doc, to: try temporaryDirectory(), "loop.xml")
+        try assertRejected(store, file: file, line: 2, message: "the hypernym relations loop: x-1 → x-2 → x-1") {
+            _ = try WNLMFImporter.run(store: store, file: file, name: "bad")
+        }
+    }
+
+    func testEntityBehindAQuotedAngleBracketIsRefused() throws {
+        let store = try populatedStore()
+        let doc = "<?xml version=\"1.0\"?>\n<!DOCTYPE LexicalResource SYSTEM \"a<b\" [\n<!ENTITY e \"x\">\n]>\n\(lexicon)\(close)"
+        let file = try write(doc, to: try temporaryDirectory(), "quoted.xml")
+        try assertRejected(store, file: file, line: 3, message: "declares entities") {
+            _ = try WNLMFImporter.run(store: store, file: file, name: "bad")
+        }
+    }
+
+    /// Senses are numbered per word and part of speech across entries (satellites with adjectives), as the Princeton index does.
+    func testSenseNumbersSpanEntries() throws {
+        let store = try temporaryStore()
+        let doc = """
+            \(lexicon)
+            <LexicalEntry id="x-good-a"><Lemma writtenForm="good" partOfSpeech="a"/><Sense id="s1" synset="x-1"/></LexicalEntry>
+            <LexicalEntry id="x-good-s"><Lemma writtenForm="good" partOfSpeech="s"/><Sense id="s2" synset="x-2"/></LexicalEntry>
+            <LexicalEntry id="x-Good-a"><Lemma writtenForm="Good" partOfSpeech="a"/><Sense id="s3" synset="x-3"/></LexicalEntry>
+            <Synset id="x-1" partOfSpeech="a"/><Synset id="x-2" partOfSpeech="s"/><Synset id="x-3" partOfSpeech="a"/>
+            \(close)
+            """
+        let file = try write(doc, to: try temporaryDirectory(), "senses.xml")
+        _ = try WNLMFImporter.run(store: store, file: file, name: "x")
+        let taxonomy = try store.taxonomy(named: "x")
+        XCTAssertEqual(try ["good.a.01", "good.s.02", "good.a.03"].map { try store.resolve($0, in: taxonomy, choice: .requireUnique).key }, ["x-1", "x-2", "x-3"])
+        XCTAssertEqual(try store.resolve("x-2", in: taxonomy).name, "good.s.02")
+    }
 }

@@ -159,4 +159,14 @@ final class WordNetDictTests: XCTestCase {
             _ = try WordNetDictImporter.run(store: store, directory: directory.path)
         }
     }
+
+    func testHypernymCycle() throws {
+        let store = try populatedStore()
+        var mini = MiniWordNet()
+        mini.synsets[1].synset.pointers.append(("@", "dog", "n", "0000"))  // animal is-a dog, and dog is-a animal
+        let directory = try mini.write()
+        try assertRejected(store, file: directory.path + "/data.noun", message: "hypernym pointers loop") {
+            _ = try WordNetDictImporter.run(store: store, directory: directory.path)
+        }
+    }
 }

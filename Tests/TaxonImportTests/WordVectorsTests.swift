@@ -142,4 +142,24 @@ final class WordVectorsTests: XCTestCase {
             _ = try WordVectorsImporter.run(store: store, file: file, name: "v", format: .glove)
         }
     }
+
+    func testImpossibleHeaderCountIsRefusedBeforeAllocating() throws {
+        let store = try populatedStore()
+        let bin = try temporaryDirectory().appendingPathComponent("huge.bin")
+        var bytes = Array("3000000000 300\n".utf8)
+        bytes += Array("a ".utf8) + [UInt8](repeating: 0, count: 1200)
+        try Data(bytes).write(to: bin)
+        try assertRejected(store, file: bin.path, line: 1, message: "more than the file can hold") {
+            _ = try WordVectorsImporter.run(store: store, file: bin.path, name: "v", format: .word2vecBin)
+        }
+    }
+
+    func testCanonicallyEquivalentTokensAreDistinct() throws {
+        // "é" precomposed and "e" + combining acute: equal as Swift Strings, different bytes (and SQLite keys).
+        let file = try write("caf\u{E9} 1 2\ncafe\u{301} 3 4\n", to: try temporaryDirectory(), "nfc.txt")
+        let store = try temporaryStore()
+        let report = try WordVectorsImporter.run(store: store, file: file, name: "v")
+        XCTAssertEqual(report.count, 2)
+        XCTAssertEqual(report.duplicatesSkipped, 0)
+    }
 }

@@ -131,6 +131,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(scored.status, 0, scored.stderr)
         XCTAssertEqual(scored.stdout, "c\td\t\(1.0 / 3)\nc\te\t0.2\nc\tz\t\n")
 
+        try "c\td\r\n#\r\nc\te\r\n".write(to: pairs, atomically: true, encoding: .utf8)  // Windows line ends
+        XCTAssertEqual(try taxon(["similarity", "--pairs", pairs.path, "--measure", "path", "--db", db]).stdout, "c\td\t\(1.0 / 3)\nc\te\t0.2\n")
+
         try "c\td\nc\tnowhere\n".write(to: pairs, atomically: true, encoding: .utf8)
         let unknown = try taxon(["similarity", "--pairs", pairs.path, "--db", db])
         XCTAssertNotEqual(unknown.status, 0)
