@@ -2,7 +2,7 @@ import ArgumentParser
 import TaxonStore
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets and vector sets in the store.")
+    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets and embeddings in the store.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -15,6 +15,7 @@ struct Info: ParsableCommand {
         let taxonomies: [TaxonomyInfo]
         let classSets: [ClassSetInfo]
         let vectorSets: [VectorSetInfo]
+        let embeddings: [EmbeddingInfo]
         let digest: ContentDigest?
     }
 
@@ -22,7 +23,8 @@ struct Info: ParsableCommand {
         let db = try store.openExisting()
         let summary = Summary(
             store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
-            classSets: try db.classSets(), vectorSets: try db.vectorSets(), digest: digest ? try db.contentDigest() : nil)
+            classSets: try db.classSets(), vectorSets: try db.vectorSets(), embeddings: try db.embeddings(),
+            digest: digest ? try db.contentDigest() : nil)
         if output.json { return try printJSON(summary) }
         print("store \(summary.store) (schema \(summary.schemaVersion))")
         print("taxonomies: \(summary.taxonomies.count)")
@@ -36,6 +38,10 @@ struct Info: ParsableCommand {
         print("vector sets: \(summary.vectorSets.count)")
         for v in summary.vectorSets {
             print("  \(v.name)  \(v.count) × \(v.dims)  \(v.format)  from \(v.source)")
+        }
+        print("embeddings: \(summary.embeddings.count)")
+        for e in summary.embeddings {
+            print("  \(e.name)  \(e.rows) × \(e.dims)  \(e.method)  of \(e.classSet)")
         }
         if let digest = summary.digest { print("digest: \(digest)") }
     }
