@@ -3,13 +3,17 @@ import TaxonCore
 
 public enum HyperbolicError: Error, CustomStringConvertible, Equatable {
     case emptySubtree(root: String)
+    case noEdges
     case dimensionTooSmall(Int)
+    case badOption(String)
     case diverged(epoch: Int)
 
     public var description: String {
         switch self {
         case let .emptySubtree(root): return "'\(root)' has no descendants: nothing to embed"
+        case .noEdges: return "the closure has no is-a edges: nothing to learn"
         case let .dimensionTooSmall(dims): return "hyperbolic embeddings need at least 2 dimensions, not \(dims)"
+        case let .badOption(message): return message
         case let .diverged(epoch): return "the loss became NaN in epoch \(epoch): lower the learning rate (nothing was stored)"
         }
     }
@@ -78,6 +82,12 @@ public struct PoincareTrainer: Sendable {
     /// (epoch, mean loss, seconds so far) after every epoch.
     public func train(_ closure: TransitiveClosure, progress: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> [Double] {
         guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
+        guard negatives >= 1 else { throw HyperbolicError.badOption("--negatives must be at least 1, not \(negatives)") }
+        guard epochs >= 1 else { throw HyperbolicError.badOption("--epochs must be at least 1, not \(epochs)") }
+        guard learningRate > 0 else {  // also refuses NaN; too large a rate shows up as a NaN loss
+            throw HyperbolicError.badOption("the learning rate must be positive, not \(learningRate)")
+        }
+        guard !closure.edges.isEmpty else { throw HyperbolicError.noEdges }
         let ball = PoincareBall(dims: dims)
         let n = closure.count
         var generator = SplitMix64(seed: seed)
@@ -103,7 +113,7 @@ public struct PoincareTrainer: Sendable {
         var gu = [Double](repeating: 0, count: dims)
         var gv = [Double](repeating: 0, count: (negatives + 1) * dims)
         let clock = ContinuousClock(), started = clock.now
-        for epoch in 1...max(epochs, 1) {
+        for epoch in 1...epochs {
             let burning = epoch <= burnIn
             let rate = learningRate * (burning ? burnInFactor : 1)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }

@@ -8,8 +8,10 @@ import TaxonStore
 /// Keys: a synset id of the form `<lexicon>-<8 digits>-<pos>` (oewn-02084071-n)
 /// becomes pos + offset (n02084071), as for the Princeton files; any other id is
 /// kept as written. Words of a synset follow its `members` attribute when given,
-/// else the order of their Sense elements. Sense numbers are the order of a
-/// LexicalEntry's senses; names are NLTK-style from the first word.
+/// else the order of their Sense elements. Sense numbers count, in document
+/// order, the senses of one word and part of speech across entries (satellites
+/// with adjectives), as the Princeton index does; names are NLTK-style from
+/// the first word.
 public enum WNLMFImporter {
     public struct Report: Codable, Sendable {
         public let taxonomy: String

@@ -120,7 +120,11 @@ final class XMLStream {
                 // Skip comments and processing instructions whole: their text may hold anything.
                 var skipped = false
                 for (open, close) in [("<!--", "-->"), ("<?", "?>")] where head[index...].starts(with: Array(open.utf8)) {
-                    guard let end = head[(index + open.utf8.count)...].firstRange(of: Array(close.utf8)) else { return }
+                    guard let end = head[(index + open.utf8.count)...].firstRange(of: Array(close.utf8)) else {
+                        // Past what was read: refuse rather than let libxml2 see what follows unchecked.
+                        if head.count == 1 << 20 { throw InputError(file: path, "the prolog before the root element exceeds 1 MiB") }
+                        return  // unterminated in a small file: libxml2 rejects it
+                    }
                     line += head[index..<end.lowerBound].count { $0 == 0x0A }
                     index = end.upperBound
                     skipped = true

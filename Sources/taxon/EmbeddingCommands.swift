@@ -54,6 +54,16 @@ struct EmbedCommand: ParsableCommand {
         let fidelity: Fidelity?
     }
 
+    func validate() throws {
+        let text = method == .devise || method == .huse
+        if dims != nil && (method == .unitsphere || method == .devise) {
+            throw ValidationError("--dims does not apply to \(method.rawValue) (its dimension is fixed)")
+        }
+        if !text && (vectors != nil || mix != nil || gloss) { throw ValidationError("--vectors, --mix and --gloss are for devise and huse") }
+        if method == .devise && (mix != nil || gloss || tree != nil) { throw ValidationError("--mix, --gloss and --tree do not apply to devise") }
+        if method == .huse && tree != nil && mix == nil { throw ValidationError("--tree only matters for huse with --mix") }
+    }
+
     func run() throws {
         // Worth a second process start only for eigendecompositions; Cholesky is as fast either way.
         if method == .approxSim || method == .huse || (method == .sparse && dims != nil) { BLASKernels.restartWithAVX2KernelsIfMisdetected() }
@@ -61,7 +71,6 @@ struct EmbedCommand: ParsableCommand {
         let clock = ContinuousClock()
         let started = clock.now
         var parameters = ["normalize": String(normalize)]
-        if let dims { parameters["dims"] = String(dims) }
         var hierarchy: ClassHierarchy?
         var coverage: TextCoverage?
         var rows: Matrix
@@ -92,6 +101,7 @@ struct EmbedCommand: ParsableCommand {
             if normalize { rows = HierarchyEmbedder.normalizedRows(rows) }
         }
         let elapsed = clock.now - started
+        parameters["dims"] = String(rows.columns)
         try db.writeEmbedding(name: name, classSet: classSet, method: method.rawValue, parameters: parameters, dims: rows.columns,
                               values: rows.values, replace: replace)
         var warnings: [String] = []
@@ -191,7 +201,10 @@ struct EmbeddingNeighbors: ParsableCommand {
             let query = Array(rows.row(index))
             let norms = (0..<rows.rows).map { rows.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
             let dots = multiply(rows, query)
-            ranked = (0..<rows.rows).filter { $0 != index }.map { ($0, dots[$0] / (norms[$0] * norms[index])) }.sorted { $0.1 > $1.1 }
+            // A zero row has no direction: cosine 0 rather than NaN, which would break the ordering.
+            ranked = (0..<rows.rows).filter { $0 != index }
+                .map { row in (row, norms[row] * norms[index] > 0 ? dots[row] / (norms[row] * norms[index]) : 0) }
+                .sorted { $0.1 > $1.1 }
         }
         let neighbors = ranked.prefix(max(k, 0)).map { Neighbor(key: members[$0.0].key, name: members[$0.0].label, score: $0.1) }
         if output.json { return try printJSON(neighbors) }

@@ -27,7 +27,7 @@ struct HyperbolicTrain: ParsableCommand {
     @Option(help: "The taxonomy (default: wordnet, or the only one).") var taxonomy: String?
     @Option(help: "Train on the subtree under this concept, e.g. mammal.n.01.") var root: String?
     @Option(help: "poincare (entailment cones are not built yet).") var model = "poincare"
-    @Option(help: "Dimensions.") var dim = 5
+    @Option(help: "Dimensions (at least 2).") var dim = 5
     @Option(help: "Epochs.") var epochs = 200
     @Option(help: "Negative samples per edge.") var negatives = 50
     @Option(help: "Learning rate.") var learningRate = 0.1
@@ -78,7 +78,11 @@ struct HyperbolicEval: ParsableCommand {
         let (info, values) = try db.embedding(named: name)
         guard info.method == "poincare" else { throw CLIError("'\(name)' is a \(info.method) embedding, not a hyperbolic one") }
         let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
-        let (_, closure) = try trainingClosure(db, taxonomy: parameters["taxonomy"], root: parameters["root"])
+        let (taxonomy, closure) = try trainingClosure(db, taxonomy: parameters["taxonomy"], root: parameters["root"])
+        guard info.rows == closure.count, values.count == closure.count * info.dims,
+              try db.classMembers(of: info.classSet).map(\.key) == closure.nodes.map({ taxonomy.keys[$0] }) else {
+            throw CLIError("'\(name)' no longer matches the closure of its taxonomy: train it again")
+        }
         let result = Reconstruction.evaluate(closure, points: values, manifold: PoincareBall(dims: info.dims))
         if output.json { return try printJSON(result) }
         print("reconstruction: mean rank \(result.meanRank), MAP \(result.meanAveragePrecision) over \(result.pairs) edges")

@@ -81,6 +81,13 @@ final class HyperbolicTests: XCTestCase {
         trainer.dims = 1
         XCTAssertThrowsError(try trainer.train(closure)) { XCTAssertEqual($0 as? HyperbolicError, .dimensionTooSmall(1)) }
         trainer.dims = 2
+        trainer.negatives = 0
+        XCTAssertThrowsError(try trainer.train(closure)) { XCTAssertEqual($0 as? HyperbolicError, .badOption("--negatives must be at least 1, not 0")) }
+        trainer.negatives = 5
+        trainer.learningRate = -1
+        XCTAssertThrowsError(try trainer.train(closure)) { XCTAssertEqual($0 as? HyperbolicError, .badOption("the learning rate must be positive, not -1.0")) }
+        let edgeless = try TransitiveClosure(taxonomy: taxonomy, root: nil, pos: UInt8(ascii: "n"))  // hierarchy files have no nouns
+        XCTAssertThrowsError(try PoincareTrainer().train(edgeless)) { XCTAssertEqual($0 as? HyperbolicError, .noEdges) }
         trainer.learningRate = .infinity
         trainer.burnIn = 0
         XCTAssertThrowsError(try trainer.train(closure)) { error in
