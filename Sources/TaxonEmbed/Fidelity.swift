@@ -19,7 +19,7 @@ public struct Fidelity: Codable, Sendable {
     public static func measure(_ hierarchy: ClassHierarchy, rows: Matrix, exhaustiveLimit: Int = 4_000,
                                samples: Int = 1_000_000, seed: UInt64 = 1) -> Fidelity {
         let n = hierarchy.count
-        let norms = (0..<n).map { rows.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        let norms = rows.rowNorms()
         var cosines: [Double] = [], targets: [Double] = []
         var maxError = 0.0, sumError = 0.0, sumDotError = 0.0
         let sampled = n > exhaustiveLimit

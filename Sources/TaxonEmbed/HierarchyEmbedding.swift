@@ -74,9 +74,8 @@ public enum HierarchyEmbedder {
 
     public static func normalizedRows(_ m: Matrix) -> Matrix {
         var out = m
-        for r in 0..<m.rows {
-            let norm = m.row(r).reduce(0) { $0 + $1 * $1 }.squareRoot()
-            if norm > 0 { for c in 0..<m.columns { out[r, c] /= norm } }
+        for (r, norm) in m.rowNorms().enumerated() where norm > 0 {
+            for c in 0..<m.columns { out[r, c] /= norm }
         }
         return out
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TaxonCore
+import TaxonLinalg
 
 public enum HyperbolicError: Error, CustomStringConvertible, Equatable {
     case emptySubtree(root: String)
@@ -91,8 +92,7 @@ public struct PoincareTrainer: Sendable {
         let ball = PoincareBall(dims: dims)
         let n = closure.count
         var generator = SplitMix64(seed: seed)
-        func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
-        var points = (0..<n * dims).map { _ in (uniform() * 2 - 1) * 1e-3 }
+        var points = (0..<n * dims).map { _ in (generator.nextUnit() * 2 - 1) * 1e-3 }
 
         // Degree^0.75 table for burn-in negatives, as the reference's "dampening".
         var degree = [Double](repeating: 0, count: n)
@@ -101,7 +101,7 @@ public struct PoincareTrainer: Sendable {
         var total = 0.0
         for i in 0..<n { total += pow(degree[i], 0.75); cumulative[i] = total }
         func sampleByDegree() -> Int {
-            let x = uniform() * total
+            let x = generator.nextUnit() * total
             var lo = 0, hi = n - 1
             while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < x { lo = mid + 1 } else { hi = mid } }
             return lo

@@ -76,8 +76,8 @@ public enum DeViSE {
         var rules: [String] = [], coverage = TextCoverage(classes: classes.count), uncovered: [String] = []
         for (index, concept) in classes.enumerated() {
             var found: [Double]?
-            if let position = words[index].firstIndex(where: { meanVector(textTokens($0), vectors, dims: set.dims) != nil }) {
-                found = meanVector(textTokens(words[index][position]), vectors, dims: set.dims)
+            if let (position, vector) = firstCovered(words[index], vectors, dims: set.dims) {
+                found = vector
                 rules.append("word \(position + 1): \(words[index][position])")
                 coverage.ownWord += 1
                 if position == 0 { coverage.firstWord += 1 }
@@ -85,9 +85,9 @@ public enum DeViSE {
                 for ancestor in try store.ancestors(of: concept) {
                     let ancestorWords = try store.lemmas(of: ancestor.concept).map(\.word)
                     vectors.merge(try store.vectors(for: ancestorWords.flatMap(textTokens), in: set)) { first, _ in first }
-                    if let word = ancestorWords.first(where: { meanVector(textTokens($0), vectors, dims: set.dims) != nil }) {
-                        found = meanVector(textTokens(word), vectors, dims: set.dims)
-                        rules.append("hypernym at \(ancestor.distance): \(word)")
+                    if let (position, vector) = firstCovered(ancestorWords, vectors, dims: set.dims) {
+                        found = vector
+                        rules.append("hypernym at \(ancestor.distance): \(ancestorWords[position])")
                         coverage.hypernym += 1
                         break
                     }
@@ -98,6 +98,14 @@ public enum DeViSE {
         }
         if !uncovered.isEmpty { throw TextEmbeddingError.uncovered(classes: uncovered) }
         return Result(rows: rows, rules: rules, coverage: coverage)
+    }
+
+    /// The first word whose tokens all have vectors, with its vector.
+    static func firstCovered(_ words: [String], _ vectors: [String: [Float]], dims: Int) -> (Int, [Double])? {
+        for (position, word) in words.enumerated() {
+            if let vector = meanVector(textTokens(word), vectors, dims: dims) { return (position, vector) }
+        }
+        return nil
     }
 
     /// A free-text query in the same space: the normalised mean of its known words.

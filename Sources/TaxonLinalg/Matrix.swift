@@ -27,6 +27,9 @@ public struct Matrix: Sendable, Equatable {
 
     public func row(_ index: Int) -> ArraySlice<Double> { values[index * columns..<(index + 1) * columns] }
 
+    /// The Euclidean norm of every row.
+    public func rowNorms() -> [Double] { (0..<rows).map { row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() } }
+
     public var transposed: Matrix {
         var result = Matrix(rows: columns, columns: rows)
         for r in 0..<rows { for c in 0..<columns { result.values[c * rows + r] = values[r * columns + c] } }
@@ -150,16 +153,9 @@ public func randomizedEigenpairs(
     apply: (Matrix) throws -> Matrix
 ) throws -> (values: [Double], vectors: Matrix) {
     let width = min(n, k + oversampling)
-    var state = seed
-    func uniform() -> Double {  // SplitMix64, mapped to (−1, 1)
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return Double(z >> 11) / Double(1 << 52) - 1
-    }
-    var basis = try orthonormalColumns(try apply(Matrix(rows: n, columns: width, values: (0..<n * width).map { _ in uniform() })))
+    var generator = SplitMix64(seed: seed)
+    let start = Matrix(rows: n, columns: width, values: (0..<n * width).map { _ in generator.nextUnit() * 2 - 1 })
+    var basis = try orthonormalColumns(try apply(start))
     for _ in 0..<iterations { basis = try orthonormalColumns(try apply(basis)) }
     // Rayleigh–Ritz: the small projected problem, then back to n dimensions.
     let projected = multiply(basis, try apply(basis), transposeA: true)

@@ -11,6 +11,11 @@ public struct EmbeddingInfo: Codable, Sendable, Equatable {
     public let dims: Int
     public let rows: Int
     public let createdAt: String
+
+    /// `parameters`, decoded.
+    public func parameterValues() throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(parameters.utf8))
+    }
 }
 
 public enum EmbeddingError: Error, CustomStringConvertible, Equatable {

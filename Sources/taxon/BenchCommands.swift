@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaxonCore
+import TaxonLinalg
 import TaxonStore
 
 struct Bench: ParsableCommand {

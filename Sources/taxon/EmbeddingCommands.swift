@@ -199,7 +199,7 @@ struct EmbeddingNeighbors: ParsableCommand {
             }.sorted { $0.1 < $1.1 }
         } else {
             let query = Array(rows.row(index))
-            let norms = (0..<rows.rows).map { rows.row($0).reduce(0) { $0 + $1 * $1 }.squareRoot() }
+            let norms = rows.rowNorms()
             let dots = multiply(rows, query)
             // A zero row has no direction: cosine 0 rather than NaN, which would break the ordering.
             ranked = (0..<rows.rows).filter { $0 != index }
@@ -223,7 +223,7 @@ struct EmbeddingFidelity: ParsableCommand {
         BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
-        let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
+        let parameters = try info.parameterValues()
         guard HierarchyMethod(rawValue: info.method) != nil else {
             throw CLIError("'\(name)' is a \(info.method) embedding: fidelity measures hierarchy embeddings against their taxonomy similarity")
         }
@@ -272,7 +272,7 @@ struct TextToClass: ParsableCommand {
     func run() throws {
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: embedding)
-        let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
+        let parameters = try info.parameterValues()
         guard info.method == "devise", let setName = parameters["vectors"] else { throw TextEmbeddingError.notATextEmbedding(embedding) }
         let set = try db.vectorSet(named: setName)
         guard set.dims == info.dims else {

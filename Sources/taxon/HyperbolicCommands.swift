@@ -77,7 +77,7 @@ struct HyperbolicEval: ParsableCommand {
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
         guard info.method == "poincare" else { throw CLIError("'\(name)' is a \(info.method) embedding, not a hyperbolic one") }
-        let parameters = try JSONDecoder().decode([String: String].self, from: Data(info.parameters.utf8))
+        let parameters = try info.parameterValues()
         let (taxonomy, closure) = try trainingClosure(db, taxonomy: parameters["taxonomy"], root: parameters["root"])
         guard info.rows == closure.count, values.count == closure.count * info.dims,
               try db.classMembers(of: info.classSet).map(\.key) == closure.nodes.map({ taxonomy.keys[$0] }) else {
