@@ -19,6 +19,7 @@ echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
 python3 bench/timeit.py --runs 5 -- "$taxon" embed --class-set ilsvrc2012 --method devise --vectors glove --name devise --replace --db "$db"
 python3 bench/timeit.py --runs 5 -- "$taxon" embed --class-set ilsvrc2012 --method huse --vectors glove --name huse --replace --db "$db"
 "$taxon" embed --class-set ilsvrc2012 --tree ilsvrc2012-tree --method huse --vectors glove --gloss --mix 0.5 --name huse-mix --db "$db"
-for e in devise huse huse-mix; do echo "$e vs unitsphere: $("$taxon" embedding compare "$e" unit --db "$db")"; done
-"$taxon" embedding neighbors devise tabby -k 5 --db "$db"
-"$taxon" text-to-class "small dog" --embedding devise -k 10 --db "$db"
+"$taxon" embed --class-set ilsvrc2012 --method devise --vectors glove --gloss --name devise-gloss --db "$db" >/dev/null
+for e in devise devise-gloss huse huse-mix; do echo "$e vs unitsphere: $("$taxon" embedding compare "$e" unit --db "$db")"; done
+for e in devise devise-gloss; do "$taxon" embedding neighbors "$e" tabby -k 5 --db "$db"; done
+for e in devise huse-mix; do echo "text-to-class \"small dog\" in $e:"; "$taxon" text-to-class "small dog" --embedding "$e" -k 10 --db "$db"; done

@@ -28,12 +28,16 @@ public struct TransitiveClosure: Sendable {
     public let nodes: [Int]
     /// (descendant row, ancestor row) for every is-a pair, the proper ones only.
     public let edges: [(child: Int32, ancestor: Int32)]
-    /// Each row's ancestors among the rows: its neighbours in the reconstruction protocol.
+    /// Each row's ancestors over `edges`: its neighbours in the reconstruction
+    /// protocol, and the nodes never drawn as its negatives in training.
     public let ancestors: [Set<Int32>]
 
     /// The subtree under `root` (root included), or with no root every node of
-    /// the taxonomy's part of speech `pos` (all nodes when nil).
-    public init(taxonomy: Taxonomy, root: Int?, pos: UInt8? = nil) throws {
+    /// the taxonomy's part of speech `pos` (all nodes when nil). With
+    /// `dropRoot`, a single node above all others (entity.n.01, or `root`) is
+    /// left out with its edges, as the link-prediction reference does: every
+    /// edge to it is trivially true.
+    public init(taxonomy: Taxonomy, root: Int?, pos: UInt8? = nil, dropRoot: Bool = false) throws {
         var members: [Int]
         if let root {
             var seen: Set<Int> = [root], queue = [root], head = 0
@@ -46,22 +50,57 @@ public struct TransitiveClosure: Sendable {
         } else {
             members = (0..<taxonomy.count).filter { pos == nil || taxonomy.pos[$0] == pos }
         }
+        if dropRoot {
+            let isMember = Set(members)
+            let tops = members.filter { node in !taxonomy.ancestors(of: node).contains { $0.0 != node && isMember.contains($0.0) } }
+            if tops.count == 1 { members.removeAll { $0 == tops[0] } }
+        }
         var row = [Int32](repeating: -1, count: taxonomy.count)
         for (index, node) in members.enumerated() { row[node] = Int32(index) }
         var edges: [(child: Int32, ancestor: Int32)] = []
-        var ancestors = [Set<Int32>](repeating: [], count: members.count)
         for (index, node) in members.enumerated() {
             for (ancestor, _) in taxonomy.ancestors(of: node) where ancestor != node && row[ancestor] >= 0 {
                 edges.append((Int32(index), row[ancestor]))
-                ancestors[index].insert(row[ancestor])
             }
         }
-        nodes = members
+        self.init(nodes: members, edges: edges)
+    }
+
+    init(nodes: [Int], edges: [(child: Int32, ancestor: Int32)]) {
+        var ancestors = [Set<Int32>](repeating: [], count: nodes.count)
+        for edge in edges { ancestors[Int(edge.child)].insert(edge.ancestor) }
+        self.nodes = nodes
         self.edges = edges
         self.ancestors = ancestors
     }
 
+    /// Each row's descendants among the rows (over `edges`).
+    public func descendants() -> [Set<Int32>] {
+        var result = [Set<Int32>](repeating: [], count: count)
+        for edge in edges { result[Int(edge.ancestor)].insert(edge.child) }
+        return result
+    }
+
+    /// The same nodes with only the edges at `indices` (a training split).
+    public func keeping(_ indices: [Int]) -> TransitiveClosure {
+        TransitiveClosure(nodes: nodes, edges: indices.map { edges[$0] })
+    }
+
     public var count: Int { nodes.count }
+}
+
+/// What a trainer reports after each epoch.
+public struct EpochReport: Sendable {
+    public let epoch: Int
+    /// The mean loss per training edge.
+    public let loss: Double
+    public let seconds: Double
+    /// The points after this epoch, row-major.
+    public let points: [Double]
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
 /// Riemannian SGD for Poincaré embeddings (Nickel & Kiela 2017): for each
@@ -79,9 +118,8 @@ public struct PoincareTrainer: Sendable {
 
     public init() {}
 
-    /// The trained points, row-major (closure.count × dims). `progress` gets
-    /// (epoch, mean loss, seconds so far) after every epoch.
-    public func train(_ closure: TransitiveClosure, progress: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> [Double] {
+    /// The trained points, row-major (closure.count × dims); `progress` gets a report after every epoch.
+    public func train(_ closure: TransitiveClosure, progress: (EpochReport) -> Void = { _ in }) throws -> [Double] {
         guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
         guard negatives >= 1 else { throw HyperbolicError.badOption("--negatives must be at least 1, not \(negatives)") }
         guard epochs >= 1 else { throw HyperbolicError.badOption("--epochs must be at least 1, not \(epochs)") }
@@ -165,7 +203,7 @@ public struct PoincareTrainer: Sendable {
             let loss = lossSum / Double(max(order.count, 1))
             guard loss.isFinite else { throw HyperbolicError.diverged(epoch: epoch) }
             let elapsed = clock.now - started
-            progress(epoch, loss, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            progress(EpochReport(epoch: epoch, loss: loss, seconds: elapsed.seconds, points: points))
         }
         return points
     }
@@ -173,45 +211,46 @@ public struct PoincareTrainer: Sendable {
 
 /// Nickel & Kiela's reconstruction protocol: for every row u with ancestors,
 /// rank each ancestor v among all rows that are not u's ancestors (u itself
-/// left out) by distance from u; mean rank over all (u, v), and the mean over
-/// u of the average precision of the whole ranking.
+/// left out) by `score(u, v)` (a distance, or a cone energy: lower is nearer);
+/// mean rank over all (u, v), and the mean over u of the average precision of
+/// the whole ranking. Rows are shared out over the cores.
 public struct Reconstruction: Codable, Sendable {
     public let meanRank: Double
     public let meanAveragePrecision: Double
     public let pairs: Int
 
-    public static func evaluate(_ closure: TransitiveClosure, points: [Double], manifold: some Manifold) -> Reconstruction {
+    public static func evaluate(_ closure: TransitiveClosure, score: @escaping @Sendable (_ child: Int, _ candidate: Int) -> Double) -> Reconstruction {
         let n = closure.count
-        var rankSum = 0.0, pairs = 0, apSum = 0.0, evaluated = 0
-        points.withUnsafeBufferPointer { p in
-            var distances = [Double](repeating: 0, count: n)
-            for u in 0..<n where !closure.ancestors[u].isEmpty {
-                for w in 0..<n { distances[w] = manifold.distance(p, u, w) }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        let partials = try! parallelMap(Array(0..<workers)) { worker in
+            var total = (rankSum: 0.0, pairs: 0, apSum: 0.0, evaluated: 0)
+            var scores = [Double](repeating: 0, count: n)
+            for u in stride(from: worker, to: n, by: workers) where !closure.ancestors[u].isEmpty {
+                for w in 0..<n { scores[w] = score(u, w) }
                 let relevant = closure.ancestors[u]
-                let others = (0..<n).filter { $0 != u && !relevant.contains(Int32($0)) }.map { distances[$0] }.sorted()
-                // Rank: 1 + the non-ancestors strictly closer than v.
-                var positions: [Double] = []
-                for v in relevant {
-                    let d = distances[Int(v)]
+                let others = (0..<n).filter { $0 != u && !relevant.contains(Int32($0)) }.map { scores[$0] }.sorted()
+                // How many non-ancestors score strictly lower than d.
+                func closer(_ d: Double) -> Int {
                     var lo = 0, hi = others.count
                     while lo < hi { let mid = (lo + hi) / 2; if others[mid] < d { lo = mid + 1 } else { hi = mid } }
-                    rankSum += Double(lo + 1)
-                    pairs += 1
-                    positions.append(d)
+                    return lo
                 }
-                // Average precision: relevant items in distance order, each at its place among all rows but u.
-                positions.sort()
+                let positions = relevant.map { scores[Int($0)] }.sorted()
                 var ap = 0.0
                 for (k, d) in positions.enumerated() {
-                    var lo = 0, hi = others.count
-                    while lo < hi { let mid = (lo + hi) / 2; if others[mid] < d { lo = mid + 1 } else { hi = mid } }
-                    ap += Double(k + 1) / Double(k + 1 + lo)
+                    let before = closer(d)
+                    total.rankSum += Double(before + 1)
+                    ap += Double(k + 1) / Double(k + 1 + before)
                 }
-                apSum += ap / Double(positions.count)
-                evaluated += 1
+                total.pairs += positions.count
+                total.apSum += ap / Double(positions.count)
+                total.evaluated += 1
             }
+            return [total.rankSum, Double(total.pairs), total.apSum, Double(total.evaluated)]
         }
+        let sum = (0..<4).map { i in partials.reduce(0) { $0 + $1[i] } }
+        let (rankSum, pairs, apSum, evaluated) = (sum[0], Int(sum[1]), sum[2], sum[3])
         return Reconstruction(meanRank: pairs > 0 ? rankSum / Double(pairs) : 0,
-                              meanAveragePrecision: evaluated > 0 ? apSum / Double(evaluated) : 0, pairs: pairs)
+                              meanAveragePrecision: evaluated > 0 ? apSum / evaluated : 0, pairs: pairs)
     }
 }

@@ -15,14 +15,17 @@ public protocol Manifold: Sendable {
 
 /// The Poincaré ball of Nickel & Kiela (2017): d(u, v) = arcosh(1 + 2‖u − v‖² /
 /// ((1 − ‖u‖²)(1 − ‖v‖²))); the Riemannian gradient is (1 − ‖θ‖²)²/4 times
-/// the Euclidean one; after each step a point is pulled back to ‖θ‖ ≤ 1 − ε.
+/// the Euclidean one; after each step a point is pulled back to ‖θ‖ ≤ 1 − ε
+/// (and, for entailment cones, pushed out to ‖θ‖ ≥ `minimumNorm`).
 public struct PoincareBall: Manifold {
     public let dims: Int
     public let epsilon: Double
+    public let minimumNorm: Double
 
-    public init(dims: Int, epsilon: Double = 1e-5) {
+    public init(dims: Int, epsilon: Double = 1e-5, minimumNorm: Double = 0) {
         self.dims = dims
         self.epsilon = epsilon
+        self.minimumNorm = minimumNorm
     }
 
     @inline(__always)
@@ -70,7 +73,16 @@ public struct PoincareBall: Manifold {
             points[base + k] -= learningRate * scale * gradient[k]
             norm += points[base + k] * points[base + k]
         }
-        norm = norm.squareRoot()
-        if norm >= 1 - epsilon { for k in 0..<dims { points[base + k] *= (1 - epsilon) / norm } }
+        project(points, row, norm: norm.squareRoot())
+    }
+
+    /// Pulls row `row` (of Euclidean norm `norm`) into minimumNorm ≤ ‖θ‖ ≤ 1 − ε.
+    func project(_ points: UnsafeMutableBufferPointer<Double>, _ row: Int, norm: Double) {
+        let base = row * dims
+        if norm >= 1 - epsilon {
+            for k in 0..<dims { points[base + k] *= (1 - epsilon) / norm }
+        } else if minimumNorm > 0 && norm < minimumNorm && norm > 0 {
+            for k in 0..<dims { points[base + k] *= minimumNorm / norm }
+        }
     }
 }

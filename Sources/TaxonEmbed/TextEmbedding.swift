@@ -19,7 +19,7 @@ public enum TextEmbeddingError: Error, CustomStringConvertible, Equatable {
         case let .dimensionMismatch(set, dims, embedding, expected):
             return "vector set '\(set)' has \(dims) dimensions, but embedding '\(embedding)' was built from \(expected)-dimensional vectors"
         case let .notATextEmbedding(name):
-            return "'\(name)' is not a devise embedding: text queries need an embedding in word-vector space"
+            return "'\(name)' is not a text embedding: text queries need a devise or huse embedding"
         case let .badMix(value): return "--mix must lie in [0, 1], got \(value)"
         }
     }
@@ -59,7 +59,8 @@ func meanVector(_ tokens: [String], _ vectors: [String: [Float]], dims: Int) -> 
 
 /// DeViSE (Frome et al. 2013): a class is the word vector of its name — the
 /// normalised mean of the vectors of a word's tokens, trying the class's words
-/// in order, else the nearest hypernym with a covered word.
+/// in order, else the nearest hypernym with a covered word. With `gloss`, the
+/// normalised mean of its gloss words' vectors is added and the sum normalised.
 public enum DeViSE {
     public struct Result: Sendable {
         public let rows: Matrix
@@ -68,7 +69,7 @@ public enum DeViSE {
         public let coverage: TextCoverage
     }
 
-    public static func embed(store: Store, classSet: String, vectors set: VectorSetInfo) throws -> Result {
+    public static func embed(store: Store, classSet: String, vectors set: VectorSetInfo, gloss: Bool = false) throws -> Result {
         let classes = try store.classMembers(of: classSet)
         let words = try classes.map { try store.lemmas(of: $0).map(\.word) }
         var vectors = try store.vectors(for: words.flatMap { $0.flatMap(textTokens) }, in: set)
@@ -97,7 +98,21 @@ public enum DeViSE {
             rows.values.replaceSubrange(index * set.dims..<(index + 1) * set.dims, with: vector)
         }
         if !uncovered.isEmpty { throw TextEmbeddingError.uncovered(classes: uncovered) }
+        if gloss { rows = try addingGlosses(rows, classes: classes, store: store, vectors: set) }
         return Result(rows: rows, rules: rules, coverage: coverage)
+    }
+
+    /// Each row plus the normalised mean of its gloss's known words, normalised;
+    /// a class without a gloss word that has a vector keeps its name vector.
+    static func addingGlosses(_ names: Matrix, classes: [Concept], store: Store, vectors set: VectorSetInfo) throws -> Matrix {
+        var rows = names
+        let glossWords = classes.map { queryTokens($0.gloss ?? "") }
+        let vectors = try store.vectors(for: glossWords.flatMap { $0 }, in: set)
+        for (index, words) in glossWords.enumerated() {
+            guard let vector = meanVector(words.filter { vectors[$0] != nil }, vectors, dims: set.dims) else { continue }
+            for c in 0..<set.dims { rows[index, c] += vector[c] }
+        }
+        return HierarchyEmbedder.normalizedRows(rows)
     }
 
     /// The first word whose tokens all have vectors, with its vector.
@@ -127,19 +142,8 @@ public enum DeViSE {
 public enum HUSE {
     public static func embed(store: Store, classSet: String, vectors set: VectorSetInfo, dims: Int?, gloss: Bool,
                              mix: Double?, hierarchy: ClassHierarchy?) throws -> (rows: Matrix, coverage: TextCoverage) {
-        let names = try DeViSE.embed(store: store, classSet: classSet, vectors: set)
-        var text = names.rows
-        if gloss {
-            let classes = try store.classMembers(of: classSet)
-            let glossWords = classes.map { queryTokens($0.gloss ?? "") }
-            let vectors = try store.vectors(for: glossWords.flatMap { $0 }, in: set)
-            for (index, words) in glossWords.enumerated() {
-                guard let vector = meanVector(words.filter { vectors[$0] != nil }, vectors, dims: set.dims) else { continue }
-                for c in 0..<set.dims { text[index, c] += vector[c] }
-            }
-            text = HierarchyEmbedder.normalizedRows(text)
-        }
-        var target = gram(text)
+        let names = try DeViSE.embed(store: store, classSet: classSet, vectors: set, gloss: gloss)
+        var target = gram(names.rows)
         if let mix {
             guard (0...1).contains(mix) else { throw TextEmbeddingError.badMix(mix) }
             if let hierarchy {

@@ -1,5 +1,6 @@
 import Foundation
 import TaxonCore
+import TaxonLinalg
 import TaxonStore
 
 /// Imports a WordNet in the Princeton database format (data.* and index.* of

@@ -1,4 +1,5 @@
 import Foundation
+import TaxonLinalg
 import TaxonStore
 
 /// Imports word vectors from the common file formats:

@@ -64,12 +64,14 @@ public func multiply(_ a: Matrix, _ b: Matrix, transposeA: Bool = false, transpo
     return c
 }
 
-/// A·x (dgemv).
-public func multiply(_ a: Matrix, _ x: [Double]) -> [Double] {
-    precondition(x.count == a.columns, "A has \(a.columns) columns, x has \(x.count) entries")
-    var y = [Double](repeating: 0, count: a.rows)
+/// A·x, or Aᵀ·x with `transposeA` (dgemv).
+public func multiply(_ a: Matrix, _ x: [Double], transposeA: Bool = false) -> [Double] {
+    let (inputs, outputs) = transposeA ? (a.rows, a.columns) : (a.columns, a.rows)
+    precondition(x.count == inputs, "A is \(a.rows) × \(a.columns), x has \(x.count) entries")
+    var y = [Double](repeating: 0, count: outputs)
     guard a.rows > 0, a.columns > 0 else { return y }
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(a.rows), Int32(a.columns), 1, a.values, Int32(a.columns), x, 1, 0, &y, 1)
+    cblas_dgemv(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, Int32(a.rows), Int32(a.columns), 1, a.values, Int32(a.columns),
+                x, 1, 0, &y, 1)
     return y
 }
 

@@ -27,7 +27,7 @@ struct EmbedCommand: ParsableCommand {
             × √eigenvalue), sparse (S = B·diag(Δ)·Bᵀ, one dimension per tree node, exact; with --dims its best rank-k fit \
             without forming S). S is lcs-height on --tree (a taxonomy holding the classes, e.g. from taxon tree), else on the \
             class set's own taxonomy. Text methods need --vectors: devise (the word vector of each class's name) and huse \
-            (cosines that follow the classes' text similarity; --gloss adds their glosses, --mix λ blends in S).
+            (cosines that follow the classes' text similarity, --mix λ blends in S); --gloss adds the classes' glosses to their names.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -38,7 +38,7 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Dimensions (approx-sim, huse; sparse low-rank).") var dims: Int?
     @Option(help: "The word-vector set (devise, huse).") var vectors: String?
     @Option(help: "huse: blend λ·A + (1 − λ)·S of text and taxonomy similarity.") var mix: Double?
-    @Flag(help: "huse: add the classes' glosses to their names.") var gloss = false
+    @Flag(help: "devise, huse: add the classes' glosses to their names.") var gloss = false
     @Flag(help: "L2-normalise the rows.") var normalize = false
     @Option(help: "The embedding's name.") var name: String
     @Flag(help: "Replace an existing embedding of that name.") var replace = false
@@ -60,7 +60,7 @@ struct EmbedCommand: ParsableCommand {
             throw ValidationError("--dims does not apply to \(method.rawValue) (its dimension is fixed)")
         }
         if !text && (vectors != nil || mix != nil || gloss) { throw ValidationError("--vectors, --mix and --gloss are for devise and huse") }
-        if method == .devise && (mix != nil || gloss || tree != nil) { throw ValidationError("--mix, --gloss and --tree do not apply to devise") }
+        if method == .devise && (mix != nil || tree != nil) { throw ValidationError("--mix and --tree do not apply to devise") }
         if method == .huse && tree != nil && mix == nil { throw ValidationError("--tree only matters for huse with --mix") }
     }
 
@@ -84,8 +84,9 @@ struct EmbedCommand: ParsableCommand {
             let set = try db.vectorSet(named: vectors)
             parameters["vectors"] = set.name
             parameters["vector_dims"] = String(set.dims)
+            parameters["gloss"] = String(gloss)
             if method == .devise {
-                let result = try DeViSE.embed(store: db, classSet: classSet, vectors: set)
+                let result = try DeViSE.embed(store: db, classSet: classSet, vectors: set, gloss: gloss)
                 rows = result.rows
                 coverage = result.coverage
                 parameters["rules"] = result.rules.joined(separator: "\n")
@@ -95,7 +96,6 @@ struct EmbedCommand: ParsableCommand {
                     parameters["taxonomy"] = hierarchy!.taxonomy.info.name
                 }
                 if let mix { parameters["mix"] = String(mix) }
-                parameters["gloss"] = String(gloss)
                 (rows, coverage) = try HUSE.embed(store: db, classSet: classSet, vectors: set, dims: dims, gloss: gloss, mix: mix, hierarchy: hierarchy)
             }
             if normalize { rows = HierarchyEmbedder.normalizedRows(rows) }
@@ -140,7 +140,12 @@ struct EmbeddingList: ParsableCommand {
     func run() throws {
         let all = try store.openExisting().embeddings()
         if output.json { return try printJSON(all) }
-        for e in all { print("\(e.name)  \(e.rows) × \(e.dims)  \(e.method)  class set \(e.classSet)  \(e.parameters)") }
+        for e in all {
+            // Multi-line values (devise's per-class rules) are summarised; --json has them whole.
+            let parameters = try e.parameterValues().sorted { $0.key < $1.key }
+                .map { key, value in value.contains("\n") ? "\(key)=(\(value.split(separator: "\n").count) lines)" : "\(key)=\(value)" }
+            print("\(e.name)  \(e.rows) × \(e.dims)  \(e.method)  class set \(e.classSet)  \(parameters.joined(separator: " "))")
+        }
     }
 }
 
@@ -191,8 +196,8 @@ struct EmbeddingNeighbors: ParsableCommand {
         }
         let rows = Matrix(rows: info.rows, columns: info.dims, values: values)
         let ranked: [(Int, Double)]
-        if info.method == "poincare" {
-            // Hyperbolic embeddings: nearest by Poincaré distance, not by angle.
+        if HyperbolicModel(rawValue: info.method) != nil {
+            // Hyperbolic embeddings (cones live in the Poincaré ball too): nearest by Poincaré distance, not by angle.
             let ball = PoincareBall(dims: info.dims)
             ranked = values.withUnsafeBufferPointer { p in
                 (0..<rows.rows).filter { $0 != index }.map { ($0, ball.distance(p, index, $0)) }
@@ -260,11 +265,11 @@ struct EmbeddingCompare: ParsableCommand {
 
 struct TextToClass: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "text-to-class", abstract: "The classes nearest to a free-text query in a devise embedding.")
+        commandName: "text-to-class", abstract: "The classes nearest to a free-text query in a devise or huse embedding.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The query, e.g. \"small dog\".") var text: String
-    @Option(help: "A devise embedding.") var embedding: String
+    @Option(help: "A devise or huse embedding.") var embedding: String
     @Option(name: .short, help: "How many.") var k = 10
 
     struct Hit: Encodable { let key: String; let name: String; let cosine: Double }
@@ -272,18 +277,11 @@ struct TextToClass: ParsableCommand {
     func run() throws {
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: embedding)
-        let parameters = try info.parameterValues()
-        guard info.method == "devise", let setName = parameters["vectors"] else { throw TextEmbeddingError.notATextEmbedding(embedding) }
-        let set = try db.vectorSet(named: setName)
-        guard set.dims == info.dims else {
-            throw TextEmbeddingError.dimensionMismatch(vectorSet: set.name, dims: set.dims, embedding: embedding, expected: info.dims)
-        }
-        let (query, unknown) = try DeViSE.query(text, store: db, vectors: set)
-        let rows = Matrix(rows: info.rows, columns: info.dims, values: values)
-        let scores = multiply(rows, query)  // rows and query are unit vectors
+        let scores = try TextQuery.scores(text, embedding: info, values: values, store: db)
+        let cosines = scores.cosines, unknown = scores.unknownWords
         let members = try db.classMembers(of: info.classSet)
-        let hits = (0..<rows.rows).sorted { scores[$0] > scores[$1] }.prefix(max(k, 0))
-            .map { Hit(key: members[$0].key, name: members[$0].label, cosine: scores[$0]) }
+        let hits = (0..<cosines.count).sorted { cosines[$0] > cosines[$1] }.prefix(max(k, 0))
+            .map { Hit(key: members[$0].key, name: members[$0].label, cosine: cosines[$0]) }
         if output.json { return try printJSON(hits) }
         if !unknown.isEmpty { FileHandle.standardError.write(Data("note: no vector for \(unknown.joined(separator: ", ")); left out\n".utf8)) }
         for hit in hits { print("\(String(format: "%.6f", hit.cosine))  \(hit.name)  \(hit.key)") }

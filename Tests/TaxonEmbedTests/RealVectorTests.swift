@@ -1,6 +1,7 @@
 import Foundation
 import TaxonCore
 import TaxonImport
+import TaxonLinalg
 import TaxonStore
 import XCTest
 @testable import TaxonEmbed
@@ -37,5 +38,15 @@ final class RealVectorTests: XCTestCase {
         let top = (0..<1000).sorted { scores[$0] > scores[$1] }.prefix(10)
         let dogs = try top.filter { try store.ancestors(of: members[$0]).contains { $0.concept.key == "n02084071" } }
         XCTAssertGreaterThanOrEqual(dogs.count, 2, top.map { members[$0].label }.joined(separator: ", "))
+    
+        // tabby.n.01: with its gloss ("a cat with a grey or tawny coat mottled
+        // with black"), another cat class is among its five nearest; the name
+        // alone is not enough with these vectors (docs/EMBEDDINGS.md).
+        let withGloss = try DeViSE.embed(store: store, classSet: "ilsvrc2012", vectors: set, gloss: true).rows
+        let tabby = try XCTUnwrap(members.firstIndex { $0.key == "n02123045" })
+        let toTabby = multiply(withGloss, Array(withGloss.row(tabby)))
+        let nearTabby = (0..<1000).filter { $0 != tabby }.sorted { toTabby[$0] > toTabby[$1] }.prefix(5)
+        let cats = try nearTabby.filter { try store.ancestors(of: members[$0]).contains { $0.concept.key == "n02121620" } }  // cat.n.01
+        XCTAssertFalse(cats.isEmpty, nearTabby.map { members[$0].label }.joined(separator: ", "))
     }
 }

@@ -75,4 +75,42 @@ final class TextEmbeddingTests: XCTestCase {
             XCTAssertEqual($0 as? TextEmbeddingError, .badMix(1.5))
         }
     }
+
+    /// Text queries: devise compares in word space; huse maps the query in by
+    /// the Nyström extension, which reproduces devise's cosines when the fit is exact.
+    func testTextQueryOnDeViSEAndHUSE() throws {
+        let (store, set) = try store()
+        let devise = try DeViSE.embed(store: store, classSet: "h", vectors: set)
+        let (huse, _) = try HUSE.embed(store: store, classSet: "h", vectors: set, dims: nil, gloss: false, mix: nil, hierarchy: nil)
+        let parameters = ["vectors": "v", "vector_dims": "3", "gloss": "false"]
+        try store.writeEmbedding(name: "d", classSet: "h", method: "devise", parameters: parameters, dims: 3, values: devise.rows.values, replace: false)
+        try store.writeEmbedding(name: "u", classSet: "h", method: "huse", parameters: parameters, dims: 3, values: huse.values, replace: false)
+        func cosines(_ name: String, _ text: String) throws -> [Double] {
+            let (info, values) = try store.embedding(named: name)
+            return try TextQuery.scores(text, embedding: info, values: values, store: store).cosines
+        }
+        let fromDeViSE = try cosines("d", "small dog"), fromHUSE = try cosines("u", "small dog")
+        let (query, _) = try DeViSE.query("small dog", store: store, vectors: set)
+        for (got, want) in zip(fromDeViSE, multiply(devise.rows, query)) { XCTAssertEqual(got, want, accuracy: 1e-12) }
+        for (got, want) in zip(fromHUSE, fromDeViSE) { XCTAssertEqual(got, want, accuracy: 1e-9) }
+        XCTAssertEqual(fromDeViSE.indices.max { fromDeViSE[$0] < fromDeViSE[$1] }, 0)  // dog
+
+        // A vector set replaced by one of another dimension no longer fits.
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("w-\(UUID().uuidString).txt")
+        try "dog 1 0\n".write(to: other, atomically: true, encoding: .utf8)
+        _ = try WordVectorsImporter.run(store: store, file: other.path, name: "v", replace: true)
+        XCTAssertThrowsError(try cosines("u", "dog")) {
+            XCTAssertEqual($0 as? TextEmbeddingError, .dimensionMismatch(vectorSet: "v", dims: 2, embedding: "u", expected: 3))
+        }
+    }
+
+    /// The Nyström point is the least-squares fit: its residual is orthogonal to Φ's columns.
+    func testNystromIsTheLeastSquaresFit() throws {
+        var generator = SplitMix64(seed: 3)
+        let rows = Matrix(rows: 7, columns: 3, values: (0..<21).map { _ in generator.nextUnit() - 0.5 })
+        let a = (0..<7).map { _ in generator.nextUnit() }
+        let point = try TextQuery.nystrom(rows, similarities: a)
+        let residual = zip(multiply(rows, point), a).map { $0 - $1 }
+        for value in multiply(rows, residual, transposeA: true) { XCTAssertEqual(value, 0, accuracy: 1e-12) }
+    }
 }

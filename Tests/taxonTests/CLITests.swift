@@ -190,4 +190,92 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(tooMany.stderr.contains("9 dimensions requested, but at most 4"), tooMany.stderr)
         XCTAssertFalse(try taxon(["embedding", "list", "--db", db]).stdout.contains("x  "), "nothing stored")
     }
+
+    func testTextEmbeddingsAndQueries() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("h.txt"), names = dir.appendingPathComponent("n.txt"), vectors = dir.appendingPathComponent("v.txt")
+        try "animal dog\nanimal cat\nthing car\n".write(to: edges, atomically: true, encoding: .utf8)
+        try "dog dog\ncat cat\ncar car\n".write(to: names, atomically: true, encoding: .utf8)
+        try "dog 1 0 0\ncat 0.8 0.6 0\ncar 0 0 1\nsmall 0.6 -0.8 0\n".write(to: vectors, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "h", "--names", names.path, "--db", db]).status, 0)
+        XCTAssertEqual(try taxon(["import", "vectors", vectors.path, "--name", "v", "--db", db]).status, 0)
+        for (name, method) in [("d", "devise"), ("u", "huse")] {
+            let embedded = try taxon(["embed", "--class-set", "h", "--method", method, "--vectors", "v", "--name", name, "--db", db])
+            XCTAssertEqual(embedded.status, 0, embedded.stderr)
+            XCTAssertTrue(embedded.stdout.contains("coverage: 3 of 3 classes by one of their own words (3 by the first), 0 by a hypernym's"),
+                          embedded.stdout)
+            let hits = try taxon(["text-to-class", "Small dog", "--embedding", name, "-k", "2", "--json", "--db", db])
+            XCTAssertEqual(hits.status, 0, hits.stderr)
+            let list = try XCTUnwrap(try json(hits.stdout) as? [[String: Any]])
+            XCTAssertEqual(list.map { $0["key"] as? String }, ["dog", "cat"])
+        }
+        XCTAssertTrue(try taxon(["embedding", "list", "--db", db]).stdout.contains("rules=(3 lines)"))
+
+        let empty = try taxon(["text-to-class", " ?! ", "--embedding", "d", "--db", db])
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.stderr.contains("the query is empty"), empty.stderr)
+        let unknown = try taxon(["text-to-class", "zebra", "--embedding", "u", "--db", db])
+        XCTAssertTrue(unknown.stderr.contains("no word of the query has a vector: zebra"), unknown.stderr)
+        XCTAssertEqual(try taxon(["embed", "--class-set", "h", "--method", "unitsphere", "--name", "s", "--db", db]).status, 0)
+        let notText = try taxon(["text-to-class", "dog", "--embedding", "s", "--db", db])
+        XCTAssertTrue(notText.stderr.contains("'s' is not a text embedding"), notText.stderr)
+    }
+
+    func testHyperbolicTrainEvalAndEntails() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("t.txt")
+        // A binary tree of depth 4 (31 nodes).
+        try (1..<16).flatMap { ["\($0) \(2 * $0)", "\($0) \(2 * $0 + 1)"] }.joined(separator: "\n").write(to: edges, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "toy", "--db", db]).status, 0)
+
+        let trained = try taxon(["hyperbolic", "train", "--model", "cones", "--dim", "2", "--split-percent", "50", "--pretrain-epochs", "100",
+                                 "--epochs", "100", "--learning-rate", "0.003", "--name", "c", "--db", db])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("closure: 30 nodes, 68 edges"), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains("trained on 48 edges"), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains("link prediction: test F1"), trained.stdout)
+        let evaluated = try taxon(["hyperbolic", "eval", "c", "--protocol", "link-prediction", "--json", "--db", db])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let result = try XCTUnwrap(try json(evaluated.stdout) as? [String: Any])
+        XCTAssertEqual(result["test_positives"] as? Int, 2)
+        XCTAssertEqual(result["test_negatives"] as? Int, 20)
+        XCTAssertEqual(try taxon(["hyperbolic", "eval", "c", "--db", db]).status, 0)
+
+        // 8 is-a 2 (through 4) is a training edge; 2 is-a 8 is not: it scores higher.
+        func entails(_ a: String, _ b: String) throws -> [String: Any] {
+            let result = try taxon(["entails", a, b, "--embedding", "c", "--json", "--db", db])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let verdict = try XCTUnwrap(try json(result.stdout) as? [String: Any])
+            let score = try XCTUnwrap(verdict["score"] as? Double), threshold = try XCTUnwrap(verdict["threshold"] as? Double)
+            XCTAssertEqual(verdict["entails"] as? Bool, score <= threshold)
+            return verdict
+        }
+        let down = try entails("8", "2"), up = try entails("2", "8")
+        XCTAssertEqual(down["in_taxonomy"] as? Bool, true)
+        XCTAssertEqual(up["in_taxonomy"] as? Bool, false)
+        XCTAssertLessThan(try XCTUnwrap(down["score"] as? Double), try XCTUnwrap(up["score"] as? Double))
+        let text = try taxon(["entails", "2", "8", "--embedding", "c", "--db", db])
+        XCTAssertTrue(text.stdout.hasPrefix("2 \((up["entails"] as? Bool) == true ? "entails" : "does not entail") 8: energy"), text.stdout)
+        let top = try taxon(["entails", "2", "1", "--embedding", "c", "--db", db])
+        XCTAssertTrue(top.stderr.contains("1 is not among the nodes of 'c'"), top.stderr)
+        XCTAssertTrue(try taxon(["embedding", "neighbors", "c", "8", "-k", "1", "--db", db]).stdout.contains("  "))
+
+        // Bad input: one clear error each, nothing stored.
+        let unknownRoot = try taxon(["hyperbolic", "train", "--root", "99", "--name", "x", "--db", db])
+        XCTAssertEqual(unknownRoot.status, 1)
+        XCTAssertTrue(unknownRoot.stderr.contains("99"), unknownRoot.stderr)
+        let leaf = try taxon(["hyperbolic", "train", "--root", "31", "--name", "x", "--db", db])
+        XCTAssertTrue(leaf.stderr.contains("'31' has no descendants"), leaf.stderr)
+        let flat = try taxon(["hyperbolic", "train", "--dim", "1", "--name", "x", "--db", db])
+        XCTAssertTrue(flat.stderr.contains("at least 2 dimensions, not 1"), flat.stderr)
+        let nan = try taxon(["hyperbolic", "train", "--model", "cones", "--dim", "2", "--learning-rate", "inf", "--pretrain-epochs", "5",
+                             "--epochs", "5", "--name", "x", "--db", db])
+        XCTAssertTrue(nan.stderr.contains("lower the learning rate (nothing was stored)"), nan.stderr)
+        XCTAssertEqual(try taxon(["hyperbolic", "train", "--dim", "2", "--epochs", "5", "--name", "p", "--db", db]).status, 0)
+        let whole = try taxon(["hyperbolic", "eval", "p", "--protocol", "link-prediction", "--db", db])
+        XCTAssertTrue(whole.stderr.contains("trained on its whole closure"), whole.stderr)
+        XCTAssertFalse(try taxon(["embedding", "list", "--db", db]).stdout.contains("x  "), "nothing stored")
+    }
 }

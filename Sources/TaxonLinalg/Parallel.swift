@@ -2,7 +2,7 @@ import Dispatch
 
 /// `items.map(transform)` with the items spread over the machine's cores.
 /// Results keep the items' order; the first item's error (in order) is thrown.
-func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) throws -> [R] {
+public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) throws -> [R] {
     let slots = Slots<Result<R, any Error>>(count: items.count)
     DispatchQueue.concurrentPerform(iterations: items.count) { index in
         slots.set(index, Result { try transform(items[index]) })
