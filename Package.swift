@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TaxonLinalg", targets: ["TaxonLinalg"]),
         .library(name: "TaxonEmbed", targets: ["TaxonEmbed"]),
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
+        .library(name: "TaxonVision", targets: ["TaxonVision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,16 +21,19 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
 
         .target(name: "TaxonStore", dependencies: ["CSQLite"]),
         .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
         .target(name: "TaxonCore", dependencies: ["TaxonStore", "TaxonLinalg"]),
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
+        .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CTurboJPEG", "CPNG"]),
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg",
+                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -39,6 +43,7 @@ let package = Package(
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CTurboJPEG"]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]

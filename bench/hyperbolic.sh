@@ -19,7 +19,7 @@ timed "$taxon" hyperbolic train --root mammal.n.01 --dim 5 --name mammals --db "
 for dim in 5 10; do
     for model in poincare cones; do
         echo "== WordNet nouns, $model, $dim dimensions, 50 % split"
-        timed "$taxon" hyperbolic train --model "$model" --dim "$dim" --split-percent 50 --name "nouns-$model-$dim" --db "$db" | grep -v epoch
+        timed "$taxon" hyperbolic train --model "$model" --dim "$dim" --split-percent 50 --name "nouns-$model-$dim" --db "$db" | grep -v "^[a-z]* epoch"
     done
 done
 "$taxon" entails dog.n.01 animal.n.01 --embedding nouns-cones-5 --db "$db"

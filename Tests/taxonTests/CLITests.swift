@@ -278,4 +278,38 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(whole.stderr.contains("trained on its whole closure"), whole.stderr)
         XCTAssertFalse(try taxon(["embedding", "list", "--db", db]).stdout.contains("x  "), "nothing stored")
     }
+
+    func testClassify() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
+        let chelsea = repository.appendingPathComponent("models/data/chelsea.png").path
+        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
+            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
+        }
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        XCTAssertEqual(try taxon(["import", "wordnet", "--db", db]).status, 0)
+        let wnids = repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path
+        XCTAssertEqual(try taxon(["import", "imagenet", "--wnids", wnids, "--name", "ilsvrc2012", "--db", db]).status, 0)
+
+        let result = try taxon(["classify", chelsea, "--top", "3", "--json", "--weights", weights, "--db", db])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let images = try XCTUnwrap(try json(result.stdout) as? [[String: Any]])
+        XCTAssertEqual(images.first?["image"] as? String, chelsea)
+        let top = try XCTUnwrap(images.first?["top"] as? [[String: Any]])
+        XCTAssertEqual(top.count, 3)
+        let cats = ["n02123045", "n02123159", "n02123394", "n02123597", "n02124075"]
+        XCTAssertTrue(cats.contains(top[0]["wnid"] as? String ?? ""), "\(top)")
+        XCTAssertGreaterThan(try XCTUnwrap(top[0]["prob"] as? Double), try XCTUnwrap(top[1]["prob"] as? Double))
+
+        let notSized = try taxon(["classify", chelsea, "--no-resize", "--weights", weights, "--db", db])
+        XCTAssertTrue(notSized.stderr.contains("--no-resize needs a 224 × 224 image, this one is 451 × 300"), notSized.stderr)
+        let text = dir.appendingPathComponent("notes.jpg")
+        try "not an image".write(to: text, atomically: true, encoding: .utf8)
+        let bad = try taxon(["classify", text.path, "--weights", weights, "--db", db])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("notes.jpg: neither a JPEG nor a PNG image"), bad.stderr)
+        let noWeights = try taxon(["classify", chelsea, "--weights", dir.appendingPathComponent("none.safetensors").path, "--db", db])
+        XCTAssertTrue(noWeights.stderr.contains("scripts/setup.sh fetches the EfficientNet-Lite0 weights"), noWeights.stderr)
+    }
 }

