@@ -3,7 +3,7 @@ SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn
 
 setup:
 	@scripts/setup.sh
@@ -40,3 +40,6 @@ bench-text: build
 
 bench-hyperbolic: build
 	bench/hyperbolic.sh
+
+bench-cnn: build
+	bench/cnn.sh

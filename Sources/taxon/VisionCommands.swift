@@ -64,3 +64,60 @@ struct Classify: ParsableCommand {
         }
     }
 }
+
+struct EmbedImage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed-image",
+        abstract: "Photos into a class embedding's space (softmax-weighted class rows), and their visual descriptors.",
+        discussion: """
+            The semantic embedding of an image is the sum of the embedding's class rows weighted by the network's \
+            softmax over its --top classes (renormalised), L2-normalised. --descriptor adds a visual descriptor of the \
+            last feature map (gap, gem, mac or rmac, L2-normalised). --out writes the semantic rows as float32 .npy \
+            (and --descriptor-out the descriptors); otherwise JSON is printed.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @Argument(help: "JPEG or PNG files.") var images: [String]
+    @Option(help: "A class embedding of the ILSVRC-2012 classes (unitsphere, approx-sim, devise, …).") var embedding: String
+    @Option(help: "gap, gem, mac or rmac.") var descriptor: Descriptor?
+    @Option(help: "Classes weighted per image.") var top = 10
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+    @Option(help: "Write the semantic rows here (.npy, float32).") var out: String?
+    @Option(help: "Write the descriptors here (.npy, float32).") var descriptorOut: String?
+
+    struct Row: Encodable { let image: String; let embedding: [Float]; let descriptor: [Float]? }
+
+    func validate() throws {
+        guard !images.isEmpty else { throw ValidationError("give at least one image") }
+        guard (1...1000).contains(top) else { throw ValidationError("--top must lie in 1...1000") }
+        if descriptorOut != nil && descriptor == nil { throw ValidationError("--descriptor-out needs --descriptor") }
+    }
+
+    func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        let db = try store.openExisting()
+        let classes = try db.classMembers(of: classSet)
+        guard classes.count == EfficientNetLite0.classes else {
+            throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
+        }
+        let (info, values) = try db.embedding(named: embedding)
+        let row = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
+        let missing = classes.filter { row[$0.key] == nil }
+        guard missing.isEmpty else {
+            throw CLIError("embedding '\(embedding)' lacks \(missing.count) of the network's classes: \(missing.prefix(5).map(\.label).joined(separator: ", "))")
+        }
+        let classRows = classes.map { Array(values[(row[$0.key]! * info.dims)..<((row[$0.key]! + 1) * info.dims)]) }
+        let network = try weights.network()
+        var rows: [Row] = []
+        for path in images {
+            let output = network.forward(try Preprocessing.input(try ImageDecoder.decode(file: path), name: path))
+            rows.append(Row(image: path, embedding: SemanticProjection.probabilistic(logits: output.logits, classRows: classRows, top: top),
+                            descriptor: descriptor?.describe(output.features)[0]))
+        }
+        if let out { try NPY.write(rows.flatMap(\.embedding), shape: [rows.count, info.dims], to: out) }
+        if let descriptorOut { try NPY.write(rows.flatMap { $0.descriptor ?? [] }, shape: [rows.count, EfficientNetLite0.featureChannels], to: descriptorOut) }
+        if out == nil { try printJSON(rows) } else { print("wrote \(out!): \(rows.count) × \(info.dims)" + (descriptorOut.map { ", \($0): \(rows.count) × 1280" } ?? "")) }
+    }
+}
+
+extension Descriptor: ExpressibleByArgument {}

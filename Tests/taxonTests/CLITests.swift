@@ -311,5 +311,20 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("notes.jpg: neither a JPEG nor a PNG image"), bad.stderr)
         let noWeights = try taxon(["classify", chelsea, "--weights", dir.appendingPathComponent("none.safetensors").path, "--db", db])
         XCTAssertTrue(noWeights.stderr.contains("scripts/setup.sh fetches the EfficientNet-Lite0 weights"), noWeights.stderr)
+
+        // embed-image: chelsea in the space of a unitsphere embedding of the classes, with its R-MAC descriptor.
+        XCTAssertEqual(try taxon(["tree", "--class-set", "ilsvrc2012", "--out-name", "tree", "--db", db]).status, 0)
+        XCTAssertEqual(try taxon(["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit", "--db", db]).status, 0)
+        let embedded = try taxon(["embed-image", chelsea, "--embedding", "unit", "--descriptor", "rmac", "--weights", weights, "--db", db])
+        XCTAssertEqual(embedded.status, 0, embedded.stderr)
+        let rows = try XCTUnwrap(try json(embedded.stdout) as? [[String: Any]])
+        let vector = try XCTUnwrap(rows.first?["embedding"] as? [Double]), descriptor = try XCTUnwrap(rows.first?["descriptor"] as? [Double])
+        XCTAssertEqual(vector.count, 1000)
+        XCTAssertEqual(descriptor.count, 1280)
+        XCTAssertEqual(vector.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
+        XCTAssertEqual(descriptor.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
+        let unknown = try taxon(["embed-image", chelsea, "--embedding", "nope", "--weights", weights, "--db", db])
+        XCTAssertTrue(unknown.stderr.contains("nope"), unknown.stderr)
+        XCTAssertEqual(unknown.status, 1)
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import TaxonLinalg
+import XCTest
+@testable import TaxonVision
+
+final class DescriptorTests: XCTestCase {
+    /// One image, 2 × 2 pixels, 2 channels: channel 0 = 1, 2, 3, 4; channel 1 = 0, 0, 0, 8.
+    let map = FeatureMap(count: 1, height: 2, width: 2, channels: 2, values: [1, 0, 2, 0, 3, 0, 4, 8])
+
+    private func assertUnit(_ row: [Float], _ expected: [Double], file: StaticString = #filePath, line: UInt = #line) {
+        let norm = expected.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for (got, want) in zip(row, expected) { XCTAssertEqual(Double(got), want / norm, accuracy: 1e-5, file: file, line: line) }
+    }
+
+    func testGlobalDescriptorsByHand() {
+        assertUnit(Descriptor.gap.describe(map)[0], [2.5, 2])
+        assertUnit(Descriptor.mac.describe(map)[0], [4, 8])
+        // GeM, p = 3: ((1 + 8 + 27 + 64)/4)^(1/3) and (512/4)^(1/3); zeros count as 1e-6.
+        assertUnit(Descriptor.gem.describe(map)[0], [pow(25.0, 1.0 / 3), pow(128.0, 1.0 / 3)])
+        // R-MAC on 2 × 2: scale 1 the whole map; scale 2 and 3 regions of side 1 (every pixel, and more).
+        let regions = Descriptor.rmacRegions(height: 2, width: 2)
+        XCTAssertEqual(regions.first.map { [$0.0, $0.1, $0.2, $0.3] }, [0, 0, 2, 2])
+    }
+
+    func testRMACRegionsOfA7By7Map() {
+        // Tolias et al.: 1 region at scale 1 (side 7), 4 at scale 2 (side 4, starts 0 and 3), 9 at scale 3 (side 3, starts 0, 2, 4).
+        let regions = Descriptor.rmacRegions(height: 7, width: 7)
+        XCTAssertEqual(regions.count, 14)
+        XCTAssertEqual(Set(regions.filter { $0.2 == 4 }.map { $0.0 }), [0, 3])
+        XCTAssertEqual(Set(regions.filter { $0.2 == 3 }.map { $0.1 }), [0, 2, 4])
+        XCTAssertTrue(regions.allSatisfy { $0.0 + $0.2 <= 7 && $0.1 + $0.3 <= 7 })
+        // A wider map gets extra regions along its width.
+        let wide = Descriptor.rmacRegions(height: 7, width: 10)
+        XCTAssertGreaterThan(wide.count, 14)
+        XCTAssertTrue(wide.allSatisfy { $0.0 + $0.2 <= 7 && $0.1 + $0.3 <= 10 })
+    }
+
+    func testPCAWhiteningDecorrelates() throws {
+        var generator = SplitMix64(seed: 2)
+        // Correlated 3-d data: y = x + small noise, z independent.
+        let rows: [[Float]] = (0..<500).map { _ in
+            let x = generator.nextUnit(), z = generator.nextUnit()
+            return [Float(x), Float(x + 0.1 * generator.nextUnit()), Float(3 * z)]
+        }
+        let whitening = try PCAWhitening(learnedOn: rows, dims: 3)
+        let projected = rows.map { row in multiply(whitening.projection, zip(row, whitening.mean).map { Double($0) - $1 }) }
+        for i in 0..<3 {
+            for j in 0..<3 {
+                let covariance = projected.reduce(0) { $0 + $1[i] * $1[j] } / Double(rows.count - 1)
+                XCTAssertEqual(covariance, i == j ? 1 : 0, accuracy: 1e-4)  // ε = 1e-9 on a variance of ~4e-4
+            }
+        }
+        let applied = whitening.apply(rows[0])
+        XCTAssertEqual(applied.reduce(Float(0)) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
+    }
+
+    func testProbabilisticSemanticProjection() {
+        let classRows: [[Double]] = [[1, 0], [0, 1], [1, 1]]
+        // Softmax of (ln 3, ln 1, ln 0.000001): p ≈ 0.75, 0.25, tiny. Top 2 renormalised: 0.75·(1, 0) + 0.25·(0, 1).
+        let logits: [Float] = [Float(log(3.0)), 0, Float(log(1e-6))]
+        let embedded = SemanticProjection.probabilistic(logits: logits, classRows: classRows, top: 2)
+        XCTAssertEqual(Double(embedded[0]), 0.75 / (0.75 * 0.75 + 0.0625).squareRoot(), accuracy: 1e-5)
+        XCTAssertEqual(Double(embedded[1]), 0.25 / (0.75 * 0.75 + 0.0625).squareRoot(), accuracy: 1e-5)
+        // Top 1: exactly the first row.
+        XCTAssertEqual(SemanticProjection.probabilistic(logits: logits, classRows: classRows, top: 1), [1, 0])
+    }
+}
