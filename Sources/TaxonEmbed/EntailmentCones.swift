@@ -29,21 +29,9 @@ public struct EntailmentCone: Sendable {
         return asin(min(K * (1 - xx) / xx.squareRoot(), 1))
     }
 
-    @inline(__always)
-    private func products(_ p: UnsafeBufferPointer<Double>, _ x: Int, _ y: Int) -> (xx: Double, yy: Double, xy: Double) {
-        var xx = 0.0, yy = 0.0, xy = 0.0
-        let a = x * dims, b = y * dims
-        for k in 0..<dims {
-            xx += p[a + k] * p[a + k]
-            yy += p[b + k] * p[b + k]
-            xy += p[a + k] * p[b + k]
-        }
-        return (xx, yy, xy)
-    }
-
     /// E(x, y) for parent row `x` and child row `y`.
     public func energy(_ p: UnsafeBufferPointer<Double>, parent x: Int, child y: Int) -> Double {
-        let (xx, yy, xy) = products(p, x, y)
+        let (xx, yy, xy) = rowProducts(p, dims: dims, x, y)
         let normX = xx.squareRoot()
         let distance = max(xx + yy - 2 * xy, 0).squareRoot()
         let g = max(1 + xx * yy - 2 * xy, 0).squareRoot()
@@ -59,7 +47,7 @@ public struct EntailmentCone: Sendable {
     @discardableResult
     public func accumulateGradient(_ p: UnsafeBufferPointer<Double>, parent x: Int, child y: Int, scale: Double,
                                    _ gx: UnsafeMutableBufferPointer<Double>, _ gy: UnsafeMutableBufferPointer<Double>) -> Double {
-        let (xx, yy, xy) = products(p, x, y)
+        let (xx, yy, xy) = rowProducts(p, dims: dims, x, y)
         let normX = xx.squareRoot()
         let distance = max(xx + yy - 2 * xy, 0).squareRoot()
         let g = max(1 + xx * yy - 2 * xy, 0).squareRoot()

@@ -146,10 +146,6 @@ public struct LinkPrediction: Codable, Sendable {
 /// Nickel & Kiela's is-a score: (1 + α(‖parent‖ − ‖child‖))·d(parent, child);
 /// a parent nearer the origin than its child scores lower.
 public func poincareIsAScore(_ p: UnsafeBufferPointer<Double>, ball: PoincareBall, alpha: Double, parent: Int, child: Int) -> Double {
-    var parentNorm = 0.0, childNorm = 0.0
-    for k in 0..<ball.dims {
-        parentNorm += p[parent * ball.dims + k] * p[parent * ball.dims + k]
-        childNorm += p[child * ball.dims + k] * p[child * ball.dims + k]
-    }
+    let (parentNorm, childNorm, _) = rowProducts(p, dims: ball.dims, parent, child)
     return (1 + alpha * (parentNorm.squareRoot() - childNorm.squareRoot())) * ball.distance(p, parent, child)
 }

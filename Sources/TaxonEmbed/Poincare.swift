@@ -13,6 +13,19 @@ public protocol Manifold: Sendable {
     func step(_ points: UnsafeMutableBufferPointer<Double>, _ row: Int, gradient: UnsafeBufferPointer<Double>, learningRate: Double)
 }
 
+/// ‖u‖², ‖v‖² and ⟨u, v⟩ of rows `u` and `v` of a row-major buffer.
+@inline(__always)
+func rowProducts(_ p: UnsafeBufferPointer<Double>, dims: Int, _ u: Int, _ v: Int) -> (uu: Double, vv: Double, uv: Double) {
+    var uu = 0.0, vv = 0.0, uv = 0.0
+    let a = u * dims, b = v * dims
+    for k in 0..<dims {
+        uu += p[a + k] * p[a + k]
+        vv += p[b + k] * p[b + k]
+        uv += p[a + k] * p[b + k]
+    }
+    return (uu, vv, uv)
+}
+
 /// The Poincaré ball of Nickel & Kiela (2017): d(u, v) = arcosh(1 + 2‖u − v‖² /
 /// ((1 − ‖u‖²)(1 − ‖v‖²))); the Riemannian gradient is (1 − ‖θ‖²)²/4 times
 /// the Euclidean one; after each step a point is pulled back to ‖θ‖ ≤ 1 − ε
@@ -30,13 +43,7 @@ public struct PoincareBall: Manifold {
 
     @inline(__always)
     private func terms(_ p: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int) -> (uu: Double, vv: Double, uv: Double, diff: Double) {
-        var uu = 0.0, vv = 0.0, uv = 0.0
-        let a = u * dims, b = v * dims
-        for k in 0..<dims {
-            uu += p[a + k] * p[a + k]
-            vv += p[b + k] * p[b + k]
-            uv += p[a + k] * p[b + k]
-        }
+        let (uu, vv, uv) = rowProducts(p, dims: dims, u, v)
         return (uu, vv, uv, max(uu + vv - 2 * uv, 0))
     }
 
