@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CTurboJPEG"]),
+        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]

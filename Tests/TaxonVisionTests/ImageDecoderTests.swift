@@ -1,3 +1,4 @@
+import CPNG
 import CTurboJPEG
 import Foundation
 import TaxonLinalg
@@ -142,5 +143,45 @@ final class ImageDecoderTests: XCTestCase {
             // Inside, weights 1/8, 3/8, 3/8, 1/8 over a black-white-black-white run; at the edges the taps are renormalised.
             for x in 1..<255 { XCTAssertEqual(small.pixels[(y * 256 + x) * 3], 128) }
         }
+    }
+
+    /// A PNG written by libpng's simplified API from `pixels` in `format` (2-byte channels for the linear formats).
+    private func png(width: Int, height: Int, format: Int32, pixels: [UInt8], colormap: [UInt8]? = nil) throws -> Data {
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = UInt32(format)
+        if let colormap { image.colormap_entries = UInt32(colormap.count / 3) }
+        var size = 0
+        XCTAssertNotEqual(png_image_write_to_memory(&image, nil, &size, 0, pixels, 0, colormap), 0)
+        var memory = [UInt8](repeating: 0, count: size)
+        XCTAssertNotEqual(png_image_write_to_memory(&image, &memory, &size, 0, pixels, 0, colormap), 0)
+        return Data(memory.prefix(size))
+    }
+
+    func testPNGVariantsBecomeRGB() throws {
+        // Grey: each value copied to R, G and B.
+        let grey = try ImageDecoder.decode(try png(width: 4, height: 1, format: Int32(PNG_FORMAT_GRAY), pixels: [0, 50, 100, 255]), name: "grey.png")
+        XCTAssertEqual(grey.pixels, [0, 0, 0, 50, 50, 50, 100, 100, 100, 255, 255, 255])
+        // Grey + alpha: transparent black shows the white background, opaque black stays black.
+        let alpha = try ImageDecoder.decode(try png(width: 2, height: 1, format: Int32(PNG_FORMAT_GA), pixels: [0, 0, 0, 255]), name: "ga.png")
+        XCTAssertEqual(alpha.pixels, [255, 255, 255, 0, 0, 0])
+        // RGBA half-transparent red over white: red stays full, green and blue in between.
+        let rgba = try ImageDecoder.decode(try png(width: 1, height: 1, format: Int32(PNG_FORMAT_RGB | PNG_FORMAT_FLAG_ALPHA), pixels: [255, 0, 0, 128]), name: "rgba.png")
+        XCTAssertEqual(rgba.pixels[0], 255)
+        XCTAssertTrue((100...220).contains(rgba.pixels[1]) && rgba.pixels[1] == rgba.pixels[2], "\(rgba.pixels)")
+        // 16-bit (linear) grey: the extremes map to 0 and 255, and the order is kept.
+        let levels: [UInt16] = [0, 1_000, 30_000, 65_535]
+        let wide = try ImageDecoder.decode(try png(width: 4, height: 1, format: Int32(PNG_FORMAT_LINEAR_Y),
+                                                   pixels: levels.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }), name: "16bit.png")
+        let reds = stride(from: 0, to: 12, by: 3).map { wide.pixels[$0] }
+        XCTAssertEqual(reds.first, 0)
+        XCTAssertEqual(reds.last, 255)
+        XCTAssertEqual(reds, reds.sorted())
+        // Palette: indices into a red/blue colour map.
+        let palette = try ImageDecoder.decode(try png(width: 3, height: 1, format: Int32(PNG_FORMAT_RGB | PNG_FORMAT_FLAG_COLORMAP), pixels: [0, 1, 0],
+                                                      colormap: [255, 0, 0, 0, 0, 255]), name: "palette.png")
+        XCTAssertEqual(palette.pixels, [255, 0, 0, 0, 0, 255, 255, 0, 0])
     }
 }
