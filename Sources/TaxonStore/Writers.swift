@@ -7,6 +7,7 @@ public enum CatalogKind: String, Sendable {
     case classSet = "class set"
     case vectorSet = "vector set"
     case embedding = "embedding"
+    case mapper = "mapper"
 
     /// Our own table name: safe to put into SQL text.
     var table: String {
@@ -15,6 +16,7 @@ public enum CatalogKind: String, Sendable {
         case .classSet: return "class_set"
         case .vectorSet: return "vector_set"
         case .embedding: return "embedding"
+        case .mapper: return "mapper"
         }
     }
 }
@@ -59,9 +61,11 @@ extension Store {
         switch kind {
         case .taxonomy: classSets = "SELECT id FROM class_set WHERE taxonomy_id = \(id)"
         case .classSet: classSets = "\(id)"
-        case .vectorSet, .embedding: classSets = "NULL"
+        case .vectorSet, .embedding, .mapper: classSets = "NULL"
         }
+        let embeddings = kind == .embedding ? "\(id)" : "SELECT id FROM embedding WHERE class_set_id IN (\(classSets))"
         try db.execute("""
+            DELETE FROM mapper WHERE embedding_id IN (\(embeddings));
             DELETE FROM embedding WHERE class_set_id IN (\(classSets));
             DELETE FROM class_member WHERE class_set_id IN (\(classSets));
             """)
@@ -75,7 +79,7 @@ extension Store {
                 """)
         case .classSet: break
         case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
-        case .embedding: break
+        case .embedding, .mapper: break
         }
         try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import TaxonStore
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets and embeddings in the store.")
+    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets, embeddings and mappers in the store.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -16,6 +16,7 @@ struct Info: ParsableCommand {
         let classSets: [ClassSetInfo]
         let vectorSets: [VectorSetInfo]
         let embeddings: [EmbeddingInfo]
+        let mappers: [MapperInfo]
         let digest: ContentDigest?
     }
 
@@ -24,7 +25,7 @@ struct Info: ParsableCommand {
         let summary = Summary(
             store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
             classSets: try db.classSets(), vectorSets: try db.vectorSets(), embeddings: try db.embeddings(),
-            digest: digest ? try db.contentDigest() : nil)
+            mappers: try db.mappers(), digest: digest ? try db.contentDigest() : nil)
         if output.json { return try printJSON(summary) }
         print("store \(summary.store) (schema \(summary.schemaVersion))")
         print("taxonomies: \(summary.taxonomies.count)")
@@ -43,6 +44,8 @@ struct Info: ParsableCommand {
         for e in summary.embeddings {
             print("  \(e.name)  \(e.rows) × \(e.dims)  \(e.method)  of \(e.classSet)")
         }
+        if !summary.mappers.isEmpty { print("mappers: \(summary.mappers.count)") }
+        for m in summary.mappers { print("  \(m.name)  \(m.inputs) → \(m.outputs)  into \(m.embedding)") }
         if let digest = summary.digest { print("digest: \(digest)") }
     }
 }

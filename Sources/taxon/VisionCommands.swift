@@ -78,7 +78,8 @@ struct EmbedImage: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var weights: WeightsOptions
     @Argument(help: "JPEG or PNG files.") var images: [String]
-    @Option(help: "A class embedding of the ILSVRC-2012 classes (unitsphere, approx-sim, devise, …).") var embedding: String
+    @Option(help: "A class embedding of the ILSVRC-2012 classes (unitsphere, approx-sim, devise, …).") var embedding: String?
+    @Option(help: "A mapper (taxon train-mapper) instead: its learned map into its embedding's space.") var mapper: String?
     @Option(help: "gap, gem, mac or rmac.") var descriptor: Descriptor?
     @Option(help: "Classes weighted per image.") var top = 10
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
@@ -91,6 +92,7 @@ struct EmbedImage: ParsableCommand {
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
         guard (1...1000).contains(top) else { throw ValidationError("--top must lie in 1...1000") }
         if descriptorOut != nil && descriptor == nil { throw ValidationError("--descriptor-out needs --descriptor") }
+        guard (embedding == nil) != (mapper == nil) else { throw ValidationError("give --embedding or --mapper (one of them)") }
     }
 
     func run() throws {
@@ -100,24 +102,113 @@ struct EmbedImage: ParsableCommand {
         guard classes.count == EfficientNetLite0.classes else {
             throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
         }
-        let (info, values) = try db.embedding(named: embedding)
-        let row = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
-        let missing = classes.filter { row[$0.key] == nil }
-        guard missing.isEmpty else {
-            throw CLIError("embedding '\(embedding)' lacks \(missing.count) of the network's classes: \(missing.prefix(5).map(\.label).joined(separator: ", "))")
+        // The semantic side: a learned mapper, or the softmax over the classes weighting an embedding's rows.
+        let project: (EfficientNetLite0.Output) -> [Float]
+        let dims: Int
+        if let mapper {
+            let (info, values) = try db.mapper(named: mapper)
+            let learned = LinearMapper(inputs: info.inputs, outputs: info.outputs, values: values)
+            (project, dims) = ({ learned.apply(LinearMapper.feature($0.features)[0]) }, info.outputs)
+        } else {
+            let (info, values) = try db.embedding(named: embedding!)
+            let row = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
+            let missing = classes.filter { row[$0.key] == nil }
+            guard missing.isEmpty else {
+                throw CLIError("embedding '\(embedding!)' lacks \(missing.count) of the network's classes: \(missing.prefix(5).map(\.label).joined(separator: ", "))")
+            }
+            let classRows = classes.map { Array(values[(row[$0.key]! * info.dims)..<((row[$0.key]! + 1) * info.dims)]) }
+            (project, dims) = ({ [top] in SemanticProjection.probabilistic(logits: $0.logits, classRows: classRows, top: top) }, info.dims)
         }
-        let classRows = classes.map { Array(values[(row[$0.key]! * info.dims)..<((row[$0.key]! + 1) * info.dims)]) }
         let network = try weights.network()
         var rows: [Row] = []
         for path in images {
             let output = network.forward(try Preprocessing.input(try ImageDecoder.decode(file: path), name: path))
-            rows.append(Row(image: path, embedding: SemanticProjection.probabilistic(logits: output.logits, classRows: classRows, top: top),
-                            descriptor: descriptor?.describe(output.features)[0]))
+            rows.append(Row(image: path, embedding: project(output), descriptor: descriptor?.describe(output.features)[0]))
         }
-        if let out { try NPY.write(rows.flatMap(\.embedding), shape: [rows.count, info.dims], to: out) }
+        if let out { try NPY.write(rows.flatMap(\.embedding), shape: [rows.count, dims], to: out) }
         if let descriptorOut { try NPY.write(rows.flatMap { $0.descriptor ?? [] }, shape: [rows.count, EfficientNetLite0.featureChannels], to: descriptorOut) }
-        if out == nil { try printJSON(rows) } else { print("wrote \(out!): \(rows.count) × \(info.dims)" + (descriptorOut.map { ", \($0): \(rows.count) × 1280" } ?? "")) }
+        if out == nil { try printJSON(rows) } else { print("wrote \(out!): \(rows.count) × \(dims)" + (descriptorOut.map { ", \($0): \(rows.count) × 1280" } ?? "")) }
     }
 }
 
 extension Descriptor: ExpressibleByArgument {}
+
+struct TrainMapper: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-mapper",
+        abstract: "Learn a linear map from photos to a class embedding's space (Barz & Denzler's 1 − cos loss) and store it.",
+        discussion: """
+            DIR holds one sub-folder per class, named by its key (wnid), with .jpg/.jpeg/.png photos; or --labels names \
+            'PATH WNID' per line, paths relative to DIR. The feature is the L2-normalised global average of the CNN's last \
+            feature map; training uses Adam on mini-batches of 32. Use the mapper with taxon embed-image --mapper.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @Argument(help: "The labelled photos.") var directory: String
+    @Option(help: "The class embedding to map into.") var embedding: String
+    @Option(help: "A labels file instead of sub-folders.") var labels: String?
+    @Option(help: "The mapper's name.") var name: String
+    @Option(help: "Epochs.") var epochs = 100
+    @Option(help: "Adam's learning rate.") var learningRate = 1e-3
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Flag(help: "Replace a mapper of that name.") var replace = false
+
+    func run() throws {
+        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        let db = try store.openExisting()
+        try db.checkNameIsFree(name, kind: .mapper, replace: replace)
+        let (info, values) = try db.embedding(named: embedding)
+        let rowOf = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
+        let examples = try labelledImages()
+        let unknown = Set(examples.map(\.wnid)).filter { rowOf[$0] == nil }.sorted()
+        guard unknown.isEmpty else { throw MapperError.unknownClasses(path: labels ?? directory, wnids: unknown) }
+        let network = try weights.network()
+        var features: [[Float]] = [], targets: [[Double]] = []
+        for example in examples {
+            let input = try Preprocessing.input(try ImageDecoder.decode(file: example.path), name: example.path)
+            features += LinearMapper.feature(network.forward(input).features)
+            let row = rowOf[example.wnid]!
+            targets.append(Array(values[(row * info.dims)..<((row + 1) * info.dims)]))
+        }
+        var options = LinearMapper.Options()
+        options.epochs = epochs
+        options.learningRate = learningRate
+        options.seed = seed
+        var last = 0.0
+        let mapper = try LinearMapper.train(features: features, targets: targets, options: options) { epoch, loss in
+            last = loss
+            if epoch % 20 == 0 || epoch == epochs { print("epoch \(epoch)  mean 1 − cos \(String(format: "%.5f", loss))") }
+        }
+        try db.writeMapper(name: name, embedding: embedding, parameters: [
+            "epochs": String(epochs), "learning_rate": String(learningRate), "seed": String(seed), "images": String(examples.count),
+            "classes": String(Set(examples.map(\.wnid)).count), "loss": String(last), "feature": "gap-l2"],
+            inputs: mapper.inputs, outputs: mapper.outputs, values: mapper.values, replace: replace)
+        print("stored mapper \(name): \(mapper.inputs) → \(mapper.outputs) into \(embedding), trained on \(examples.count) photos")
+    }
+
+    /// (path, wnid) pairs from the labels file or the sub-folders.
+    func labelledImages() throws -> [(path: String, wnid: String)] {
+        let images = [".jpg", ".jpeg", ".png"]
+        var result: [(path: String, wnid: String)] = []
+        if let labels {
+            let text = try String(contentsOfFile: labels, encoding: .utf8)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                let fields = line.split(whereSeparator: \.isWhitespace)
+                guard fields.count == 2 else { throw CLIError("\(labels):\(number + 1): expected 'PATH WNID'") }
+                result.append((directory + "/" + fields[0], String(fields[1])))
+            }
+        } else {
+            let manager = FileManager.default
+            guard let folders = try? manager.contentsOfDirectory(atPath: directory) else { throw CLIError("\(directory): no such folder") }
+            for folder in folders.sorted() {
+                let path = directory + "/" + folder
+                guard let files = try? manager.contentsOfDirectory(atPath: path) else { continue }  // a file, not a folder
+                for file in files.sorted() where images.contains(where: { file.lowercased().hasSuffix($0) }) {
+                    result.append((path + "/" + file, folder))
+                }
+            }
+        }
+        guard !result.isEmpty else { throw MapperError.noImages(labels ?? directory) }
+        return result
+    }
+}

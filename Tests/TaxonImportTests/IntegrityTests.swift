@@ -27,5 +27,25 @@ final class IntegrityTests: XCTestCase {
         XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM vector"), 2)
         XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM class_member"), 1)
         XCTAssertEqual(try store.db.scalarInt("PRAGMA foreign_keys"), 1, "enforcement is back on after an import")
+    
+
+        // An embedding of the class set and a mapper into it: replacing the
+        // embedding, or the taxonomy under its class set, takes the mapper too.
+        try store.writeEmbedding(name: "e", classSet: "h", method: "test", parameters: [:], dims: 2, values: [1, 0], replace: false)
+        try store.writeMapper(name: "m", embedding: "e", parameters: ["epochs": "1"], inputs: 3, outputs: 2, values: [1, 2, 3, 4, 5, 6, 7, 8],
+                              replace: false)
+        let (info, values) = try store.mapper(named: "m")
+        XCTAssertEqual(values, [1, 2, 3, 4, 5, 6, 7, 8])
+        XCTAssertEqual([info.embedding, String(info.inputs), String(info.outputs)], ["e", "3", "2"])
+        XCTAssertThrowsError(try store.writeMapper(name: "m", embedding: "e", parameters: [:], inputs: 3, outputs: 2,
+                                                   values: [Double](repeating: 0, count: 8), replace: false))
+        XCTAssertThrowsError(try store.writeMapper(name: "n", embedding: "e", parameters: [:], inputs: 3, outputs: 2,
+                                                   values: [Double](repeating: .nan, count: 8), replace: false))
+        try store.writeEmbedding(name: "e", classSet: "h", method: "test", parameters: [:], dims: 2, values: [0, 1], replace: true)
+        XCTAssertEqual(try store.mappers().count, 0)
+        try store.writeMapper(name: "m", embedding: "e", parameters: [:], inputs: 3, outputs: 2, values: [Double](repeating: 0, count: 8), replace: false)
+        _ = try EdgeListImporter.run(store: store, file: try write("a e\n", to: directory, "h3.txt"), name: "h", replace: true)
+        XCTAssertEqual(try store.mappers().count, 0)
+        try assertReferentialIntegrity(store)
     }
 }

@@ -65,3 +65,34 @@ final class DescriptorTests: XCTestCase {
         XCTAssertEqual(SemanticProjection.probabilistic(logits: logits, classRows: classRows, top: 1), [1, 0])
     }
 }
+
+final class LinearMapperTests: XCTestCase {
+    func testLearnsToMapClassesOntoTheirRows() throws {
+        var generator = SplitMix64(seed: 4)
+        // Three classes: 20-d features around a class centre, targets three random 5-d rows.
+        let centres = (0..<3).map { _ in (0..<20).map { _ in generator.nextUnit() } }
+        let rows = (0..<3).map { _ in (0..<5).map { _ in generator.nextUnit() - 0.5 } }
+        var features: [[Float]] = [], targets: [[Double]] = []
+        for i in 0..<60 {
+            features.append(normalized(centres[i % 3].map { Float($0 + 0.05 * generator.nextUnit()) }))
+            targets.append(rows[i % 3])
+        }
+        var options = LinearMapper.Options()
+        options.epochs = 150
+        options.learningRate = 0.01
+        var losses: [Double] = []
+        let mapper = try LinearMapper.train(features: features, targets: targets, options: options) { _, loss in losses.append(loss) }
+        XCTAssertLessThan(losses.last!, 0.01)
+        XCTAssertLessThan(losses.last!, losses.first! / 10)
+        for (feature, target) in zip(features, targets) {
+            let mapped = mapper.apply(feature).map(Double.init)
+            let cosine = zip(mapped, target).reduce(0) { $0 + $1.0 * $1.1 } / target.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            XCTAssertGreaterThan(cosine, 0.98)
+        }
+        XCTAssertEqual(try LinearMapper.train(features: features, targets: targets, options: options).values, mapper.values, "same seed")
+        options.learningRate = .nan
+        XCTAssertThrowsError(try LinearMapper.train(features: features, targets: targets, options: options)) {
+            XCTAssertEqual($0 as? MapperError, .diverged(epoch: 1))
+        }
+    }
+}

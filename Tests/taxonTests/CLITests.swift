@@ -326,5 +326,28 @@ final class CLITests: XCTestCase {
         let unknown = try taxon(["embed-image", chelsea, "--embedding", "nope", "--weights", weights, "--db", db])
         XCTAssertTrue(unknown.stderr.contains("nope"), unknown.stderr)
         XCTAssertEqual(unknown.status, 1)
+
+        // train-mapper on a folder per wnid, then embed-image through it.
+        let photos = dir.appendingPathComponent("photos")
+        for wnid in ["n02123045", "n02124075"] {
+            try FileManager.default.createDirectory(at: photos.appendingPathComponent(wnid), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("\(wnid)/chelsea.png").path)
+        }
+        let trained = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m", "--epochs", "20", "--weights", weights, "--db", db])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        XCTAssertTrue(trained.stdout.contains("stored mapper m: 1280 → 1000 into unit, trained on 2 photos"), trained.stdout)
+        let mapped = try taxon(["embed-image", chelsea, "--mapper", "m", "--weights", weights, "--db", db])
+        XCTAssertEqual(mapped.status, 0, mapped.stderr)
+        let mappedRow = try XCTUnwrap((try json(mapped.stdout) as? [[String: Any]])?.first?["embedding"] as? [Double])
+        XCTAssertEqual(mappedRow.count, 1000)
+        XCTAssertTrue(try taxon(["info", "--db", db]).stdout.contains("m  1280 → 1000  into unit"))
+        try FileManager.default.createDirectory(at: photos.appendingPathComponent("n99999999"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("n99999999/chelsea.png").path)
+        let stranger = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m2", "--weights", weights, "--db", db])
+        XCTAssertTrue(stranger.stderr.contains("1 label(s) are not classes of the embedding: n99999999"), stranger.stderr)
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let none = try taxon(["train-mapper", empty.path, "--embedding", "unit", "--name", "m3", "--weights", weights, "--db", db])
+        XCTAssertTrue(none.stderr.contains("no .jpg, .jpeg or .png images"), none.stderr)
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A stored image-to-embedding mapper (migration 0003): a linear map from the
+/// CNN's pooled feature to the space of one embedding.
+public struct MapperInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let embedding: String
+    /// JSON object: epochs, learning_rate, images, loss, …
+    public let parameters: String
+    public let inputs: Int
+    public let outputs: Int
+    public let createdAt: String
+}
+
+extension Store {
+    /// Stores `values` — weights (outputs × inputs, row-major) then bias (outputs) — in one transaction.
+    public func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
+                            values: [Double], replace: Bool) throws {
+        guard inputs > 0, outputs > 0, values.count == (inputs + 1) * outputs else {
+            throw EmbeddingError.shape(rows: outputs, dims: inputs + 1, values: values.count, classes: outputs)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / (inputs + 1)) }
+        try transaction {
+            guard let embeddingID = try db.scalarInt("SELECT id FROM embedding WHERE name = ?", [.text(embedding)]) else {
+                throw CatalogError.notFound(kind: .embedding, name: embedding)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            try claimName(name, kind: .mapper, replace: replace)
+            let row = try db.prepare("""
+                INSERT INTO mapper (name, embedding_id, parameters, inputs, outputs, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+            try row.bind([.text(name), .integer(embeddingID), .text(String(decoding: try encoder.encode(parameters), as: UTF8.self)),
+                          .integer(Int64(inputs)), .integer(Int64(outputs)), .text(Store.timestamp())])
+            try values.withUnsafeBytes { try row.bindBlob($0, at: 7) }
+            try row.run()
+        }
+    }
+
+    public func mappers() throws -> [MapperInfo] {
+        let statement = try db.prepare("""
+            SELECT m.id, m.name, e.name, m.parameters, m.inputs, m.outputs, m.created_at
+            FROM mapper m JOIN embedding e ON e.id = m.embedding_id ORDER BY m.name
+            """)
+        var result: [MapperInfo] = []
+        while try statement.step() {
+            result.append(MapperInfo(id: statement.int64(0), name: statement.text(1), embedding: statement.text(2), parameters: statement.text(3),
+                                     inputs: statement.int(4), outputs: statement.int(5), createdAt: statement.text(6)))
+        }
+        return result
+    }
+
+    /// A mapper's description and its weights then bias.
+    public func mapper(named name: String) throws -> (info: MapperInfo, values: [Double]) {
+        guard let info = try mappers().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .mapper, name: name) }
+        let statement = try db.prepare("SELECT data FROM mapper WHERE id = ?")
+        try statement.bind(info.id, at: 1)
+        guard try statement.step() else { throw CatalogError.notFound(kind: .mapper, name: name) }
+        let values = statement.blob(0).withUnsafeBytes { raw in
+            (0..<raw.count / 8).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
+        return (info, values)
+    }
+}
