@@ -104,12 +104,17 @@ extension Store {
         guard let info = try embeddings().first(where: { $0.name == name }) else {
             throw CatalogError.notFound(kind: .embedding, name: name)
         }
-        let statement = try db.prepare("SELECT data FROM embedding WHERE id = ?")
-        try statement.bind(info.id, at: 1)
-        guard try statement.step() else { throw CatalogError.notFound(kind: .embedding, name: name) }
-        let values = statement.blob(0).withUnsafeBytes { raw in
+        guard let values = try doubles(in: .embedding, id: info.id) else { throw CatalogError.notFound(kind: .embedding, name: name) }
+        return (info, values)
+    }
+
+    /// The `data` column — little-endian float64 values — of row `id` of an embedding or mapper table.
+    func doubles(in kind: CatalogKind, id: Int64) throws -> [Double]? {
+        let statement = try db.prepare("SELECT data FROM \(kind.table) WHERE id = ?")
+        try statement.bind(id, at: 1)
+        guard try statement.step() else { return nil }
+        return statement.blob(0).withUnsafeBytes { raw in
             (0..<raw.count / 8).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
         }
-        return (info, values)
     }
 }

@@ -54,12 +54,7 @@ extension Store {
     /// A mapper's description and its weights then bias.
     public func mapper(named name: String) throws -> (info: MapperInfo, values: [Double]) {
         guard let info = try mappers().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .mapper, name: name) }
-        let statement = try db.prepare("SELECT data FROM mapper WHERE id = ?")
-        try statement.bind(info.id, at: 1)
-        guard try statement.step() else { throw CatalogError.notFound(kind: .mapper, name: name) }
-        let values = statement.blob(0).withUnsafeBytes { raw in
-            (0..<raw.count / 8).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-        }
+        guard let values = try doubles(in: .mapper, id: info.id) else { throw CatalogError.notFound(kind: .mapper, name: name) }
         return (info, values)
     }
 }
