@@ -68,10 +68,11 @@ struct Classify: ParsableCommand {
 struct EmbedImage: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed-image",
-        abstract: "Photos into a class embedding's space (softmax-weighted class rows), and their visual descriptors.",
+        abstract: "Photos into a class embedding's space (softmax-weighted class rows, or a learned mapper), and their visual descriptors.",
         discussion: """
-            The semantic embedding of an image is the sum of the embedding's class rows weighted by the network's \
-            softmax over its --top classes (renormalised), L2-normalised. --descriptor adds a visual descriptor of the \
+            With --embedding, the semantic embedding of an image is the sum of the embedding's class rows weighted by the \
+            network's softmax over its --top classes (renormalised), L2-normalised; with --mapper, the learned linear map \
+            of its pooled feature (taxon train-mapper), L2-normalised. --descriptor adds a visual descriptor of the \
             last feature map (gap, gem, mac or rmac, L2-normalised). --out writes the semantic rows as float32 .npy \
             (and --descriptor-out the descriptors); otherwise JSON is printed.
             """)
