@@ -127,7 +127,7 @@ public struct ConeTrainer: Sendable {
         var gy = [Double](repeating: 0, count: (negatives + 1) * dims)
         let clock = ContinuousClock(), started = clock.now
         for epoch in 1...epochs {
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            generator.shuffle(&order)
             var lossSum = 0.0
             try points.withUnsafeMutableBufferPointer { p in
                 let view = UnsafeBufferPointer(p)
@@ -175,7 +175,7 @@ public struct ConeTrainer: Sendable {
             let loss = lossSum / Double(order.count)
             guard loss.isFinite else { throw HyperbolicError.diverged(epoch: epoch) }
             let elapsed = clock.now - started
-            progress(EpochReport(epoch: epoch, loss: loss, seconds: elapsed.seconds, points: points))
+            progress(EpochReport(epoch: epoch, loss: loss, seconds: elapsed.inSeconds, points: points))
         }
         return points
     }

@@ -99,10 +99,6 @@ public struct EpochReport: Sendable {
     public let points: [Double]
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
-
 /// Riemannian SGD for Poincaré embeddings (Nickel & Kiela 2017): for each
 /// closure edge (u, v), the loss −log(e^{−d(u,v)} / Σ e^{−d(u,v')}) over v and
 /// `negatives` nodes v' not above u; `burnIn` epochs first at learning rate ×
@@ -154,7 +150,7 @@ public struct PoincareTrainer: Sendable {
         for epoch in 1...epochs {
             let burning = epoch <= burnIn
             let rate = learningRate * (burning ? burnInFactor : 1)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            generator.shuffle(&order)
             var lossSum = 0.0
             try points.withUnsafeMutableBufferPointer { p in
                 let view = UnsafeBufferPointer(p)
@@ -203,7 +199,7 @@ public struct PoincareTrainer: Sendable {
             let loss = lossSum / Double(max(order.count, 1))
             guard loss.isFinite else { throw HyperbolicError.diverged(epoch: epoch) }
             let elapsed = clock.now - started
-            progress(EpochReport(epoch: epoch, loss: loss, seconds: elapsed.seconds, points: points))
+            progress(EpochReport(epoch: epoch, loss: loss, seconds: elapsed.inSeconds, points: points))
         }
         return points
     }

@@ -33,7 +33,7 @@ public struct LinkPredictionSplit: Sendable {
             if implied { nonBasic.append(index) } else { basic.append(index) }
         }
         var generator = SplitMix64(seed: seed)
-        for i in stride(from: nonBasic.count - 1, to: 0, by: -1) { nonBasic.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+        generator.shuffle(&nonBasic)
         let heldOut = nonBasic.count * 5 / 100
         let trainExtra = nonBasic.count * trainPercent / 100
         let testIndices = nonBasic[0..<heldOut], validationIndices = nonBasic[heldOut..<(2 * heldOut)]

@@ -13,4 +13,14 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1), from the top 53 bits.
     public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Fisher–Yates, from the last element down, one draw per swap.
+    public mutating func shuffle<Element>(_ array: inout [Element]) {
+        for i in stride(from: array.count - 1, to: 0, by: -1) { array.swapAt(i, Int(next() % UInt64(i + 1))) }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

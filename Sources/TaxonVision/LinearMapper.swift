@@ -62,7 +62,7 @@ public struct LinearMapper: Sendable {
         var m = [Double](repeating: 0, count: mapper.values.count), v = m, step = 0
         var order = Array(features.indices)
         for epoch in 1...max(options.epochs, 1) {
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
+            generator.shuffle(&order)
             var lossSum = 0.0
             for start in stride(from: 0, to: order.count, by: max(options.batch, 1)) {
                 var gradient = [Double](repeating: 0, count: mapper.values.count)

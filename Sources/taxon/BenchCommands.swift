@@ -44,13 +44,13 @@ struct BenchSimilarity: ParsableCommand {
                     if let score = try similarity.score(measure, a, b) { checksum += score } else { nones += 1 }
                 }
             }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed.inSeconds
             print("\(measure.rawValue): \(pairs) pairs in \(format(elapsed)), \(Int(Double(pairs) / seconds)) pairs/s (sum \(checksum), \(nones) none)")
         }
     }
 
     private func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        let seconds = duration.inSeconds
         return String(format: "%.3f s", seconds)
     }
 }
@@ -96,16 +96,13 @@ struct BenchCNN: ParsableCommand {
         }
         let n = Double(files.count)
         print(String(format: "accuracy on %d photos of %@: top-1 %.1f %%, top-5 %.1f %%", files.count, sample, 100 * Double(top1) / n, 100 * Double(top5) / n))
-        print(String(format: "decode + preprocess: %.1f images/s (one core); classify at batch %d: %.1f images/s", n / decoding.secondsValue,
-                     batch, n / classifying.secondsValue))
+        print(String(format: "decode + preprocess: %.1f images/s (one core); classify at batch %d: %.1f images/s", n / decoding.inSeconds,
+                     batch, n / classifying.inSeconds))
         let tensor = Preprocessing.batch(Array(repeating: first!, count: batch))
         _ = network.forward(tensor)  // warm-up
         let timed = clock.measure { for _ in 0..<batches { _ = network.forward(tensor) } }
         print(String(format: "network alone, %d batches of %d preprocessed 224² tensors: %.1f images/s", batches, batch,
-                     Double(batches * batch) / timed.secondsValue))
+                     Double(batches * batch) / timed.inSeconds))
     }
 }
 
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -110,7 +110,7 @@ struct EmbedCommand: ParsableCommand {
         }
         let measured = fidelity ? hierarchy.map { Fidelity.measure($0, rows: rows) } : nil
         let report = Report(embedding: name, classes: rows.rows, dims: rows.columns,
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18,
+                            seconds: elapsed.inSeconds,
                             warnings: warnings, coverage: coverage, fidelity: measured)
         if output.json { return try printJSON(report) }
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
