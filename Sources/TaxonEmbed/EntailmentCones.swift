@@ -100,12 +100,8 @@ public struct ConeTrainer: Sendable {
 
     public func train(_ closure: TransitiveClosure, initial: [Double], dims: Int,
                       progress: (EpochReport) -> Void = { _ in }) throws -> [Double] {
-        guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
-        guard negatives >= 1 else { throw HyperbolicError.badOption("--negatives must be at least 1, not \(negatives)") }
-        guard epochs >= 1 else { throw HyperbolicError.badOption("--epochs must be at least 1, not \(epochs)") }
-        guard learningRate > 0 else { throw HyperbolicError.badOption("the learning rate must be positive, not \(learningRate)") }
+        try checkTrainingOptions(dims: dims, negatives: negatives, epochs: epochs, learningRate: learningRate, closure: closure)
         guard K > 0, K < 1 else { throw HyperbolicError.badOption("K must lie in (0, 1), not \(K)") }
-        guard !closure.edges.isEmpty else { throw HyperbolicError.noEdges }
         let n = closure.count
         precondition(initial.count == n * dims, "one initial point per node")
         let cone = EntailmentCone(dims: dims, K: K)

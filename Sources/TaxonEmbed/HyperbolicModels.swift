@@ -62,16 +62,16 @@ public struct HyperbolicOptions: Sendable {
     /// reference's Poincaré: 100 epochs, 10 negatives, learning rate 0.03.
     static let linkPredictionPoincare = (epochs: 100, negatives: 10, learningRate: 0.03)
 
-    public var resolvedEpochs: Int {
-        epochs ?? (model == .cones ? ConeTrainer().epochs : splitPercent != nil ? Self.linkPredictionPoincare.epochs : PoincareTrainer().epochs)
+    /// The model's defaults for what is left nil.
+    var defaults: (epochs: Int, negatives: Int, learningRate: Double) {
+        if model == .cones { return (ConeTrainer().epochs, ConeTrainer().negatives, ConeTrainer().learningRate) }
+        if splitPercent != nil { return Self.linkPredictionPoincare }
+        return (PoincareTrainer().epochs, PoincareTrainer().negatives, PoincareTrainer().learningRate)
     }
-    public var resolvedNegatives: Int {
-        negatives ?? (model == .cones ? ConeTrainer().negatives : splitPercent != nil ? Self.linkPredictionPoincare.negatives : PoincareTrainer().negatives)
-    }
-    public var resolvedLearningRate: Double {
-        learningRate ?? (model == .cones ? ConeTrainer().learningRate
-            : splitPercent != nil ? Self.linkPredictionPoincare.learningRate : PoincareTrainer().learningRate)
-    }
+
+    public var resolvedEpochs: Int { epochs ?? defaults.epochs }
+    public var resolvedNegatives: Int { negatives ?? defaults.negatives }
+    public var resolvedLearningRate: Double { learningRate ?? defaults.learningRate }
 }
 
 public struct TrainedHyperbolic: Sendable {

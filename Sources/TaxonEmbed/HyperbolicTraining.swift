@@ -89,6 +89,17 @@ public struct TransitiveClosure: Sendable {
     public var count: Int { nodes.count }
 }
 
+/// The checks both trainers make before any work.
+func checkTrainingOptions(dims: Int, negatives: Int, epochs: Int, learningRate: Double, closure: TransitiveClosure) throws {
+    guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
+    guard negatives >= 1 else { throw HyperbolicError.badOption("--negatives must be at least 1, not \(negatives)") }
+    guard epochs >= 1 else { throw HyperbolicError.badOption("--epochs must be at least 1, not \(epochs)") }
+    guard learningRate > 0 else {  // also refuses NaN; too large a rate shows up as a NaN loss
+        throw HyperbolicError.badOption("the learning rate must be positive, not \(learningRate)")
+    }
+    guard !closure.edges.isEmpty else { throw HyperbolicError.noEdges }
+}
+
 /// What a trainer reports after each epoch.
 public struct EpochReport: Sendable {
     public let epoch: Int
@@ -116,13 +127,7 @@ public struct PoincareTrainer: Sendable {
 
     /// The trained points, row-major (closure.count × dims); `progress` gets a report after every epoch.
     public func train(_ closure: TransitiveClosure, progress: (EpochReport) -> Void = { _ in }) throws -> [Double] {
-        guard dims >= 2 else { throw HyperbolicError.dimensionTooSmall(dims) }
-        guard negatives >= 1 else { throw HyperbolicError.badOption("--negatives must be at least 1, not \(negatives)") }
-        guard epochs >= 1 else { throw HyperbolicError.badOption("--epochs must be at least 1, not \(epochs)") }
-        guard learningRate > 0 else {  // also refuses NaN; too large a rate shows up as a NaN loss
-            throw HyperbolicError.badOption("the learning rate must be positive, not \(learningRate)")
-        }
-        guard !closure.edges.isEmpty else { throw HyperbolicError.noEdges }
+        try checkTrainingOptions(dims: dims, negatives: negatives, epochs: epochs, learningRate: learningRate, closure: closure)
         let ball = PoincareBall(dims: dims)
         let n = closure.count
         var generator = SplitMix64(seed: seed)
