@@ -108,6 +108,16 @@ extension Store {
         return (info, values)
     }
 
+    /// An embedding's rows keyed by their class's key (wnid), for lookups by class rather than by position.
+    public func embeddingRowsByKey(named name: String) throws -> (info: EmbeddingInfo, rows: [String: [Double]]) {
+        let (info, values) = try embedding(named: name)
+        var rows: [String: [Double]] = [:]
+        for (index, member) in try classMembers(of: info.classSet).enumerated() where rows[member.key] == nil {
+            rows[member.key] = Array(values[(index * info.dims)..<((index + 1) * info.dims)])
+        }
+        return (info, rows)
+    }
+
     /// The `data` column — little-endian float64 values — of row `id` of an embedding or mapper table.
     func doubles(in kind: CatalogKind, id: Int64) throws -> [Double]? {
         let statement = try db.prepare("SELECT data FROM \(kind.table) WHERE id = ?")

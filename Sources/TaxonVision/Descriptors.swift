@@ -20,7 +20,7 @@ public enum Descriptor: String, Sendable, CaseIterable {
             let image = Array(map.values[(n * map.height * map.width * map.channels)..<((n + 1) * map.height * map.width * map.channels)])
             let row: [Float]
             switch self {
-            case .gap: row = Self.pool(image, map, region: (0, 0, map.height, map.width)) { $0 + $1 } finish: { $0 / $1 }
+            case .gap: row = globalAveragePool(FeatureMap(count: 1, height: map.height, width: map.width, channels: map.channels, values: image))
             case .gem:
                 let cubes = image.map { max($0, 1e-6) * max($0, 1e-6) * max($0, 1e-6) }
                 row = Self.pool(cubes, map, region: (0, 0, map.height, map.width)) { $0 + $1 } finish: { Float(pow(Double($0 / $1), 1.0 / 3)) }

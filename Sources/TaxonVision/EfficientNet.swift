@@ -302,3 +302,11 @@ public func globalAveragePool(_ map: FeatureMap) -> [Float] {
     }
     return pooled.map { $0 / Float(pixels) }
 }
+
+/// exp(x − max) / Σ exp(x − max), in double precision.
+public func softmax(_ logits: [Float]) -> [Double] {
+    let largest = Double(logits.max() ?? 0)
+    let exps = logits.map { exp(Double($0) - largest) }
+    let total = exps.reduce(0, +)
+    return exps.map { $0 / total }
+}

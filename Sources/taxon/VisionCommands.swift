@@ -16,6 +16,15 @@ struct WeightsOptions: ParsableArguments {
     func network() throws -> EfficientNetLite0 { try EfficientNetLite0(weights: try SafeTensors(path: path)) }
 }
 
+/// The class set naming the network's outputs, in their order; it must have exactly as many classes.
+func networkClasses(_ db: Store, classSet: String) throws -> [Concept] {
+    let classes = try db.classMembers(of: classSet)
+    guard classes.count == EfficientNetLite0.classes else {
+        throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
+    }
+    return classes
+}
+
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Classify photos into the 1,000 ILSVRC-2012 classes with EfficientNet-Lite0.",
@@ -42,10 +51,7 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         BLASKernels.restartWithAVX2KernelsIfMisdetected()
-        let classes = try store.openExisting().classMembers(of: classSet)
-        guard classes.count == EfficientNetLite0.classes else {
-            throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
-        }
+        let classes = try networkClasses(try store.openExisting(), classSet: classSet)
         let network = try weights.network()
         var results: [Result] = []
         for path in images {
@@ -99,10 +105,7 @@ struct EmbedImage: ParsableCommand {
     func run() throws {
         BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
-        let classes = try db.classMembers(of: classSet)
-        guard classes.count == EfficientNetLite0.classes else {
-            throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
-        }
+        let classes = try networkClasses(db, classSet: classSet)
         // The semantic side: a learned mapper, or the softmax over the classes weighting an embedding's rows.
         let project: (EfficientNetLite0.Output) -> [Float]
         let dims: Int
@@ -111,13 +114,12 @@ struct EmbedImage: ParsableCommand {
             let learned = LinearMapper(inputs: info.inputs, outputs: info.outputs, values: values)
             (project, dims) = ({ learned.apply(LinearMapper.feature($0.features)[0]) }, info.outputs)
         } else {
-            let (info, values) = try db.embedding(named: embedding!)
-            let row = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
-            let missing = classes.filter { row[$0.key] == nil }
+            let (info, rows) = try db.embeddingRowsByKey(named: embedding!)
+            let missing = classes.filter { rows[$0.key] == nil }
             guard missing.isEmpty else {
                 throw CLIError("embedding '\(embedding!)' lacks \(missing.count) of the network's classes: \(missing.prefix(5).map(\.label).joined(separator: ", "))")
             }
-            let classRows = classes.map { Array(values[(row[$0.key]! * info.dims)..<((row[$0.key]! + 1) * info.dims)]) }
+            let classRows = classes.map { rows[$0.key]! }
             (project, dims) = ({ [top] in SemanticProjection.probabilistic(logits: $0.logits, classRows: classRows, top: top) }, info.dims)
         }
         let network = try weights.network()
@@ -158,18 +160,16 @@ struct TrainMapper: ParsableCommand {
         BLASKernels.restartWithAVX2KernelsIfMisdetected()
         let db = try store.openExisting()
         try db.checkNameIsFree(name, kind: .mapper, replace: replace)
-        let (info, values) = try db.embedding(named: embedding)
-        let rowOf = Dictionary(try db.classMembers(of: info.classSet).enumerated().map { ($1.key, $0) }) { first, _ in first }
+        let rows = try db.embeddingRowsByKey(named: embedding).rows
         let examples = try labelledImages()
-        let unknown = Set(examples.map(\.wnid)).filter { rowOf[$0] == nil }.sorted()
+        let unknown = Set(examples.map(\.wnid)).filter { rows[$0] == nil }.sorted()
         guard unknown.isEmpty else { throw MapperError.unknownClasses(path: labels ?? directory, wnids: unknown) }
         let network = try weights.network()
         var features: [[Float]] = [], targets: [[Double]] = []
         for example in examples {
             let input = try Preprocessing.input(try ImageDecoder.decode(file: example.path), name: example.path)
             features += LinearMapper.feature(network.forward(input).features)
-            let row = rowOf[example.wnid]!
-            targets.append(Array(values[(row * info.dims)..<((row + 1) * info.dims)]))
+            targets.append(rows[example.wnid]!)
         }
         var options = LinearMapper.Options()
         options.epochs = epochs
