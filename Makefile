@@ -42,4 +42,5 @@ bench-hyperbolic: build
 	bench/hyperbolic.sh
 
 bench-cnn: build
+	scripts/setup.sh --onnx
 	bench/cnn.sh

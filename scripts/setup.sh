@@ -2,10 +2,21 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh                  system packages, WordNet 3.0 and GloVe 6B 50-d (the tests use them)
+#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 weights and GloVe 6B 50-d (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
+#   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+glove=() onnx=false
+for option in "$@"; do
+  case $option in
+    --vectors) ;;                 # GloVe is always fetched; kept for `make bench`
+    --text) glove+=(--text) ;;
+    --onnx) onnx=true ;;
+    *) echo "setup: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   pkg-config           # locates libxml2's headers for the CLibXML2 shim
@@ -46,8 +57,10 @@ python3 scripts/fetch_wordnet30.py
 python3 models/fetch_efficientnet.py --reference
 
 # GloVe 6B 50-d as word2vec binary in embeddings/data/ (see embeddings/README.md).
-if [[ ${1:-} == "--vectors" ]]; then
-  python3 embeddings/fetch_glove.py "${@:2}"
-else
-  python3 embeddings/fetch_glove.py
+python3 embeddings/fetch_glove.py "${glove[@]}"
+
+# Benchmark only (make bench-cnn): onnxruntime beside Taxon's network, in .cache/bench.
+if $onnx && ! .cache/bench/bin/python -c "import onnx, onnxruntime" 2>/dev/null; then
+  python3 -m venv .cache/bench
+  .cache/bench/bin/pip install -q numpy onnx onnxruntime==1.32.0
 fi
