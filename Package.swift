@@ -24,12 +24,15 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
 
+        // The image network's innermost loops in C, built for several x86-64 levels (see its header).
+        .target(name: "CVisionKernels"),
+
         .target(name: "TaxonStore", dependencies: ["CSQLite"]),
         .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
         .target(name: "TaxonCore", dependencies: ["TaxonStore", "TaxonLinalg"]),
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
-        .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CTurboJPEG", "CPNG"]),
+        .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .executableTarget(
             name: "taxon",
             dependencies: [
@@ -43,7 +46,7 @@ let package = Package(
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CTurboJPEG", "CPNG"]),
+        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]

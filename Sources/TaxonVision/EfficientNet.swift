@@ -1,6 +1,8 @@
 import COpenBLAS
+import CVisionKernels
 import Dispatch
 import Foundation
+import TaxonLinalg
 
 /// A batch of feature maps in NHWC order, float32.
 public struct FeatureMap: Sendable {
@@ -31,7 +33,7 @@ struct FoldedConvolution: Sendable {
     let stride: Int
     let inputs: Int
     let outputs: Int
-    /// pointwise: [out][in]; full: [out][ky][kx][in]; depthwise: [ky][kx][channel].
+    /// pointwise: [out][in]; full: [ky][kx][in][out]; depthwise: [ky][kx][channel].
     let weights: [Float]
     let bias: [Float]
     let relu6: Bool
@@ -55,7 +57,7 @@ struct FoldedConvolution: Sendable {
                         let value = raw[((o * (kind == .depthwise ? 1 : inputs) + i) * kernel + ky) * kernel + kx] * scale[o]
                         switch kind {
                         case .pointwise: weights[o * inputs + i] = value
-                        case .full: weights[((o * kernel + ky) * kernel + kx) * inputs + i] = value
+                        case .full: weights[((ky * kernel + kx) * inputs + i) * outputs + o] = value
                         case .depthwise: weights[(ky * kernel + kx) * outputs + o] = value
                         }
                     }
@@ -70,6 +72,7 @@ struct FoldedConvolution: Sendable {
         self.weights = weights
         self.bias = (0..<outputs).map { beta[$0] - mean[$0] * scale[$0] }
         self.relu6 = relu6
+        precondition(kind != .depthwise || relu6, "the depthwise kernel always applies ReLU6")
     }
 
     func outputSize(_ size: Int) -> (size: Int, padBefore: Int) {
@@ -78,117 +81,61 @@ struct FoldedConvolution: Sendable {
         return (out, pad / 2)
     }
 
-    func apply(_ input: FeatureMap, adding residual: FeatureMap? = nil) -> FeatureMap {
+    func apply(_ input: FeatureMap, adding residual: FeatureMap? = nil, parallel: Bool = true) -> FeatureMap {
         precondition(input.channels == inputs, "expected \(inputs) channels, got \(input.channels)")
         let (outHeight, top) = outputSize(input.height)
         let (outWidth, left) = outputSize(input.width)
-        let pixels = input.count * outHeight * outWidth
         var values: [Float]
         switch kind {
         case .pointwise:
             precondition(stride == 1 && kernel == 1)
-            values = gemm(rows: pixels, input.values)
-            finish(&values, residual: residual)
-        case .full:
-            // im2col: one row of kernel·kernel·inputs values per output pixel (zeros where the padding is).
-            let patch = kernel * kernel * inputs
-            var columns = [Float](repeating: 0, count: pixels * patch)
-            columns.withUnsafeMutableBufferPointer { target in
-                input.values.withUnsafeBufferPointer { source in
-                    for n in 0..<input.count {
-                        for oy in 0..<outHeight {
-                            for ox in 0..<outWidth {
-                                let row = target.baseAddress! + ((n * outHeight + oy) * outWidth + ox) * patch
-                                for ky in 0..<kernel {
-                                    let iy = oy * stride + ky - top
-                                    guard iy >= 0 && iy < input.height else { continue }
-                                    for kx in 0..<kernel {
-                                        let ix = ox * stride + kx - left
-                                        guard ix >= 0 && ix < input.width else { continue }
-                                        (row + (ky * kernel + kx) * inputs)
-                                            .update(from: source.baseAddress! + ((n * input.height + iy) * input.width + ix) * inputs, count: inputs)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            values = gemm(rows: pixels, columns)
-            finish(&values, residual: residual)
-        case .depthwise:
+            values = pointwise(input, adding: residual)
+        case .full, .depthwise:
             precondition(residual == nil)
-            values = depthwise(input, height: outHeight, width: outWidth, top: top, left: left)
+            values = convolveRows(input, height: outHeight, width: outWidth, top: top, left: left, parallel: parallel)
         }
         return FeatureMap(count: input.count, height: outHeight, width: outWidth, channels: outputs, values: values)
     }
 
-    /// in[rows × k] · weightsᵀ + bias (sgemm onto rows prefilled with the bias).
-    private func gemm(rows: Int, _ input: [Float]) -> [Float] {
-        let k = kind == .pointwise ? inputs : kernel * kernel * inputs
-        var output = [Float](unsafeUninitializedCapacity: rows * outputs) { buffer, count in
-            for r in 0..<rows { _ = UnsafeMutableBufferPointer(rebasing: buffer[(r * outputs)..<((r + 1) * outputs)]).initialize(from: bias) }
-            count = rows * outputs
+    /// in[rows × inputs] · weightsᵀ (sgemm), then bias, ReLU6 and residual in one pass.
+    private func pointwise(_ input: FeatureMap, adding residual: FeatureMap?) -> [Float] {
+        let rows = input.count * input.height * input.width
+        var output = [Float](unsafeUninitializedCapacity: rows * outputs) { _, count in count = rows * outputs }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs), 1, input.values, Int32(inputs),
+                    weights, Int32(inputs), 0, &output, Int32(outputs))
+        if let residual {
+            taxon_bias_relu6_residual(&output, bias, residual.values, rows, Int32(outputs), relu6 ? 1 : 0)
+        } else {
+            taxon_bias_relu6_residual(&output, bias, nil, rows, Int32(outputs), relu6 ? 1 : 0)
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(k), 1, input, Int32(k),
-                    weights, Int32(k), 1, &output, Int32(outputs))
         return output
     }
 
-    /// Depthwise: each channel filtered alone; per output pixel the channels
-    /// start at the bias, each tap adds in a contiguous (vectorised) loop over
-    /// the channels, and ReLU6 is applied while the pixel is in cache. Output
-    /// rows are shared out over the cores.
-    private func depthwise(_ input: FeatureMap, height outHeight: Int, width outWidth: Int, top: Int, left: Int) -> [Float] {
-        let channels = outputs, rows = input.count * outHeight
-        var output = [Float](unsafeUninitializedCapacity: rows * outWidth * channels) { _, count in count = rows * outWidth * channels }
+    /// The full and depthwise convolutions, bias and ReLU6 included, in
+    /// CVisionKernels; with `parallel` each image's output rows are shared out
+    /// over the cores.
+    private func convolveRows(_ input: FeatureMap, height outHeight: Int, width outWidth: Int, top: Int, left: Int, parallel: Bool) -> [Float] {
+        let imageOutput = outHeight * outWidth * outputs, imageInput = input.height * input.width * inputs
+        var output = [Float](unsafeUninitializedCapacity: input.count * imageOutput) { _, count in count = input.count * imageOutput }
         output.withUnsafeMutableBufferPointer { out in
             input.values.withUnsafeBufferPointer { source in
-                weights.withUnsafeBufferPointer { w in
-                    bias.withUnsafeBufferPointer { b in
-                        let destination = UnsafeSendable(out.baseAddress!), from = UnsafeSendable(UnsafeMutablePointer(mutating: source.baseAddress!))
-                        let filter = UnsafeSendable(UnsafeMutablePointer(mutating: w.baseAddress!))
-                        let shift = UnsafeSendable(UnsafeMutablePointer(mutating: b.baseAddress!))
-                        let workers = ProcessInfo.processInfo.activeProcessorCount
-                        let (kernel, stride, height, width) = (kernel, stride, input.height, input.width)
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            for row in Swift.stride(from: worker, to: rows, by: workers) {
-                                let n = row / outHeight, oy = row % outHeight
-                                for ox in 0..<outWidth {
-                                    let target = destination.pointer + ((n * outHeight + oy) * outWidth + ox) * channels
-                                    target.update(from: shift.pointer, count: channels)
-                                    for ky in 0..<kernel {
-                                        let iy = oy * stride + ky - top
-                                        guard iy >= 0 && iy < height else { continue }
-                                        for kx in 0..<kernel {
-                                            let ix = ox * stride + kx - left
-                                            guard ix >= 0 && ix < width else { continue }
-                                            let pixel = from.pointer + ((n * height + iy) * width + ix) * channels
-                                            let tap = filter.pointer + (ky * kernel + kx) * channels
-                                            for c in 0..<channels { target[c] += pixel[c] * tap[c] }
-                                        }
-                                    }
-                                    for c in 0..<channels { target[c] = min(max(target[c], 0), 6) }
-                                }
-                            }
-                        }
+                let destination = UnsafeSendable(out.baseAddress!), from = UnsafeSendable(UnsafeMutablePointer(mutating: source.baseAddress!))
+                let workers = parallel ? ProcessInfo.processInfo.activeProcessorCount : 1
+                DispatchQueue.concurrentPerform(iterations: input.count * workers) { band in
+                    let n = band / workers, part = band % workers
+                    let (first, end) = (Int32(outHeight * part / workers), Int32(outHeight * (part + 1) / workers))
+                    let (image, target) = (from.pointer + n * imageInput, destination.pointer + n * imageOutput)
+                    if kind == .depthwise {
+                        taxon_depthwise_relu6(image, Int32(input.height), Int32(input.width), Int32(inputs), weights, bias, Int32(kernel),
+                                              Int32(stride), Int32(top), Int32(left), target, Int32(outWidth), first, end)
+                    } else {
+                        taxon_convolution(image, Int32(input.height), Int32(input.width), Int32(inputs), weights, bias, Int32(outputs),
+                                          Int32(kernel), Int32(stride), Int32(top), Int32(left), relu6 ? 1 : 0, target, Int32(outWidth), first, end)
                     }
                 }
             }
         }
         return output
-    }
-
-    /// ReLU6 (where this convolution has it), then the residual.
-    private func finish(_ values: inout [Float], residual: FeatureMap?) {
-        values.withUnsafeMutableBufferPointer { v in
-            switch (relu6, residual) {
-            case (true, nil): for i in 0..<v.count { v[i] = min(max(v[i], 0), 6) }
-            case (false, let residual?): residual.values.withUnsafeBufferPointer { r in for i in 0..<v.count { v[i] += r[i] } }
-            case (true, let residual?): residual.values.withUnsafeBufferPointer { r in for i in 0..<v.count { v[i] = min(max(v[i], 0), 6) + r[i] } }
-            case (false, nil): break
-            }
-        }
     }
 }
 
@@ -254,35 +201,44 @@ public struct EfficientNetLite0: Sendable {
         public let features: FeatureMap
     }
 
-    /// The network on a batch of preprocessed images (NHWC, 3 channels). The
-    /// images go through one at a time: a single image's largest feature maps
-    /// (112 × 112 × 96 floats, 4.8 MB) stay in cache, a batch's do not
-    /// (measured: 67 images/s one by one, 54 in batches of 16).
+    /// The network on a batch of preprocessed images (NHWC, 3 channels). Each
+    /// image goes through alone, so that its largest feature maps (112 × 112
+    /// × 96 floats, 4.8 MB) stay in cache. With two or more images, the cores
+    /// take whole images, each running OpenBLAS single-threaded: no
+    /// synchronisation inside the small late layers (7 × 7 pixels). A single
+    /// image shares every layer out over the cores instead.
     public func forward(_ input: FeatureMap) -> Output {
         let size = input.height * input.width * input.channels
-        var logits: [Float] = [], features: [Float] = []
-        var shape = (height: 0, width: 0)
-        for n in 0..<input.count {
-            let image = FeatureMap(count: 1, height: input.height, width: input.width, channels: input.channels,
-                                   values: Array(input.values[(n * size)..<((n + 1) * size)]))
-            let output = forwardOne(image)
-            logits += output.logits
-            features += output.features.values
-            shape = (output.features.height, output.features.width)
+        let image = { @Sendable (n: Int) in
+            FeatureMap(count: 1, height: input.height, width: input.width, channels: input.channels,
+                       values: Array(input.values[(n * size)..<((n + 1) * size)]))
         }
-        return Output(logits: logits, features: FeatureMap(count: input.count, height: shape.height, width: shape.width,
-                                                            channels: Self.featureChannels, values: features))
+        let workers = min(ProcessInfo.processInfo.activeProcessorCount, input.count)
+        let outputs: [Output]
+        if workers < 2 {
+            outputs = (0..<input.count).map { forwardOne(image($0), parallel: true) }
+        } else {
+            let blasThreads = openblas_get_num_threads()
+            openblas_set_num_threads(1)
+            defer { openblas_set_num_threads(blasThreads) }
+            let network = self
+            outputs = (try? parallelMap(Array(0..<input.count)) { network.forwardOne(image($0), parallel: false) }) ?? []
+        }
+        let last = outputs[0].features
+        return Output(logits: outputs.flatMap(\.logits),
+                      features: FeatureMap(count: input.count, height: last.height, width: last.width, channels: Self.featureChannels,
+                                           values: outputs.flatMap(\.features.values)))
     }
 
-    private func forwardOne(_ input: FeatureMap) -> Output {
-        var x = stem.apply(input)
+    private func forwardOne(_ input: FeatureMap, parallel: Bool) -> Output {
+        var x = stem.apply(input, parallel: parallel)
         for block in blocks {
             let inputs = x
-            if let expand = block.expand { x = expand.apply(x) }
-            x = block.depthwise.apply(x)
-            x = block.project.apply(x, adding: block.skip ? inputs : nil)
+            if let expand = block.expand { x = expand.apply(x, parallel: parallel) }
+            x = block.depthwise.apply(x, parallel: parallel)
+            x = block.project.apply(x, adding: block.skip ? inputs : nil, parallel: parallel)
         }
-        let features = head.apply(x)
+        let features = head.apply(x, parallel: parallel)
         var logits = fcBias
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(Self.classes), Int32(Self.featureChannels), 1, fcWeights, Int32(Self.featureChannels),
                     globalAveragePool(features), 1, 1, &logits, 1)

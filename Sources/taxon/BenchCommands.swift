@@ -67,7 +67,7 @@ struct BenchCNN: ParsableCommand {
     @Option(help: "Batches in the throughput run.") var batches = 8
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let network = try weights.network()
         let classes = try String(contentsOfFile: wnids, encoding: .utf8).split(separator: "\n").map(String.init)
         guard classes.count == EfficientNetLite0.classes else { throw CLIError("\(wnids): \(classes.count) wnids, not 1,000") }

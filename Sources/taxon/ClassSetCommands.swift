@@ -70,7 +70,7 @@ struct SimMatrixCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
         let setInfo = try db.classSet(named: classSet)
         let options = try TaxonomyOptions.parse(["--taxonomy", setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))

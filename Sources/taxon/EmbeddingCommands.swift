@@ -66,7 +66,7 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         // Worth a second process start only for eigendecompositions; Cholesky is as fast either way.
-        if method == .approxSim || method == .huse || (method == .sparse && dims != nil) { BLASKernels.restartWithAVX2KernelsIfMisdetected() }
+        if method == .approxSim || method == .huse || (method == .sparse && dims != nil) { BLASKernels.restartIfKernelsMisdetected() }
         let db = try store.openExisting()
         let clock = ContinuousClock()
         let started = clock.now
@@ -225,7 +225,7 @@ struct EmbeddingFidelity: ParsableCommand {
     @Argument(help: "The embedding.") var name: String
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
         let (info, values) = try db.embedding(named: name)
         let parameters = try info.parameterValues()
@@ -250,7 +250,7 @@ struct EmbeddingCompare: ParsableCommand {
     struct Result: Encodable { let rho: Double; let pairs: Int }
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
         let (a, aValues) = try db.embedding(named: first), (b, bValues) = try db.embedding(named: second)
         guard a.classSet == b.classSet else {

@@ -50,7 +50,7 @@ struct Classify: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let classes = try networkClasses(try store.openExisting(), classSet: classSet)
         let network = try weights.network()
         var results: [Result] = []
@@ -103,7 +103,7 @@ struct EmbedImage: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
         let classes = try networkClasses(db, classSet: classSet)
         // The semantic side: a learned mapper, or the softmax over the classes weighting an embedding's rows.
@@ -153,11 +153,14 @@ struct TrainMapper: ParsableCommand {
     @Option(help: "The mapper's name.") var name: String
     @Option(help: "Epochs.") var epochs = 100
     @Option(help: "Adam's learning rate.") var learningRate = 1e-3
+    @Option(help: "λ: adds λ × the softmax cross-entropy of a classification layer on the embedding (Barz & Denzler used 0.1).")
+    var crossEntropyWeight = 0.0
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Replace a mapper of that name.") var replace = false
 
     func run() throws {
-        BLASKernels.restartWithAVX2KernelsIfMisdetected()
+        BLASKernels.restartIfKernelsMisdetected()
+        guard crossEntropyWeight >= 0 && crossEntropyWeight.isFinite else { throw CLIError("--cross-entropy-weight must be a number ≥ 0") }
         let db = try store.openExisting()
         try db.checkNameIsFree(name, kind: .mapper, replace: replace)
         let rows = try db.embeddingRowsByKey(named: embedding).rows
@@ -165,24 +168,29 @@ struct TrainMapper: ParsableCommand {
         let unknown = Set(examples.map(\.wnid)).filter { rows[$0] == nil }.sorted()
         guard unknown.isEmpty else { throw MapperError.unknownClasses(path: labels ?? directory, wnids: unknown) }
         let network = try weights.network()
-        var features: [[Float]] = [], targets: [[Double]] = []
+        let classes = Set(examples.map(\.wnid)).sorted()
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        var features: [[Float]] = []
         for example in examples {
             let input = try Preprocessing.input(try ImageDecoder.decode(file: example.path), name: example.path)
             features += LinearMapper.feature(network.forward(input).features)
-            targets.append(rows[example.wnid]!)
         }
         var options = LinearMapper.Options()
         options.epochs = epochs
         options.learningRate = learningRate
         options.seed = seed
+        options.crossEntropyWeight = crossEntropyWeight
         var last = 0.0
-        let mapper = try LinearMapper.train(features: features, targets: targets, options: options) { epoch, loss in
+        let mapper = try LinearMapper.train(features: features, labels: examples.map { classIndex[$0.wnid]! },
+                                            classRows: classes.map { rows[$0]! }, options: options) { epoch, loss, crossEntropy in
             last = loss
-            if epoch % 20 == 0 || epoch == epochs { print("epoch \(epoch)  mean 1 − cos \(String(format: "%.5f", loss))") }
+            guard epoch % 20 == 0 || epoch == epochs else { return }
+            print("epoch \(epoch)  mean 1 − cos \(String(format: "%.5f", loss))"
+                  + (crossEntropyWeight > 0 ? "  mean cross-entropy \(String(format: "%.5f", crossEntropy))" : ""))
         }
         try db.writeMapper(name: name, embedding: embedding, parameters: [
             "epochs": String(epochs), "learning_rate": String(learningRate), "seed": String(seed), "images": String(examples.count),
-            "classes": String(Set(examples.map(\.wnid)).count), "loss": String(last), "feature": "gap-l2"],
+            "classes": String(classes.count), "loss": String(last), "feature": "gap-l2", "cross_entropy_weight": String(crossEntropyWeight)],
             inputs: mapper.inputs, outputs: mapper.outputs, values: mapper.values, replace: replace)
         print("stored mapper \(name): \(mapper.inputs) → \(mapper.outputs) into \(embedding), trained on \(examples.count) photos")
     }

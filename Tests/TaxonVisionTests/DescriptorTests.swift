@@ -67,32 +67,74 @@ final class DescriptorTests: XCTestCase {
 }
 
 final class LinearMapperTests: XCTestCase {
-    func testLearnsToMapClassesOntoTheirRows() throws {
+    /// Three classes: 20-d features around a class centre; the class rows three random 5-d vectors.
+    private func threeClasses() -> (features: [[Float]], labels: [Int], rows: [[Double]]) {
         var generator = SplitMix64(seed: 4)
-        // Three classes: 20-d features around a class centre, targets three random 5-d rows.
         let centres = (0..<3).map { _ in (0..<20).map { _ in generator.nextUnit() } }
         let rows = (0..<3).map { _ in (0..<5).map { _ in generator.nextUnit() - 0.5 } }
-        var features: [[Float]] = [], targets: [[Double]] = []
-        for i in 0..<60 {
-            features.append(normalized(centres[i % 3].map { Float($0 + 0.05 * generator.nextUnit()) }))
-            targets.append(rows[i % 3])
-        }
+        let features = (0..<60).map { i in normalized(centres[i % 3].map { Float($0 + 0.05 * generator.nextUnit()) }) }
+        return (features, (0..<60).map { $0 % 3 }, rows)
+    }
+
+    func testLearnsToMapClassesOntoTheirRows() throws {
+        let (features, labels, rows) = threeClasses()
         var options = LinearMapper.Options()
         options.epochs = 150
         options.learningRate = 0.01
         var losses: [Double] = []
-        let mapper = try LinearMapper.train(features: features, targets: targets, options: options) { _, loss in losses.append(loss) }
+        let mapper = try LinearMapper.train(features: features, labels: labels, classRows: rows, options: options) { _, loss, crossEntropy in
+            losses.append(loss)
+            XCTAssertEqual(crossEntropy, 0)
+        }
         XCTAssertLessThan(losses.last!, 0.01)
         XCTAssertLessThan(losses.last!, losses.first! / 10)
-        for (feature, target) in zip(features, targets) {
-            let mapped = mapper.apply(feature).map(Double.init)
+        for (feature, label) in zip(features, labels) {
+            let mapped = mapper.apply(feature).map(Double.init), target = rows[label]
             let cosine = zip(mapped, target).reduce(0) { $0 + $1.0 * $1.1 } / target.reduce(0) { $0 + $1 * $1 }.squareRoot()
             XCTAssertGreaterThan(cosine, 0.98)
         }
-        XCTAssertEqual(try LinearMapper.train(features: features, targets: targets, options: options).values, mapper.values, "same seed")
+        XCTAssertEqual(try LinearMapper.train(features: features, labels: labels, classRows: rows, options: options).values, mapper.values,
+                       "same seed")
         options.learningRate = .nan
-        XCTAssertThrowsError(try LinearMapper.train(features: features, targets: targets, options: options)) {
+        XCTAssertThrowsError(try LinearMapper.train(features: features, labels: labels, classRows: rows, options: options)) {
             XCTAssertEqual($0 as? MapperError, .diverged(epoch: 1))
+        }
+    }
+
+    func testCrossEntropyTermTrainsTheClassifierToo() throws {
+        let (features, labels, rows) = threeClasses()
+        var options = LinearMapper.Options()
+        options.epochs = 150
+        options.learningRate = 0.01
+        options.crossEntropyWeight = 0.1
+        var losses: [(Double, Double)] = []
+        let mapper = try LinearMapper.train(features: features, labels: labels, classRows: rows, options: options) { losses.append(($1, $2)) }
+        XCTAssertLessThan(losses.last!.0, 0.02)
+        XCTAssertLessThan(losses.last!.1, losses.first!.1 / 5, "the cross-entropy falls")
+        XCTAssertEqual(mapper.values.count, 21 * 5, "only W and b are kept")
+    }
+
+    /// The analytic gradient of 1 − cos + λ·CE against central differences, every parameter.
+    func testObjectiveGradientMatchesFiniteDifferences() {
+        var generator = SplitMix64(seed: 9)
+        let layout = LinearMapper.Layout(inputs: 4, outputs: 3, classes: 5)
+        let parameters = (0..<layout.total).map { _ in generator.nextUnit() * 2 - 1 }
+        let feature = (0..<4).map { _ in generator.nextUnit() }
+        let target = normalized([0.3, -0.5, 0.8].map(Float.init)).map(Double.init)
+        func loss(_ p: [Double]) -> Double {
+            var unused = [Double](repeating: 0, count: layout.total)
+            let (cosine, crossEntropy) = LinearMapper.objective(p, layout, feature: feature, target: target, label: 2, crossEntropyWeight: 0.7,
+                                                                scale: 1, gradient: &unused)
+            return cosine + 0.7 * crossEntropy
+        }
+        var gradient = [Double](repeating: 0, count: layout.total)
+        _ = LinearMapper.objective(parameters, layout, feature: feature, target: target, label: 2, crossEntropyWeight: 0.7, scale: 1,
+                                   gradient: &gradient)
+        for k in 0..<layout.total {
+            var plus = parameters, minus = parameters
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            XCTAssertEqual(gradient[k], (loss(plus) - loss(minus)) / 2e-6, accuracy: 1e-6, "parameter \(k)")
         }
     }
 }

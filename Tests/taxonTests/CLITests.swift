@@ -333,9 +333,14 @@ final class CLITests: XCTestCase {
             try FileManager.default.createDirectory(at: photos.appendingPathComponent(wnid), withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("\(wnid)/chelsea.png").path)
         }
-        let trained = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m", "--epochs", "20", "--weights", weights, "--db", db])
+        let trained = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m", "--epochs", "20", "--cross-entropy-weight", "0.1",
+                                 "--weights", weights, "--db", db])
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertTrue(trained.stdout.contains("stored mapper m: 1280 → 1000 into unit, trained on 2 photos"), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains("epoch 20  mean 1 − cos "), trained.stdout)
+        XCTAssertTrue(trained.stdout.contains("mean cross-entropy "), trained.stdout)
+        let negative = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m4", "--cross-entropy-weight=-1", "--db", db])
+        XCTAssertTrue(negative.stderr.contains("--cross-entropy-weight must be a number ≥ 0"), negative.stderr)
         let mapped = try taxon(["embed-image", chelsea, "--mapper", "m", "--weights", weights, "--db", db])
         XCTAssertEqual(mapped.status, 0, mapped.stderr)
         let mappedRow = try XCTUnwrap((try json(mapped.stdout) as? [[String: Any]])?.first?["embedding"] as? [Double])
