@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TaxonEmbed", targets: ["TaxonEmbed"]),
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
         .library(name: "TaxonVision", targets: ["TaxonVision"]),
+        .library(name: "TaxonSearch", targets: ["TaxonSearch"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,10 +34,11 @@ let package = Package(
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
+        .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision",
+                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
+        .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonVision"]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]

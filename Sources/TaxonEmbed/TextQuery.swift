@@ -19,6 +19,15 @@ public enum TextQuery {
     }
 
     public static func scores(_ text: String, embedding info: EmbeddingInfo, values: [Double], store: Store) throws -> Scores {
+        let (point, unknown) = try self.point(text, embedding: info, values: values, store: store)
+        let rows = HierarchyEmbedder.normalizedRows(Matrix(rows: info.rows, columns: info.dims, values: values))
+        let norm = point.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let cosines = norm > 0 ? multiply(rows, point).map { $0 / norm } : [Double](repeating: 0, count: rows.rows)
+        return Scores(cosines: cosines, unknownWords: unknown)
+    }
+
+    /// The query as a point of the embedding's space (not normalised), and its words without a vector.
+    public static func point(_ text: String, embedding info: EmbeddingInfo, values: [Double], store: Store) throws -> (point: [Double], unknownWords: [String]) {
         guard info.method == "devise" || info.method == "huse" else { throw TextEmbeddingError.notATextEmbedding(info.name) }
         let parameters = try info.parameterValues()
         guard let setName = parameters["vectors"], let expected = parameters["vector_dims"].flatMap(Int.init) else {
@@ -29,15 +38,10 @@ public enum TextQuery {
             throw TextEmbeddingError.dimensionMismatch(vectorSet: set.name, dims: set.dims, embedding: info.name, expected: expected)
         }
         let (query, unknown) = try DeViSE.query(text, store: store, vectors: set)
+        guard info.method == "huse" else { return (query, unknown) }
         let rows = HierarchyEmbedder.normalizedRows(Matrix(rows: info.rows, columns: info.dims, values: values))
-        var point = query
-        if info.method == "huse" {
-            let names = try DeViSE.embed(store: store, classSet: info.classSet, vectors: set, gloss: parameters["gloss"] == "true")
-            point = try nystrom(rows, similarities: multiply(names.rows, query))
-        }
-        let norm = point.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        let cosines = norm > 0 ? multiply(rows, point).map { $0 / norm } : [Double](repeating: 0, count: rows.rows)
-        return Scores(cosines: cosines, unknownWords: unknown)
+        let names = try DeViSE.embed(store: store, classSet: info.classSet, vectors: set, gloss: parameters["gloss"] == "true")
+        return (try nystrom(rows, similarities: multiply(names.rows, query)), unknown)
     }
 
     /// The least-squares solution of Φ φ ≈ a through the eigenpairs of ΦᵀΦ,

@@ -8,6 +8,7 @@ public enum CatalogKind: String, Sendable {
     case vectorSet = "vector set"
     case embedding = "embedding"
     case mapper = "mapper"
+    case collection = "collection"
 
     /// Our own table name: safe to put into SQL text.
     var table: String {
@@ -17,6 +18,7 @@ public enum CatalogKind: String, Sendable {
         case .vectorSet: return "vector_set"
         case .embedding: return "embedding"
         case .mapper: return "mapper"
+        case .collection: return "collection"
         }
     }
 }
@@ -61,10 +63,13 @@ extension Store {
         switch kind {
         case .taxonomy: classSets = "SELECT id FROM class_set WHERE taxonomy_id = \(id)"
         case .classSet: classSets = "\(id)"
-        case .vectorSet, .embedding, .mapper: classSets = "NULL"
+        case .vectorSet, .embedding, .mapper, .collection: classSets = "NULL"
         }
         let embeddings = kind == .embedding ? "\(id)" : "SELECT id FROM embedding WHERE class_set_id IN (\(classSets))"
+        // A collection outlives its embedding: its semantic vectors go, its images stay.
         try db.execute("""
+            UPDATE image SET embedding = NULL WHERE collection_id IN (SELECT id FROM collection WHERE embedding_id IN (\(embeddings)));
+            UPDATE collection SET embedding_id = NULL, generation = generation + 1 WHERE embedding_id IN (\(embeddings));
             DELETE FROM mapper WHERE embedding_id IN (\(embeddings));
             DELETE FROM embedding WHERE class_set_id IN (\(classSets));
             DELETE FROM class_member WHERE class_set_id IN (\(classSets));
@@ -79,6 +84,7 @@ extension Store {
                 """)
         case .classSet: break
         case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
+        case .collection: try db.execute("DELETE FROM image WHERE collection_id = \(id)")
         case .embedding, .mapper: break
         }
         try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")

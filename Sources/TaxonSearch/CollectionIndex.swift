@@ -1,0 +1,157 @@
+import COpenBLAS
+import Foundation
+import TaxonStore
+
+/// A collection held in memory for exact k-NN: descriptors and semantic
+/// vectors as contiguous row-major float32 matrices, scored by one sgemv each.
+public struct CollectionIndex: Sendable {
+    public let info: CollectionInfo
+    public let ids: [Int64]
+    public let paths: [String]
+    /// Each image's most probable class (wnid).
+    public let labels: [String?]
+    public let descriptors: [Float]
+    public let descriptorDims: Int
+    /// nil when the collection has no embedding (or an image lacks its vector).
+    public let embeddings: [Float]?
+    public let embeddingDims: Int
+
+    public var count: Int { ids.count }
+
+    public init(info: CollectionInfo, records: [ImageRecord]) {
+        self.info = info
+        ids = records.map(\.id)
+        paths = records.map(\.path)
+        labels = records.map { $0.topClasses.first?.wnid }
+        descriptorDims = records.first?.descriptor.count ?? 0
+        descriptors = records.flatMap(\.descriptor)
+        let complete = !records.isEmpty && records.allSatisfy { $0.embedding != nil }
+        embeddingDims = complete ? records[0].embedding!.count : 0
+        embeddings = complete ? records.flatMap { $0.embedding! } : nil
+    }
+
+    public init(store: Store, collection name: String) throws {
+        let info = try store.collection(named: name)
+        self.init(info: info, records: try store.images(in: info))
+    }
+
+    /// Cosines of every row of `matrix` (count × dims, unit rows) with the unit `query`.
+    func cosines(_ matrix: [Float], dims: Int, _ query: [Float]) throws -> [Float] {
+        guard query.count == dims else { throw SearchError.dimensionMismatch(expected: dims, got: query.count) }
+        var scores = [Float](repeating: 0, count: count)
+        guard count > 0 else { return scores }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dims), 1, matrix, Int32(dims), query, 1, 0, &scores, 1)
+        return scores
+    }
+}
+
+/// How results are ordered.
+public enum Ranking: Sendable, Equatable {
+    /// Descriptor cosine.
+    case visual
+    /// Semantic-vector cosine.
+    case semantic
+    /// Semantic cosine rounded to levels `width` apart (the taxonomy's
+    /// similarity levels 1/H, or a bucket width), then visual cosine inside a
+    /// level (Yang et al. 2019).
+    case semanticFirst(width: Double)
+    /// alpha × semantic + (1 − alpha) × visual.
+    case blend(alpha: Double)
+
+    public var name: String {
+        switch self {
+        case .visual: return "visual"
+        case .semantic: return "semantic"
+        case .semanticFirst: return "semantic-first"
+        case .blend: return "blend"
+        }
+    }
+}
+
+/// A query: the visual descriptor (photos only) and the semantic vector, both L2-normalised.
+public struct SearchQuery: Sendable {
+    public var descriptor: [Float]?
+    public var embedding: [Float]?
+    public init(descriptor: [Float]?, embedding: [Float]?) { (self.descriptor, self.embedding) = (descriptor, embedding) }
+}
+
+public struct SearchHit: Sendable, Encodable, Equatable {
+    public let id: Int64
+    public let path: String
+    public let label: String?
+    public let visual: Float?
+    public let semantic: Float?
+    /// The semantic level (semantic-first only).
+    public let level: Int?
+    public let score: Double
+}
+
+extension CollectionIndex {
+    public static let maxK = 1000
+
+    /// The k best images under `ranking`, best first (ties by image id).
+    public func search(_ query: SearchQuery, ranking: Ranking, k: Int) throws -> [SearchHit] {
+        guard count > 0 else { throw SearchError.emptyCollection(info.name) }
+        guard (1...Self.maxK).contains(k) else { throw SearchError.badK(k, limit: Self.maxK) }
+        let needsSemantic = ranking != .visual, needsVisual = ranking == .visual || ranking.name == "blend"
+        if needsVisual && query.descriptor == nil { throw SearchError.needsVisualQuery(ranking: ranking.name) }
+        var visual: [Float]?, semantic: [Float]?
+        if let descriptor = query.descriptor, ranking != .semantic { visual = try cosines(descriptors, dims: descriptorDims, descriptor) }
+        if needsSemantic {
+            guard let embeddings else { throw SearchError.noEmbedding(collection: info.name) }
+            guard let vector = query.embedding else { throw SearchError.badParameter("the \(ranking.name) ranking needs a semantic query vector") }
+            semantic = try cosines(embeddings, dims: embeddingDims, vector)
+        }
+        let score: (Int) -> Double
+        var level: ((Int) -> Int)?
+        switch ranking {
+        case .visual: score = { Double(visual![$0]) }
+        case .semantic: score = { Double(semantic![$0]) }
+        case let .blend(alpha): score = { alpha * Double(semantic![$0]) + (1 - alpha) * Double(visual![$0]) }
+        case let .semanticFirst(width):
+            guard width > 0 && width.isFinite else { throw SearchError.badParameter("the level width must be > 0") }
+            let levelOf = { (i: Int) in Int((Double(semantic![i]) / width).rounded()) }
+            level = levelOf
+            // Inside a level: visual cosine (in [−1, 1], mapped below 1), or the semantic one for a concept or text query.
+            let inside = visual ?? semantic!
+            score = { Double(levelOf($0)) + (Double(inside[$0]) + 1) / 2.000001 }
+        }
+        return topK(count, k: min(k, count), score: score).map { i, value in
+            SearchHit(id: ids[i], path: paths[i], label: labels[i], visual: visual?[i], semantic: semantic?[i], level: level?(i), score: value)
+        }
+    }
+}
+
+/// The k largest scores among 0..<n, best first, ties by the smaller index: a
+/// bounded min-heap, O(n log k).
+func topK(_ n: Int, k: Int, score: (Int) -> Double) -> [(Int, Double)] {
+    guard k > 0 else { return [] }
+    // Heap order: worst at the root (lower score, or equal score and larger index).
+    func worse(_ a: (Int, Double), _ b: (Int, Double)) -> Bool { a.1 < b.1 || (a.1 == b.1 && a.0 > b.0) }
+    var heap: [(Int, Double)] = []
+    heap.reserveCapacity(k)
+    func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count && worse(heap[l], heap[m]) { m = l }
+            if r < heap.count && worse(heap[r], heap[m]) { m = r }
+            if m == i { return }
+            heap.swapAt(i, m)
+            i = m
+        }
+    }
+    for i in 0..<n {
+        let entry = (i, score(i))
+        if heap.count < k {
+            heap.append(entry)
+            var c = heap.count - 1
+            while c > 0, worse(heap[c], heap[(c - 1) / 2]) { heap.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
+        } else if worse(heap[0], entry) {
+            heap[0] = entry
+            siftDown(0)
+        }
+    }
+    return heap.sorted { worse($1, $0) }
+}

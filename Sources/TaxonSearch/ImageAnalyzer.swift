@@ -1,0 +1,92 @@
+import Foundation
+import TaxonLinalg
+import TaxonStore
+import TaxonVision
+
+/// What the index keeps of a photo, and what a query photo becomes: the
+/// visual descriptor of the network's last feature map, the network's most
+/// probable classes, and the semantic vector (softmax-weighted rows of a
+/// class embedding, L2-normalised).
+public struct ImageAnalysis: Sendable {
+    public let width: Int
+    public let height: Int
+    public let topClasses: [ClassProbability]
+    public let descriptor: [Float]
+    public let embedding: [Float]?
+}
+
+/// A class embedding's rows in the network's class order: the semantic space
+/// images are projected into.
+public struct SemanticSpace: Sendable {
+    public let embedding: EmbeddingInfo
+    /// One row per network output.
+    public let classRows: [[Double]]
+    /// How many classes weight an image's vector (their probabilities renormalised).
+    public static let topClasses = 10
+
+    public init(store: Store, embedding name: String, networkClasses: [String]) throws {
+        let (info, rows) = try store.embeddingRowsByKey(named: name)
+        let missing = networkClasses.filter { rows[$0] == nil }
+        guard missing.isEmpty else { throw SearchError.embeddingLacksClasses(embedding: name, count: missing.count, examples: Array(missing.prefix(5))) }
+        embedding = info
+        classRows = networkClasses.map { rows[$0]! }
+    }
+
+    /// The vector of an image whose most probable classes are `top` (indices into the network's classes).
+    public func project(_ top: [(index: Int, probability: Double)]) -> [Float] {
+        let chosen = top.prefix(Self.topClasses)
+        let total = chosen.reduce(0) { $0 + $1.probability }
+        var sum = [Double](repeating: 0, count: embedding.dims)
+        for (index, probability) in chosen {
+            for d in 0..<sum.count { sum[d] += probability / total * classRows[index][d] }
+        }
+        return normalized(sum.map(Float.init))
+    }
+}
+
+public struct ImageAnalyzer: Sendable {
+    public let network: EfficientNetLite0
+    /// The wnids of the network's outputs, in order.
+    public let classes: [String]
+    public let descriptor: Descriptor
+    public let space: SemanticSpace?
+
+    public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?) {
+        precondition(classes.count == EfficientNetLite0.classes, "one wnid per network output")
+        (self.network, self.classes, self.descriptor, self.space) = (network, classes, descriptor, space)
+    }
+
+    /// A photo decoded (JPEG or PNG) and preprocessed for the network.
+    public struct Prepared: Sendable {
+        public let input: FeatureMap
+        public let width: Int
+        public let height: Int
+    }
+
+    public static func prepare(_ data: Data, name: String) throws -> Prepared {
+        let image = try ImageDecoder.decode(data, name: name)
+        return Prepared(input: try Preprocessing.input(image, name: name), width: image.width, height: image.height)
+    }
+
+    /// Prepared photos through the network in one batch (both cores).
+    public func analyze(_ images: [Prepared]) -> [ImageAnalysis] {
+        guard !images.isEmpty else { return [] }
+        let output = network.forward(Preprocessing.batch(images.map(\.input)))
+        let descriptors = descriptor.describe(output.features)
+        return images.indices.map { n in
+            let probabilities = softmax(Array(output.logits[(n * classes.count)..<((n + 1) * classes.count)]))
+            let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(SemanticSpace.topClasses)
+                .map { (index: $0, probability: probabilities[$0]) }
+            return ImageAnalysis(width: images[n].width, height: images[n].height,
+                                 topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },
+                                 descriptor: descriptors[n], embedding: space?.project(top))
+        }
+    }
+
+    /// Re-projects stored top classes into the semantic space (no network).
+    public func project(_ top: [ClassProbability]) -> [Float]? {
+        guard let space else { return nil }
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        return space.project(top.compactMap { entry in index[entry.wnid].map { (index: $0, probability: entry.probability) } })
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import TaxonLinalg
+import TaxonStore
+import TaxonVision
+
+/// What one `taxon index` run did.
+public struct IndexReport: Sendable {
+    public var added = 0, updated = 0, unchanged = 0, removed = 0, reembedded = 0
+    /// Files that could not be read or decoded: (relative path, why). They are skipped.
+    public var failed: [(path: String, reason: String)] = []
+}
+
+/// Indexes a folder into a collection: every .jpg, .jpeg and .png below it
+/// (recursively), decoded and run through the network on both cores.
+/// Unchanged files (same SHA-256) are skipped, vanished ones removed, a file
+/// that does not decode is reported and skipped. Each batch is written in its
+/// own transaction, so readers see progress and an interrupted run resumes.
+public struct ImageIndexer {
+    public let store: Store
+    public let analyzer: ImageAnalyzer
+    public var batch = 16
+
+    public init(store: Store, analyzer: ImageAnalyzer) {
+        (self.store, self.analyzer) = (store, analyzer)
+    }
+
+    public static let extensions: Set<String> = ["jpg", "jpeg", "png"]
+
+    /// The image files below `root`, relative, sorted. Symbolic links are not followed.
+    public static func imageFiles(below root: String) throws -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { throw SearchError.noFolder(root) }
+        let base = URL(fileURLWithPath: root).standardizedFileURL
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey]) else {
+            throw SearchError.noFolder(root)
+        }
+        var files: [String] = []
+        for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
+            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+            guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
+            files.append(String(url.standardizedFileURL.path.dropFirst(base.path.count + 1)))
+        }
+        return files.sorted()
+    }
+
+    public func index(folder: String, collection name: String, replace: Bool = false,
+                      progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> IndexReport {
+        let root = Store.absolutePath(folder)
+        let files = try Self.imageFiles(below: root)
+        let collection = try store.openCollection(name: name, root: root, descriptor: analyzer.descriptor.rawValue,
+                                                  embedding: analyzer.space?.embedding.name, replace: replace)
+        var report = IndexReport()
+        let stored = Dictionary(uniqueKeysWithValues: try store.images(in: collection, vectors: false).map { ($0.path, $0) })
+        let present = Set(files)
+        let vanished = stored.values.filter { !present.contains($0.path) }.map(\.id)
+        try store.updateImages(of: collection, upserting: [], removing: vanished)
+        report.removed = vanished.count
+
+        // Images kept from earlier runs whose semantic vector is missing (a new embedding) get one from their top classes.
+        if analyzer.space != nil {
+            let lacking = try store.imagesLackingEmbedding(in: collection)
+            try store.setEmbeddings(of: collection, lacking.compactMap { entry in analyzer.project(entry.topClasses).map { (entry.id, $0) } })
+            report.reembedded = lacking.count
+        }
+
+        progress(0, files.count)
+        for start in stride(from: 0, to: files.count, by: batch) {
+            let chunk = Array(files[start..<min(start + batch, files.count)])
+            // Read, hash and decode on both cores; the network then takes the batch.
+            let loaded = try parallelMap(chunk) { path -> Result<(Data, String), any Error> in
+                Result { let data = try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)); return (data, SHA256.hex(data)) }
+            }
+            var changed: [(path: String, data: Data, sha: String)] = []
+            for (path, result) in zip(chunk, loaded) {
+                switch result {
+                case let .success((data, sha)):
+                    if stored[path]?.sha256 == sha { report.unchanged += 1 } else { changed.append((path, data, sha)) }
+                case let .failure(error): report.failed.append((path, "\(error)"))
+                }
+            }
+            let decoded = try parallelMap(changed.map { ($0.path, $0.data) }) { path, data in
+                Result { try ImageAnalyzer.prepare(data, name: path) }
+            }
+            var good: [(path: String, data: Data, sha: String, image: ImageAnalyzer.Prepared)] = []
+            for (entry, result) in zip(changed, decoded) {
+                switch result {
+                case let .success(image): good.append((entry.path, entry.data, entry.sha, image))
+                case let .failure(error): report.failed.append((entry.path, "\(error)"))
+                }
+            }
+            let analyses = analyzer.analyze(good.map(\.image))
+            try store.updateImages(of: collection, upserting: zip(good, analyses).map { entry, analysis in
+                ImageRecord(path: entry.path, sha256: entry.sha, bytes: entry.data.count, width: analysis.width, height: analysis.height,
+                            topClasses: analysis.topClasses, descriptor: analysis.descriptor, embedding: analysis.embedding)
+            })
+            for entry in good { if stored[entry.path] == nil { report.added += 1 } else { report.updated += 1 } }
+            progress(min(start + batch, files.count), files.count)
+        }
+        return report
+    }
+}

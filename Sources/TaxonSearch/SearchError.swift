@@ -1,0 +1,28 @@
+public enum SearchError: Error, CustomStringConvertible, Equatable {
+    case embeddingLacksClasses(embedding: String, count: Int, examples: [String])
+    case noEmbedding(collection: String)
+    case wrongEmbedding(collection: String, indexed: String, requested: String)
+    case emptyCollection(String)
+    case badK(Int, limit: Int)
+    case dimensionMismatch(expected: Int, got: Int)
+    case noFolder(String)
+    case needsVisualQuery(ranking: String)
+    case badParameter(String)
+
+    public var description: String {
+        switch self {
+        case let .embeddingLacksClasses(embedding, count, examples):
+            return "embedding '\(embedding)' lacks \(count) of the network's classes (\(examples.joined(separator: ", ")))"
+        case let .noEmbedding(collection):
+            return "collection '\(collection)' has no semantic vectors: index it with --embedding E"
+        case let .wrongEmbedding(collection, indexed, requested):
+            return "collection '\(collection)' is indexed in embedding '\(indexed)', not '\(requested)': index it again with --embedding \(requested)"
+        case let .emptyCollection(name): return "collection '\(name)' has no images"
+        case let .badK(k, limit): return "k must lie in 1...\(limit), got \(k)"
+        case let .dimensionMismatch(expected, got): return "the query has \(got) dimensions, the collection \(expected)"
+        case let .noFolder(path): return "\(path): no such folder"
+        case let .needsVisualQuery(ranking): return "the \(ranking) ranking needs an image query (a concept or text has no visual descriptor)"
+        case let .badParameter(message): return message
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+
+/// An image collection (migration 0004): a folder indexed by `taxon index`.
+public struct CollectionInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    /// The indexed folder, absolute; image paths are relative to it.
+    public let root: String
+    /// The visual descriptor: gap, gem, mac or rmac.
+    public let descriptor: String
+    /// The class embedding the semantic vectors live in, if any.
+    public let embedding: String?
+    public let generation: Int64
+    public let images: Int
+    public let createdAt: String
+
+    public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String) {
+        (self.id, self.name, self.root, self.descriptor, self.embedding) = (id, name, root, descriptor, embedding)
+        (self.generation, self.images, self.createdAt) = (generation, images, createdAt)
+    }
+}
+
+/// One indexed image. Vectors are float32, L2-normalised.
+public struct ImageRecord: Sendable, Equatable {
+    public var id: Int64
+    public var path: String
+    public var sha256: String
+    public var bytes: Int
+    public var width: Int
+    public var height: Int
+    /// The network's most probable classes, most probable first: (wnid, probability).
+    public var topClasses: [ClassProbability]
+    public var descriptor: [Float]
+    public var embedding: [Float]?
+
+    public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
+                descriptor: [Float], embedding: [Float]?) {
+        (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
+        (self.topClasses, self.descriptor, self.embedding) = (topClasses, descriptor, embedding)
+    }
+}
+
+public struct ClassProbability: Codable, Sendable, Equatable {
+    public let wnid: String
+    public let probability: Double
+    public init(wnid: String, probability: Double) { (self.wnid, self.probability) = (wnid, probability) }
+}
+
+public enum CollectionError: Error, CustomStringConvertible, Equatable {
+    case differentSetting(collection: String, setting: String, stored: String, requested: String)
+
+    public var description: String {
+        switch self {
+        case let .differentSetting(collection, setting, stored, requested):
+            return "collection '\(collection)' was indexed with \(setting) \(stored), not \(requested); use another collection name (or --replace)"
+        }
+    }
+}
+
+extension Store {
+    public func collections() throws -> [CollectionInfo] {
+        let statement = try db.prepare("""
+            SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
+                   (SELECT count(*) FROM image i WHERE i.collection_id = c.id)
+            FROM collection c LEFT JOIN embedding e ON e.id = c.embedding_id ORDER BY c.name
+            """)
+        var result: [CollectionInfo] = []
+        while try statement.step() {
+            result.append(CollectionInfo(id: statement.int64(0), name: statement.text(1), root: statement.text(2), descriptor: statement.text(3),
+                                         embedding: statement.optionalText(4), generation: statement.int64(5), images: statement.int(7),
+                                         createdAt: statement.text(6)))
+        }
+        return result
+    }
+
+    public func collection(named name: String) throws -> CollectionInfo {
+        guard let info = try collections().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .collection, name: name) }
+        return info
+    }
+
+    /// The collection's generation alone: a cheap check for readers holding it in memory.
+    public func collectionGeneration(named name: String) throws -> Int64? {
+        let statement = try db.prepare("SELECT generation FROM collection WHERE name = ?")
+        try statement.bind(name, at: 1)
+        return try statement.step() ? statement.int64(0) : nil
+    }
+
+    /// Creates the collection, or checks that an existing one has the same
+    /// folder and descriptor (`replace` deletes it first). Points it at
+    /// `embedding` (nil: none).
+    public func openCollection(name: String, root: String, descriptor: String, embedding: String?, replace: Bool) throws -> CollectionInfo {
+        try transaction {
+            if replace { try claimName(name, kind: .collection, replace: true) }
+            let embeddingID = try embedding.map { embedding in
+                guard let id = try db.scalarInt("SELECT id FROM embedding WHERE name = ?", [.text(embedding)]) else {
+                    throw CatalogError.notFound(kind: .embedding, name: embedding)
+                }
+                return id
+            }
+            if let existing = try collections().first(where: { $0.name == name }) {
+                if existing.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: existing.root, requested: root) }
+                if existing.descriptor != descriptor {
+                    throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: existing.descriptor, requested: descriptor)
+                }
+                if existing.embedding != embedding {
+                    // The old semantic vectors mean nothing in the new space.
+                    let update = try db.prepare("UPDATE collection SET embedding_id = ?, generation = generation + 1 WHERE id = ?")
+                    try update.bind([embeddingID.map { .integer($0) } ?? .null, .integer(existing.id)])
+                    try update.run()
+                    try db.execute("UPDATE image SET embedding = NULL WHERE collection_id = \(existing.id)")
+                }
+            } else {
+                try validateName(name, kind: .collection)
+                let insert = try db.prepare("INSERT INTO collection (name, root, descriptor, embedding_id, created_at) VALUES (?, ?, ?, ?, ?)")
+                try insert.bind([.text(name), .text(root), .text(descriptor), embeddingID.map { .integer($0) } ?? .null, .text(Store.timestamp())])
+                try insert.run()
+            }
+            return try collection(named: name)
+        }
+    }
+
+    /// Every image of the collection, in id order; `vectors: false` leaves the vectors empty.
+    public func images(in collection: CollectionInfo, vectors: Bool = true) throws -> [ImageRecord] {
+        let statement = try db.prepare("""
+            SELECT id, path, sha256, bytes, width, height, top_classes\(vectors ? ", descriptor, embedding" : "")
+            FROM image WHERE collection_id = ? ORDER BY id
+            """)
+        try statement.bind(collection.id, at: 1)
+        var result: [ImageRecord] = []
+        while try statement.step() { result.append(try readImage(statement, vectors: vectors)) }
+        return result
+    }
+
+    public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
+        let statement = try db.prepare("""
+            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.descriptor, i.embedding, c.name
+            FROM image i JOIN collection c ON c.id = i.collection_id WHERE i.id = ?
+            """)
+        try statement.bind(id, at: 1)
+        guard try statement.step() else { return nil }
+        return (statement.text(9), try readImage(statement, vectors: true))
+    }
+
+    private func readImage(_ statement: Statement, vectors: Bool) throws -> ImageRecord {
+        let top = try JSONDecoder().decode([ClassProbability].self, from: Data(statement.text(6).utf8))
+        return ImageRecord(id: statement.int64(0), path: statement.text(1), sha256: statement.text(2), bytes: statement.int(3),
+                           width: statement.int(4), height: statement.int(5), topClasses: top,
+                           descriptor: vectors ? Self.floats(statement.blob(7)) : [],
+                           embedding: vectors && !statement.isNull(8) ? Self.floats(statement.blob(8)) : nil)
+    }
+
+    /// Adds or replaces (by path) images and removes the ids in `removing`, in
+    /// one transaction that also bumps the collection's generation.
+    public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64] = []) throws {
+        guard !records.isEmpty || !removing.isEmpty else { return }
+        try transaction {
+            let upsert = try db.prepare("""
+                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
+                    height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding
+                """)
+            let encoder = JSONEncoder()
+            for record in records {
+                try upsert.bind([.integer(collection.id), .text(record.path), .text(record.sha256), .integer(Int64(record.bytes)),
+                                 .integer(Int64(record.width)), .integer(Int64(record.height)),
+                                 .text(String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)),
+                                 .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null])
+                try upsert.run()
+            }
+            let delete = try db.prepare("DELETE FROM image WHERE id = ? AND collection_id = ?")
+            for id in removing {
+                try delete.bind([.integer(id), .integer(collection.id)])
+                try delete.run()
+            }
+            try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+        }
+    }
+
+    /// The images without a semantic vector, with their stored top classes.
+    public func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])] {
+        let statement = try db.prepare("SELECT id, top_classes FROM image WHERE collection_id = ? AND embedding IS NULL ORDER BY id")
+        try statement.bind(collection.id, at: 1)
+        var result: [(id: Int64, topClasses: [ClassProbability])] = []
+        while try statement.step() {
+            result.append((statement.int64(0), try JSONDecoder().decode([ClassProbability].self, from: Data(statement.text(1).utf8))))
+        }
+        return result
+    }
+
+    /// Replaces the semantic vectors of the given images (id → vector).
+    public func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws {
+        try transaction {
+            let update = try db.prepare("UPDATE image SET embedding = ? WHERE id = ? AND collection_id = ?")
+            for (id, vector) in vectors {
+                try update.bind([.blob(Self.bytes(vector)), .integer(id), .integer(collection.id)])
+                try update.run()
+            }
+            try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+        }
+    }
+
+    static func bytes(_ values: [Float]) -> [UInt8] {
+        values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    }
+
+    static func floats(_ bytes: [UInt8]) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+}
