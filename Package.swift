@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
-        .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
         .executableTarget(
             name: "taxon",
             dependencies: [

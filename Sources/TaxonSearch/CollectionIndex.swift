@@ -51,9 +51,9 @@ public enum Ranking: Sendable, Equatable {
     case visual
     /// Semantic-vector cosine.
     case semantic
-    /// Semantic cosine rounded to levels `width` apart (the taxonomy's
-    /// similarity levels 1/H, or a bucket width), then visual cosine inside a
-    /// level (Yang et al. 2019).
+    /// Semantic cosine quantised to levels `width` apart (the taxonomy's
+    /// similarity levels 1/H, or a bucket width; the level is the highest one
+    /// the cosine reaches), then visual cosine inside a level (Yang et al. 2019).
     case semanticFirst(width: Double)
     /// alpha × semantic + (1 − alpha) × visual.
     case blend(alpha: Double)
@@ -110,7 +110,9 @@ extension CollectionIndex {
         case let .blend(alpha): score = { alpha * Double(semantic![$0]) + (1 - alpha) * Double(visual![$0]) }
         case let .semanticFirst(width):
             guard width > 0 && width.isFinite else { throw SearchError.badParameter("the level width must be > 0") }
-            let levelOf = { (i: Int) in Int((Double(semantic![i]) / width).rounded()) }
+            // The highest level the cosine reaches: exact lcs-height similarities are
+            // multiples of 1/H, a photo's mixture of classes falls between two.
+            let levelOf = { (i: Int) in Int((Double(semantic![i]) / width + 1e-4).rounded(.down)) }
             level = levelOf
             // Inside a level: visual cosine (in [−1, 1], mapped below 1), or the semantic one for a concept or text query.
             let inside = visual ?? semantic!

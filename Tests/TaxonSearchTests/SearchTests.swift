@@ -48,11 +48,11 @@ final class RankingTests: XCTestCase {
         return values.map { $0 / norm }
     }
 
-    /// Four images: semantic vectors at cosines 1, 0.9, 0.52, 0.1 from the
+    /// Four images: semantic vectors at cosines 0.95, 0.9, 0.52, 0.1 from the
     /// query's, visual descriptors at cosines 0.2, 0.8, 0.99, 0.5.
     private func index() -> CollectionIndex {
         let info = CollectionInfo(id: 1, name: "c", root: "/x", descriptor: "gap", embedding: "e", generation: 0, images: 4, createdAt: "")
-        let semantic: [Float] = [1, 0.9, 0.52, 0.1], visual: [Float] = [0.2, 0.8, 0.99, 0.5]
+        let semantic: [Float] = [0.95, 0.9, 0.52, 0.1], visual: [Float] = [0.2, 0.8, 0.99, 0.5]
         let records = (0..<4).map { i -> ImageRecord in
             let descriptor: [Float] = [visual[i], (1 - visual[i] * visual[i]).squareRoot()]
             let embedding: [Float] = [semantic[i], (1 - semantic[i] * semantic[i]).squareRoot()]
@@ -67,12 +67,14 @@ final class RankingTests: XCTestCase {
         let query = SearchQuery(descriptor: [1, 0], embedding: [1, 0])
         XCTAssertEqual(try collection.search(query, ranking: .visual, k: 4).map(\.id), [12, 11, 13, 10])
         XCTAssertEqual(try collection.search(query, ranking: .semantic, k: 4).map(\.id), [10, 11, 12, 13])
-        // Levels 0.25 apart: 1 → 4, 0.9 → 4, 0.52 → 2, 0.1 → 0; inside level 4 the visually closer 11 first.
+        // Levels 0.25 apart: 0.95 → 3, 0.9 → 3, 0.52 → 2, 0.1 → 0; inside level 3 the visually closer 11 first.
         let first = try collection.search(query, ranking: .semanticFirst(width: 0.25), k: 4)
         XCTAssertEqual(first.map(\.id), [11, 10, 12, 13])
-        XCTAssertEqual(first.map(\.level), [4, 4, 2, 0])
+        XCTAssertEqual(first.map(\.level), [3, 3, 2, 0])
+        // An exact level is kept despite float rounding: 0.9 / 0.3 = 2.9999….
+        XCTAssertEqual(try collection.search(query, ranking: .semanticFirst(width: 0.3), k: 4).map(\.level), [3, 3, 1, 0])
         XCTAssertEqual(first[0].visual!, 0.8, accuracy: 1e-6)
-        // blend 0.5: 0.6, 0.85, 0.755, 0.3.
+        // blend 0.5: 0.575, 0.85, 0.755, 0.3.
         let blended = try collection.search(query, ranking: .blend(alpha: 0.5), k: 2)
         XCTAssertEqual(blended.map(\.id), [11, 12])
         XCTAssertEqual(blended[0].score, 0.85, accuracy: 1e-6)

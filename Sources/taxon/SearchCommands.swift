@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import TaxonLinalg
+import TaxonSearch
+import TaxonStore
+import TaxonVision
+
+struct IndexCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "index",
+        abstract: "Index a folder of photos into a collection: visual descriptors, semantic vectors and top classes.",
+        discussion: """
+            Every .jpg, .jpeg and .png below DIR is decoded and run through EfficientNet-Lite0 on both cores. Running it \
+            again skips files whose SHA-256 is unchanged and removes vanished ones; a file that does not decode is reported \
+            and skipped. --embedding (default: the collection's, if it has one) gives the semantic space; a new one is \
+            applied to the stored images from their top classes, without running the network again.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @Argument(help: "The folder of photos.") var directory: String
+    @Option(help: "The collection's name.") var collection: String
+    @Option(help: "A class embedding of the network's classes (unitsphere, approx-sim, devise, …).") var embedding: String?
+    @Option(help: "The visual descriptor: gap, gem, mac or rmac.") var descriptor: Descriptor = .gem
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+    @Flag(help: "Delete the collection first.") var replace = false
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        let db = try store.openExisting()
+        let classes = try SearchEngine.networkClasses(store: db, classSet: classSet)
+        let existing = try db.collections().first { $0.name == collection }
+        let embedding = embedding ?? (replace ? nil : existing?.embedding)
+        let space = try embedding.map { try SemanticSpace(store: db, embedding: $0, networkClasses: classes) }
+        let analyzer = ImageAnalyzer(network: try weights.network(), classes: classes, descriptor: descriptor, space: space)
+        let bar = ProgressBar()
+        let report = try ImageIndexer(store: db, analyzer: analyzer).index(folder: directory, collection: collection, replace: replace) {
+            bar.show($0, of: $1)
+        }
+        bar.finish()
+        for (path, reason) in report.failed { FileHandle.standardError.write(Data("skipped \(path): \(reason)\n".utf8)) }
+        let info = try db.collection(named: collection)
+        print("collection \(collection): \(info.images) images (\(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged, "
+              + "\(report.removed) removed, \(report.failed.count) skipped)"
+              + (report.reembedded > 0 ? "; \(report.reembedded) re-projected into \(embedding!)" : ""))
+    }
+}
+
+/// A one-line progress bar on standard error, drawn only when it is a terminal.
+final class ProgressBar {
+    private let enabled = isatty(2) == 1
+    private var drawn = false
+
+    func show(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30, filled = width * done / total
+        let line = "\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total)"
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() { if drawn { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search a collection by photo, concept or text.",
+        discussion: """
+            Rankings: visual (descriptor cosine), semantic (semantic-vector cosine), semantic-first (semantic cosine rounded \
+            to the taxonomy's similarity levels 1/H — or to --level-width — then visual cosine inside a level), blend \
+            (--alpha × semantic + (1 − alpha) × visual). A concept or text query has no visual side: it ranks semantic, \
+            or semantic-first ordering a level by the semantic cosine.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "A query photo (JPEG or PNG).") var image: String?
+    @Option(help: "A concept (a class of the collection's embedding) as the query.") var concept: String?
+    @Option(help: "Free text as the query (text embeddings: devise, huse).") var text: String?
+    @Option(help: "The collection.") var collection: String
+    @Option(help: "visual, semantic, semantic-first or blend.") var ranking = "semantic-first"
+    @Option(help: "blend's weight of the semantic cosine.") var alpha: Double?
+    @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
+    @Option(name: .shortAndLong, help: "How many results.") var k = 10
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+
+    func validate() throws {
+        guard [image != nil, concept != nil, text != nil].filter({ $0 }).count == 1 else {
+            throw ValidationError("give one query: an image, --concept or --text")
+        }
+    }
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        let db = try store.openExisting()
+        let ranking = try Ranking(name: self.ranking, alpha: alpha, width: levelWidth)
+        let engine = try SearchEngine(store: db, collection: collection, network: try weights.network(), classSet: classSet)
+        let query: SearchQuery
+        if let image {
+            guard let data = FileManager.default.contents(atPath: image) else { throw CLIError("\(image): cannot read the file") }
+            query = try engine.query(image: data, name: image)
+        } else if let concept {
+            query = try engine.query(concept: concept, store: db)
+        } else {
+            let (textQuery, unknown) = try engine.query(text: text!, store: db)
+            if !unknown.isEmpty { FileHandle.standardError.write(Data("words without a vector (left out): \(unknown.joined(separator: ", "))\n".utf8)) }
+            query = textQuery
+        }
+        let hits = try engine.search(query, ranking: ranking, k: k)
+        if output.json { return try printJSON(hits) }
+        let names = Dictionary(try db.classMembers(of: classSet).map { ($0.key, $0.label) }, uniquingKeysWith: { first, _ in first })
+        for (rank, hit) in hits.enumerated() {
+            let scores = [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
+                          hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }.joined(separator: "  ")
+            print(String(format: "%3d  ", rank + 1) + "\(hit.id)  \(hit.path)  \(hit.label.flatMap { names[$0] } ?? "?")  \(scores)")
+        }
+    }
+}
