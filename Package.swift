@@ -13,9 +13,12 @@ let package = Package(
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
         .library(name: "TaxonVision", targets: ["TaxonVision"]),
         .library(name: "TaxonSearch", targets: ["TaxonSearch"]),
+        .library(name: "TaxonServer", targets: ["TaxonServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The HTTP API; of its traits only FullFoundation (swift-configuration support is not used).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // System-library shims: a module map and a header each, nothing else.
@@ -35,10 +38,14 @@ let package = Package(
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonServer", dependencies: [
+            "TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch",
+                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +57,10 @@ let package = Package(
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonVision"]),
+        .testTarget(name: "TaxonServerTests", dependencies: [
+            "taxon", "TaxonServer", "TaxonSearch", "TaxonStore", "TaxonVision",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -252,3 +252,30 @@ extension Store {
         return found
     }
 }
+
+/// Everything about one concept that `taxon concept` and `GET /v1/concepts/{ref}` show.
+public struct ConceptDetails: Encodable, Sendable {
+    public let key: String
+    public let name: String?
+    public let pos: String?
+    public let lexname: String?
+    public let gloss: String?
+    public let lemmas: [Lemma]
+    public let parents: [Relation]
+    public let children: [Relation]
+    /// Every other relation (meronyms, antonyms, …); hyponyms are the children.
+    public let relations: [Relation]
+}
+
+extension Store {
+    public func details(of concept: Concept) throws -> ConceptDetails {
+        let outgoing = try self.outgoing(from: concept)
+        let upward = Set(Relations.taxonomic), downward: Set = [Relations.hyponym, Relations.instanceHyponym]
+        return ConceptDetails(
+            key: concept.key, name: concept.name, pos: concept.pos, lexname: concept.lexname, gloss: concept.gloss,
+            lemmas: try lemmas(of: concept),
+            parents: outgoing.filter { upward.contains($0.relation) },
+            children: try incoming(to: concept, relations: Relations.taxonomic),
+            relations: outgoing.filter { !upward.contains($0.relation) && !downward.contains($0.relation) })
+    }
+}

@@ -18,33 +18,12 @@ struct ConceptCommand: ParsableCommand {
     @Argument(help: "The concept.") var ref: String
     @Flag(help: "Show every sense of a word, not only the first.") var all = false
 
-    struct Details: Encodable {
-        let key: String
-        let name: String?
-        let pos: String?
-        let lexname: String?
-        let gloss: String?
-        let lemmas: [Lemma]
-        let parents: [Relation]
-        let children: [Relation]
-        let relations: [Relation]
-    }
-
     func run() throws {
         let db = try store.openExisting()
         let taxonomy = try db.taxonomy(named: reference.taxonomy)
         let found = all ? try db.candidates(for: ref, in: taxonomy) : [try db.resolve(ref, in: taxonomy)]
         if found.isEmpty { throw ReferenceError.unknown(reference: ref, taxonomy: taxonomy.name) }
-        let details = try found.map { concept in
-            let outgoing = try db.outgoing(from: concept)
-            let upward = Set(Relations.taxonomic), downward: Set = [Relations.hyponym, Relations.instanceHyponym]
-            return Details(
-                key: concept.key, name: concept.name, pos: concept.pos, lexname: concept.lexname, gloss: concept.gloss,
-                lemmas: try db.lemmas(of: concept),
-                parents: outgoing.filter { upward.contains($0.relation) },
-                children: try db.incoming(to: concept, relations: Relations.taxonomic),
-                relations: outgoing.filter { !upward.contains($0.relation) && !downward.contains($0.relation) })
-        }
+        let details = try found.map { try db.details(of: $0) }
         if output.json { return try printJSON(all ? AnyEncodable(details) : AnyEncodable(details[0])) }
         for (index, d) in details.enumerated() {
             if index > 0 { print("") }

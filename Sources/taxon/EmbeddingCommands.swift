@@ -129,7 +129,7 @@ func printFidelity(_ f: Fidelity) {
 struct EmbeddingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedding", abstract: "List, export and query stored class embeddings.",
-        subcommands: [EmbeddingList.self, EmbeddingExport.self, EmbeddingNeighbors.self, EmbeddingFidelity.self, EmbeddingCompare.self])
+        subcommands: [EmbeddingList.self, EmbeddingExport.self, EmbeddingNeighborsCommand.self, EmbeddingFidelity.self, EmbeddingCompare.self])
 }
 
 struct EmbeddingList: ParsableCommand {
@@ -174,7 +174,7 @@ struct EmbeddingExport: ParsableCommand {
     }
 }
 
-struct EmbeddingNeighbors: ParsableCommand {
+struct EmbeddingNeighborsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "neighbors", abstract: "The classes nearest to a class: by cosine, or by Poincaré distance for hyperbolic embeddings.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -182,38 +182,10 @@ struct EmbeddingNeighbors: ParsableCommand {
     @Argument(help: "A class of its class set (key, NLTK-style name or word).") var ref: String
     @Option(name: .short, help: "How many.") var k = 10
 
-    /// Cosine, or Poincaré distance for hyperbolic embeddings.
-    struct Neighbor: Encodable { let key: String; let name: String; let score: Double }
-
     func run() throws {
-        let db = try store.openExisting()
-        let (info, values) = try db.embedding(named: name)
-        let members = try db.classMembers(of: info.classSet)
-        let taxonomy = try db.taxonomy(named: try db.classSet(named: info.classSet).taxonomy)
-        let wanted = try db.candidates(for: ref, in: taxonomy).map(\.id)
-        guard let index = members.firstIndex(where: { wanted.contains($0.id) }) else {
-            throw CLIError("'\(ref)' is not a class of \(info.classSet)")
-        }
-        let rows = Matrix(rows: info.rows, columns: info.dims, values: values)
-        let ranked: [(Int, Double)]
-        if HyperbolicModel(rawValue: info.method) != nil {
-            // Hyperbolic embeddings (cones live in the Poincaré ball too): nearest by Poincaré distance, not by angle.
-            let ball = PoincareBall(dims: info.dims)
-            ranked = values.withUnsafeBufferPointer { p in
-                (0..<rows.rows).filter { $0 != index }.map { ($0, ball.distance(p, index, $0)) }
-            }.sorted { $0.1 < $1.1 }
-        } else {
-            let query = Array(rows.row(index))
-            let norms = rows.rowNorms()
-            let dots = multiply(rows, query)
-            // A zero row has no direction: cosine 0 rather than NaN, which would break the ordering.
-            ranked = (0..<rows.rows).filter { $0 != index }
-                .map { row in (row, norms[row] * norms[index] > 0 ? dots[row] / (norms[row] * norms[index]) : 0) }
-                .sorted { $0.1 > $1.1 }
-        }
-        let neighbors = ranked.prefix(max(k, 0)).map { Neighbor(key: members[$0.0].key, name: members[$0.0].label, score: $0.1) }
+        let (concept, neighbors) = try EmbeddingNeighbors.nearest(store: try store.openExisting(), embedding: name, reference: ref, k: k)
         if output.json { return try printJSON(neighbors) }
-        print("\(members[index].label)  \(members[index].key)")
+        print("\(concept.label)  \(concept.key)")
         for n in neighbors { print("  \(String(format: "%.6f", n.score))  \(n.name)  \(n.key)") }
     }
 }

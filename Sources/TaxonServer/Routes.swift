@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import TaxonCore
+import TaxonEmbed
+import TaxonSearch
+import TaxonStore
+
+/// The request context: JSON out with sorted snake_case keys, bodies bounded.
+public struct TaxonContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public init(source: Source) { coreContext = .init(source: source) }
+
+    /// Uploaded photos and batch requests up to 20 MiB; more is 413.
+    public static let maxBody = 20 * 1024 * 1024
+    public var maxUploadSize: Int { Self.maxBody }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
+    }
+}
+
+/// One endpoint. `Routes.all` is the single list the router is built from
+/// and that the tests check against docs/openapi.yaml.
+public struct Route: Sendable {
+    public let method: HTTPRequest.Method
+    /// OpenAPI-style path: /v1/concepts/{ref}.
+    public let path: String
+    let handle: @Sendable (Request, TaxonContext, TaxonService) async throws -> Response
+}
+
+public enum Routes {
+    public static let all: [Route] = [
+        Route(method: .get, path: "/healthz", handle: health),
+        Route(method: .get, path: "/v1/concepts", handle: conceptsByLemma),
+        Route(method: .get, path: "/v1/concepts/{ref}", handle: concept),
+        Route(method: .get, path: "/v1/concepts/{ref}/ancestors", handle: ancestors),
+        Route(method: .get, path: "/v1/similarity", handle: similarity),
+        Route(method: .post, path: "/v1/similarity", handle: similarityBatch),
+        Route(method: .get, path: "/v1/embeddings", handle: embeddings),
+        Route(method: .get, path: "/v1/embeddings/{name}/neighbors", handle: neighbors),
+        Route(method: .get, path: "/v1/search", handle: searchByConceptOrText),
+        Route(method: .post, path: "/v1/search", handle: searchByImage),
+        Route(method: .get, path: "/v1/images/{id}", handle: image),
+        Route(method: .get, path: "/v1/images/{id}/file", handle: imageFile),
+    ]
+}
+
+/// The router of every route in `Routes.all`, errors answered as JSON.
+public func buildRouter(_ service: TaxonService) -> Router<TaxonContext> {
+    let router = Router(context: TaxonContext.self)
+    router.middlewares.add(ErrorMiddleware())
+    for route in Routes.all {
+        router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(request, context, service) }
+    }
+    return router
+}
+
+// MARK: - Parameters
+
+extension Request {
+    /// A query parameter: required when there is no default; at most `maxLength` characters.
+    func text(_ name: String, maxLength: Int = 1_000) throws -> String? {
+        guard let value = uri.queryParameters.get(name) else { return nil }
+        guard value.count <= maxLength else { throw APIError.badRequest("\(name) is longer than \(maxLength) characters") }
+        return value
+    }
+
+    func required(_ name: String) throws -> String {
+        guard let value = try text(name), !value.isEmpty else { throw APIError.badRequest("the query parameter '\(name)' is required") }
+        return value
+    }
+
+    func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = try text(name) else { return fallback }
+        guard let value = Int(raw), range.contains(value) else { throw APIError.badRequest("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound)") }
+        return value
+    }
+
+    func number(_ name: String) throws -> Double? {
+        guard let raw = try text(name) else { return nil }
+        guard let value = Double(raw), value.isFinite else { throw APIError.badRequest("\(name) must be a number") }
+        return value
+    }
+}
+
+extension TaxonContext {
+    func path(_ name: String) throws -> String {
+        let value = try parameters.require(name)
+        guard value.count <= 1_000 else { throw APIError.badRequest("\(name) is too long") }
+        return value
+    }
+}
+
+func json<T: Encodable>(_ value: T, _ context: TaxonContext, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try context.responseEncoder.encode(value)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import TaxonLinalg
+import TaxonServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the store over HTTP (JSON): concepts, similarity, embeddings and image search. Routes: docs/openapi.yaml.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @Option(help: "The address to listen on.") var host = "127.0.0.1"
+    @Option(help: "The port.") var port = 8080
+    @Option(help: "Information content for res/jcn/lin: a WordNet::Similarity .dat file, or 'intrinsic'.") var ic: String?
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+
+    func run() async throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        _ = try store.openExisting()
+        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet)
+        print("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)")
+        try await buildApplication(service, host: host, port: port).runService()
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import TaxonServer
+import XCTest
+
+/// One store for all route tests, built once with the `taxon` CLI: WordNet,
+/// the ILSVRC-2012 classes, their tree and unitsphere embedding, and a small
+/// collection "pets" (chelsea.png and four sample photos).
+enum Fixture {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
+    static let chelsea = repository.appendingPathComponent("models/data/chelsea.png").path
+    static let sample = repository.deletingLastPathComponent().appendingPathComponent("shared/data/imagenet-sample").path
+    static let executable = Bundle.main.bundleURL.appendingPathComponent("taxon")
+
+    struct Built: Sendable { let directory: URL; let store: String; let photos: URL; let service: TaxonService }
+
+    /// nil when the machine lacks what scripts/setup.sh installs.
+    static let built: Result<Built, any Error> = Result { try build() }
+
+    static func get() throws -> Built {
+        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
+            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
+        }
+        return try built.get()
+    }
+
+    @discardableResult
+    static func taxon(_ arguments: [String]) throws -> String {
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "taxon", code: Int(process.terminationStatus),
+                          userInfo: [NSLocalizedDescriptionKey: "taxon \(arguments.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))"])
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+
+    /// Sample photos by wnid prefix (the file names start with the wnid).
+    static func samplePhotos(_ wnids: [String]) throws -> [String] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: sample)
+        return wnids.compactMap { wnid in files.first { $0.hasPrefix(wnid) }.map { sample + "/" + $0 } }
+    }
+
+    private static func build() throws -> Built {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-server-\(UUID().uuidString)")
+        let photos = directory.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        let store = directory.appendingPathComponent("s.sqlite").path
+        try taxon(["import", "wordnet", "--db", store])
+        try taxon(["import", "imagenet", "--wnids", repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path,
+                   "--name", "ilsvrc2012", "--db", store])
+        try taxon(["tree", "--class-set", "ilsvrc2012", "--out-name", "tree", "--db", store])
+        try taxon(["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit", "--db", store])
+        try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("chelsea.png").path)
+        // tabby, Egyptian cat, golden retriever, sports car.
+        for path in try samplePhotos(["n02123045", "n02124075", "n02099601", "n04285008"]) {
+            try FileManager.default.copyItem(atPath: path, toPath: photos.appendingPathComponent((path as NSString).lastPathComponent).path)
+        }
+        try taxon(["index", photos.path, "--collection", "pets", "--embedding", "unit", "--weights", weights, "--db", store])
+        return Built(directory: directory, store: store, photos: photos, service: try TaxonService(storePath: store, weights: weights))
+    }
+}
