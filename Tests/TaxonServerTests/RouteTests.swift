@@ -29,7 +29,7 @@ final class RouteTests: XCTestCase {
         try await app(built).test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 XCTAssertEqual(response.status, .ok)
-                XCTAssertEqual(try Check.object(response)["collections"] as? [String], ["pets"])
+                XCTAssertTrue((try Check.object(response)["collections"] as? [String] ?? []).contains("pets"))
             }
             try await client.execute(uri: "/v1/concepts/dog.n.01", method: .get) { response in
                 XCTAssertEqual(response.status, .ok)
