@@ -2,8 +2,10 @@
 SWIFT ?= swift
 TAXON_DB ?= taxon.sqlite
 TAXON := .build/release/taxon
+HOST ?= 127.0.0.1
+PORT ?= 8080
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search
 
 setup:
 	@scripts/setup.sh
@@ -11,12 +13,12 @@ setup:
 build: setup
 	$(SWIFT) build -c release --product taxon
 
-# Builds the store on its embedded default (SQLite file, WordNet 3.0 and the
-# ILSVRC-2012 class set) and prints what it holds.
+# Builds the store on its embedded default (SQLite file: WordNet 3.0, the
+# ILSVRC-2012 classes and their embeddings, the sample photos indexed; see
+# scripts/default-store.sh) and serves it over HTTP.
 run: build
-	$(TAXON) import wordnet --if-missing --db $(TAXON_DB)
-	$(TAXON) import imagenet --wnids ontologies/imagenet/ilsvrc2012_wnids.txt --name ilsvrc2012 --if-missing --db $(TAXON_DB)
-	$(TAXON) info --db $(TAXON_DB)
+	scripts/default-store.sh $(TAXON) $(TAXON_DB)
+	$(TAXON) serve --db $(TAXON_DB) --host $(HOST) --port $(PORT)
 
 test: setup
 	$(SWIFT) test
@@ -44,3 +46,7 @@ bench-hyperbolic: build
 bench-cnn: build
 	scripts/setup.sh --onnx
 	bench/cnn.sh
+
+bench-search: build
+	scripts/setup.sh --wrk
+	bench/search.sh

@@ -5,15 +5,17 @@
 #   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 weights and GloVe 6B 50-d (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 #   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
+#   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-glove=() onnx=false
+glove=() onnx=false wrk=false
 for option in "$@"; do
   case $option in
     --vectors) ;;                 # GloVe is always fetched; kept for `make bench`
     --text) glove+=(--text) ;;
     --onnx) onnx=true ;;
+    --wrk) wrk=true ;;
     *) echo "setup: unknown option $option" >&2; exit 2 ;;
   esac
 done
@@ -29,6 +31,7 @@ packages=(
   wordnet-base         # Princeton WordNet 3.0 database files in /usr/share/wordnet
   wordnet-sense-index  # index.sense beside them
 )
+$wrk && packages+=(wrk)  # HTTP load generator, benchmark only
 
 missing=()
 for package in "${packages[@]}"; do

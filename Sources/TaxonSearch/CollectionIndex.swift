@@ -30,6 +30,15 @@ public struct CollectionIndex: Sendable {
         embeddings = complete ? records.flatMap { $0.embedding! } : nil
     }
 
+    /// From matrices already laid out (count × dims, row-major, unit rows): synthetic benchmarks.
+    public init(info: CollectionInfo, ids: [Int64], descriptors: [Float], descriptorDims: Int, embeddings: [Float]?, embeddingDims: Int) {
+        precondition(descriptors.count == ids.count * descriptorDims && (embeddings?.count ?? 0) == (embeddings == nil ? 0 : ids.count * embeddingDims))
+        (self.info, self.ids) = (info, ids)
+        paths = ids.map { "\($0)" }
+        labels = [String?](repeating: nil, count: ids.count)
+        (self.descriptors, self.descriptorDims, self.embeddings, self.embeddingDims) = (descriptors, descriptorDims, embeddings, embeddingDims)
+    }
+
     public init(store: Store, collection name: String) throws {
         let info = try store.collection(named: name)
         self.init(info: info, records: try store.images(in: info))

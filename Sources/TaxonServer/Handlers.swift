@@ -54,7 +54,7 @@ func measure(_ raw: String?) throws -> Measure {
 /// The score of one pair on the service's taxonomy (keys in memory, names and words through the store).
 func score(_ a: String, _ b: String, _ measure: Measure, _ service: TaxonService, _ store: Store) throws -> Score {
     let taxonomy = service.similarity.taxonomy
-    let x = try taxonomy.node(for: a, in: store), y = try taxonomy.node(for: b, in: store)
+    let x = try service.node(for: a, store: store), y = try service.node(for: b, store: store)
     return Score(a: taxonomy.names[x], b: taxonomy.names[y], measure: measure.rawValue, score: try service.similarity.score(measure, x, y))
 }
 

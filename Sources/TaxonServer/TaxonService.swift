@@ -22,6 +22,8 @@ public final class TaxonService: Sendable {
     public let storePath: String
     public let limits: Limits
     let similarity: Similarity
+    /// NLTK-style names of the similarity taxonomy's nodes: the common references resolve without SQL.
+    let nodesByName: [String: Int]
     let network: EfficientNetLite0?
     let classSet: String
     private let pool = StorePool()
@@ -41,8 +43,16 @@ public final class TaxonService: Sendable {
             $0 == "intrinsic" ? InformationContent.intrinsic(for: taxonomy) : try InformationContent.load(file: $0, for: taxonomy)
         }
         similarity = Similarity(taxonomy: taxonomy, informationContent: content)
+        nodesByName = Dictionary(taxonomy.names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         network = try weights.flatMap { FileManager.default.fileExists(atPath: $0) ? try EfficientNetLite0(weights: try SafeTensors(path: $0)) : nil }
         pool.giveBack(store)
+    }
+
+    /// The similarity taxonomy's node for a reference: a key or NLTK-style name
+    /// in memory, anything else (a word, another lemma's sense name) through the store.
+    func node(for reference: String, store: Store) throws -> Int {
+        if let node = similarity.taxonomy.node(forKey: reference) ?? nodesByName[reference] { return node }
+        return try similarity.taxonomy.node(for: reference, in: store)
     }
 
     /// Runs `body` with a connection of its own (opened when none is idle).

@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import TaxonCore
 import TaxonLinalg
+import TaxonSearch
 import TaxonStore
 import TaxonVision
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks (figures go into docs/BENCHMARKS.md with the command).",
-                                                    subcommands: [BenchSimilarity.self, BenchCNN.self])
+                                                    subcommands: [BenchSimilarity.self, BenchCNN.self, BenchSearch.self])
 }
 
 struct BenchSimilarity: ParsableCommand {
@@ -106,3 +107,48 @@ struct BenchCNN: ParsableCommand {
     }
 }
 
+
+struct BenchSearch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Exact k-NN over synthetic unit vectors (seeded, uniform in [−1, 1]^d, normalised): the time per query of the semantic ranking.")
+
+    @Option(help: "Vectors in the collection.") var vectors = 1_000_000
+    @Option(help: "Their dimension.") var dims = 256
+    @Option(help: "Queries (each a fresh random unit vector).") var queries = 50
+    @Option(name: .short, help: "Results per query.") var k = 10
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        var generator = SplitMix64(seed: 42)
+        let clock = ContinuousClock()
+        var matrix: [Float] = []
+        let building = clock.measure {
+            matrix = [Float](unsafeUninitializedCapacity: vectors * dims) { buffer, count in
+                for row in 0..<vectors {
+                    let unit = normalized((0..<dims).map { _ in Float(generator.nextUnit() * 2 - 1) })
+                    for d in 0..<dims { buffer[row * dims + d] = unit[d] }
+                }
+                count = vectors * dims
+            }
+        }
+        let info = CollectionInfo(id: 0, name: "synthetic", root: "/", descriptor: "gap", embedding: "synthetic", generation: 0, images: vectors,
+                                  createdAt: "")
+        let index = CollectionIndex(info: info, ids: (0..<Int64(vectors)).map { $0 + 1 }, descriptors: [Float](repeating: 1, count: vectors),
+                                    descriptorDims: 1, embeddings: matrix, embeddingDims: dims)
+        matrix = []
+        var times: [Double] = []
+        for _ in 0..<(queries + 1) {
+            let query = normalized((0..<dims).map { _ in Float(generator.nextUnit() * 2 - 1) })
+            var hits: [SearchHit] = []
+            let elapsed = try clock.measure { hits = try index.search(SearchQuery(descriptor: nil, embedding: query), ranking: .semantic, k: k) }
+            precondition(hits.count == k)
+            times.append(elapsed.inSeconds * 1000)
+        }
+        times.removeFirst()  // the first query pages the matrix in
+        times.sort()
+        print(String(format: "%d × %d float32 vectors (%.0f MB, built in %.1f s), %d queries, k = %d: median %.2f ms, mean %.2f ms, max %.2f ms per query",
+                     vectors, dims, Double(vectors * dims * 4) / 1e6, building.inSeconds, queries, k, times[times.count / 2],
+                     times.reduce(0, +) / Double(times.count), times.last!))
+    }
+}

@@ -2,7 +2,7 @@ import ArgumentParser
 import TaxonStore
 
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets, embeddings and mappers in the store.")
+    static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets, embeddings, mappers and image collections in the store.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
@@ -17,6 +17,7 @@ struct Info: ParsableCommand {
         let vectorSets: [VectorSetInfo]
         let embeddings: [EmbeddingInfo]
         let mappers: [MapperInfo]
+        let collections: [CollectionInfo]
         let digest: ContentDigest?
     }
 
@@ -25,7 +26,7 @@ struct Info: ParsableCommand {
         let summary = Summary(
             store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
             classSets: try db.classSets(), vectorSets: try db.vectorSets(), embeddings: try db.embeddings(),
-            mappers: try db.mappers(), digest: digest ? try db.contentDigest() : nil)
+            mappers: try db.mappers(), collections: try db.collections(), digest: digest ? try db.contentDigest() : nil)
         if output.json { return try printJSON(summary) }
         print("store \(summary.store) (schema \(summary.schemaVersion))")
         print("taxonomies: \(summary.taxonomies.count)")
@@ -46,6 +47,10 @@ struct Info: ParsableCommand {
         }
         if !summary.mappers.isEmpty { print("mappers: \(summary.mappers.count)") }
         for m in summary.mappers { print("  \(m.name)  \(m.inputs) → \(m.outputs)  into \(m.embedding)") }
+        if !summary.collections.isEmpty { print("collections: \(summary.collections.count)") }
+        for c in summary.collections {
+            print("  \(c.name)  \(c.images) images  \(c.descriptor)  \(c.embedding.map { "in \($0)" } ?? "no embedding")  from \(c.root)")
+        }
         if let digest = summary.digest { print("digest: \(digest)") }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TaxonStore
 import XCTest
 
@@ -354,5 +357,92 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let none = try taxon(["train-mapper", empty.path, "--embedding", "unit", "--name", "m3", "--weights", weights, "--db", db])
         XCTAssertTrue(none.stderr.contains("no .jpg, .jpeg or .png images"), none.stderr)
+    }
+}
+
+/// `taxon index`, `taxon search` and `taxon serve` as a user runs them.
+final class SearchCLITests: XCTestCase {
+    private let executable = Bundle.main.bundleURL.appendingPathComponent("taxon")
+    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The body of a 200 answer, nil for anything else (or no answer yet).
+    private func get(_ url: URL) -> Data? {
+        final class Box: @unchecked Sendable { var data: Data? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: url) { data, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200 { box.data = data }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.data
+    }
+
+    func testIndexSearchAndServe() throws {
+        let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
+        let chelsea = repository.appendingPathComponent("models/data/chelsea.png").path
+        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
+            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-search-\(UUID().uuidString)")
+        let photos = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("chelsea.png").path)
+        try Data("not a photo".utf8).write(to: photos.appendingPathComponent("broken.jpg"))
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let wnids = repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path
+        for arguments in [["import", "wordnet"], ["import", "imagenet", "--wnids", wnids, "--name", "ilsvrc2012"],
+                          ["tree", "--class-set", "ilsvrc2012", "--out-name", "tree"],
+                          ["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit"]] {
+            XCTAssertEqual(try run(arguments + ["--db", db]).status, 0, "\(arguments)")
+        }
+
+        let indexed = try run(["index", photos.path, "--collection", "pets", "--embedding", "unit", "--weights", weights, "--db", db])
+        XCTAssertEqual(indexed.status, 0, indexed.stderr)
+        XCTAssertTrue(indexed.stdout.contains("collection pets: 1 images (1 added, 0 updated, 0 unchanged, 0 removed, 1 skipped)"), indexed.stdout)
+        XCTAssertTrue(indexed.stderr.contains("skipped broken.jpg: broken.jpg: neither a JPEG nor a PNG image"), indexed.stderr)
+        XCTAssertFalse(indexed.stderr.contains("["), "no progress bar when standard error is not a terminal")
+        let again = try run(["index", photos.path, "--collection", "pets", "--weights", weights, "--db", db])
+        XCTAssertTrue(again.stdout.contains("(0 added, 0 updated, 1 unchanged, 0 removed, 1 skipped)"), again.stdout)
+        XCTAssertTrue(try run(["info", "--db", db]).stdout.contains("pets  1 images  gem  in unit  from"))
+
+        let found = try run(["search", chelsea, "--collection", "pets", "--json", "--weights", weights, "--db", db])
+        XCTAssertEqual(found.status, 0, found.stderr)
+        let hits = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(hits.first?["path"] as? String, "chelsea.png")
+        XCTAssertNotNil(hits.first?["level"])
+        let concept = try run(["search", "--concept", "tabby.n.01", "--collection", "pets", "--ranking", "semantic", "--weights", weights, "--db", db])
+        XCTAssertTrue(concept.stdout.contains("chelsea.png"), concept.stdout + concept.stderr)
+        XCTAssertTrue(try run(["search", "--collection", "pets", "--db", db]).stderr.contains("give one query"))
+        XCTAssertTrue(try run(["search", chelsea, "--collection", "zoo", "--weights", weights, "--db", db]).stderr.contains("no collection named 'zoo'"))
+
+        // serve: answers on a real socket until it is stopped.
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let server = Process()
+        server.executableURL = executable
+        server.arguments = ["serve", "--port", String(port), "--weights", weights, "--db", db]
+        server.standardOutput = Pipe()
+        server.standardError = Pipe()
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        var health: Data?
+        for _ in 0..<100 where health == nil {
+            health = get(URL(string: "http://127.0.0.1:\(port)/healthz")!)
+            if health == nil { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: try XCTUnwrap(health)) as? [String: Any])
+        XCTAssertEqual(body["status"] as? String, "ok")
+        XCTAssertEqual(body["collections"] as? [String], ["pets"])
     }
 }
