@@ -3,8 +3,9 @@ import TaxonServer
 import XCTest
 
 /// One store for all route tests, built once with the `taxon` CLI: WordNet,
-/// the ILSVRC-2012 classes, their tree and unitsphere embedding, and a small
-/// collection "pets" (chelsea.png and four sample photos).
+/// the ILSVRC-2012 classes, their tree and unitsphere embedding, a DeViSE
+/// embedding from GloVe, and a small collection of chelsea.png and four
+/// sample photos twice: "pets" in unitsphere, "pets-text" in DeViSE.
 enum Fixture {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
@@ -63,6 +64,10 @@ enum Fixture {
             try FileManager.default.copyItem(atPath: path, toPath: photos.appendingPathComponent((path as NSString).lastPathComponent).path)
         }
         try taxon(["index", photos.path, "--collection", "pets", "--embedding", "unit", "--weights", weights, "--db", store])
+        let glove = repository.appendingPathComponent("embeddings/data/glove-6b-50d.bin").path
+        try taxon(["import", "vectors", glove, "--name", "glove", "--format", "word2vec-bin", "--db", store])
+        try taxon(["embed", "--class-set", "ilsvrc2012", "--method", "devise", "--vectors", "glove", "--name", "devise", "--db", store])
+        try taxon(["index", photos.path, "--collection", "pets-text", "--embedding", "devise", "--weights", weights, "--db", store])
         return Built(directory: directory, store: store, photos: photos, service: try TaxonService(storePath: store, weights: weights))
     }
 }

@@ -97,7 +97,7 @@ final class RouteTests: XCTestCase {
         let built = try Fixture.get()
         try await app(built).test(.router) { client in
             try await client.execute(uri: "/v1/embeddings", method: .get) { response in
-                XCTAssertEqual(try Check.array(response).map { $0["name"] as? String }, ["unit"])
+                XCTAssertEqual(try Check.array(response).map { $0["name"] as? String }, ["devise", "unit"])
             }
             try await client.execute(uri: "/v1/embeddings/unit/neighbors?concept=tabby.n.01&k=3", method: .get) { response in
                 let body = try Check.object(response)
@@ -171,6 +171,14 @@ final class RouteTests: XCTestCase {
             }
             try await client.execute(uri: "/v1/search?collection=pets&text=cat", method: .get) {
                 try Check.assertError($0, .unprocessableContent, "not a text embedding")
+            }
+            // Free text in the DeViSE collection: the words' vectors against the photos' semantic vectors.
+            try await client.execute(uri: "/v1/search?collection=pets-text&text=golden%20retriever&ranking=semantic&k=1", method: .get) { response in
+                let results = try XCTUnwrap(try Check.object(response)["results"] as? [[String: Any]])
+                XCTAssertEqual((results.first?["path"] as? String)?.prefix(9), "n02099601")
+            }
+            try await client.execute(uri: "/v1/search?collection=pets-text&text=\(String(repeating: "a", count: 1001))", method: .get) {
+                try Check.assertError($0, .badRequest, "longer than 1000")
             }
         }
     }
