@@ -5,7 +5,7 @@ TAXON := .build/release/taxon
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval
 
 setup:
 	@scripts/setup.sh
@@ -50,3 +50,6 @@ bench-cnn: build
 bench-search: build
 	scripts/setup.sh --wrk
 	bench/search.sh
+
+bench-retrieval: build
+	bench/retrieval.sh

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TaxonVision", targets: ["TaxonVision"]),
         .library(name: "TaxonSearch", targets: ["TaxonSearch"]),
         .library(name: "TaxonServer", targets: ["TaxonServer"]),
+        .library(name: "TaxonEval", targets: ["TaxonEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +39,7 @@ let package = Package(
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonEval", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "COpenBLAS"]),
         .target(name: "TaxonServer", dependencies: [
             "TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -45,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonServer",
+                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonServer", "TaxonEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonVision"]),
+        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore"]),
         .testTarget(name: "TaxonServerTests", dependencies: [
             "taxon", "TaxonServer", "TaxonSearch", "TaxonStore", "TaxonVision",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -14,6 +14,12 @@ public struct Fidelity: Codable, Sendable {
     public let meanDotError: Double
     /// Spearman's ρ between cos (rounded to 1e-12) and s over the pairs.
     public let spearman: Double
+    /// The pairs with the largest |cos − s|, largest first (at most 10).
+    public let worstPairs: [Pair]
+
+    public struct Pair: Codable, Sendable, Equatable {
+        public let a: Int, b: Int, cosine: Double, similarity: Double
+    }
 
     /// All pairs up to `exhaustiveLimit` classes, else `samples` random pairs (seeded).
     public static func measure(_ hierarchy: ClassHierarchy, rows: Matrix, exhaustiveLimit: Int = 4_000,
@@ -22,12 +28,18 @@ public struct Fidelity: Codable, Sendable {
         let norms = rows.rowNorms()
         var cosines: [Double] = [], targets: [Double] = []
         var maxError = 0.0, sumError = 0.0, sumDotError = 0.0
+        var worst: [Pair] = []
         let sampled = n > exhaustiveLimit
         let matrix = sampled ? nil : try? hierarchy.similarityMatrix()
         func visit(_ i: Int, _ j: Int, dot: Double) {
             let s = matrix?[i, j] ?? hierarchy.similarity(i, j)
             let cosine = dot / (norms[i] * norms[j])
             maxError = max(maxError, abs(cosine - s))
+            if worst.count < 10 || abs(cosine - s) > abs(worst[worst.count - 1].cosine - worst[worst.count - 1].similarity) {
+                worst.append(Pair(a: i, b: j, cosine: cosine, similarity: s))
+                worst.sort { abs($0.cosine - $0.similarity) > abs($1.cosine - $1.similarity) }
+                if worst.count > 10 { worst.removeLast() }
+            }
             sumError += abs(cosine - s)
             sumDotError += abs(dot - s)
             // Rounded so that float noise does not order pairs that s ties.
@@ -51,7 +63,7 @@ public struct Fidelity: Codable, Sendable {
         return Fidelity(
             pairs: count, sampled: sampled, maxCosineError: maxError, meanCosineError: count > 0 ? sumError / Double(count) : 0,
             meanDotError: sampled ? sumDotError / Double(max(count, 1)) : sumDotError / Double(n * n),
-            spearman: spearmanCorrelation(cosines, targets))
+            spearman: spearmanCorrelation(cosines, targets), worstPairs: worst)
     }
 }
 

@@ -67,6 +67,27 @@ public enum Ranking: Sendable, Equatable {
     /// alpha × semantic + (1 − alpha) × visual.
     case blend(alpha: Double)
 
+    /// The level of a semantic cosine under semantic-first (nil for the other rankings): the
+    /// highest level it reaches — exact lcs-height similarities are multiples of 1/H, a
+    /// photo's mixture of classes falls between two (10⁻⁴ absorbs float32 rounding).
+    public func level(semantic: Float) -> Int? {
+        guard case let .semanticFirst(width) = self else { return nil }
+        return Int((Double(semantic) / width + 1e-4).rounded(.down))
+    }
+
+    /// An image's sort key (higher first) from its cosines with the query;
+    /// `visual` is nil for concept and text queries.
+    public func key(semantic: Float?, visual: Float?) -> Double {
+        switch self {
+        case .visual: return Double(visual!)
+        case .semantic: return Double(semantic!)
+        case let .blend(alpha): return alpha * Double(semantic!) + (1 - alpha) * Double(visual!)
+        case .semanticFirst:
+            // Inside a level: the visual cosine (in [−1, 1], mapped below 1), else the semantic one.
+            return Double(level(semantic: semantic!)!) + (Double(visual ?? semantic!) + 1) / 2.000001
+        }
+    }
+
     public var name: String {
         switch self {
         case .visual: return "visual"
@@ -111,24 +132,13 @@ extension CollectionIndex {
             guard let vector = query.embedding else { throw SearchError.badParameter("the \(ranking.name) ranking needs a semantic query vector") }
             semantic = try cosines(embeddings, dims: embeddingDims, vector)
         }
-        let score: (Int) -> Double
-        var level: ((Int) -> Int)?
-        switch ranking {
-        case .visual: score = { Double(visual![$0]) }
-        case .semantic: score = { Double(semantic![$0]) }
-        case let .blend(alpha): score = { alpha * Double(semantic![$0]) + (1 - alpha) * Double(visual![$0]) }
-        case let .semanticFirst(width):
-            guard width > 0 && width.isFinite else { throw SearchError.badParameter("the level width must be > 0") }
-            // The highest level the cosine reaches: exact lcs-height similarities are
-            // multiples of 1/H, a photo's mixture of classes falls between two.
-            let levelOf = { (i: Int) in Int((Double(semantic![i]) / width + 1e-4).rounded(.down)) }
-            level = levelOf
-            // Inside a level: visual cosine (in [−1, 1], mapped below 1), or the semantic one for a concept or text query.
-            let inside = visual ?? semantic!
-            score = { Double(levelOf($0)) + (Double(inside[$0]) + 1) / 2.000001 }
+        if case let .semanticFirst(width) = ranking, !(width > 0 && width.isFinite) {
+            throw SearchError.badParameter("the level width must be > 0")
         }
+        let score = { (i: Int) in ranking.key(semantic: semantic?[i], visual: visual?[i]) }
         return topK(count, k: min(k, count), score: score).map { i, value in
-            SearchHit(id: ids[i], path: paths[i], label: labels[i], visual: visual?[i], semantic: semantic?[i], level: level?(i), score: value)
+            SearchHit(id: ids[i], path: paths[i], label: labels[i], visual: visual?[i], semantic: semantic?[i],
+                      level: semantic.flatMap { ranking.level(semantic: $0[i]) }, score: value)
         }
     }
 }

@@ -21,6 +21,8 @@ public struct SemanticSpace: Sendable {
     public let embedding: EmbeddingInfo
     /// One row per network output.
     public let classRows: [[Double]]
+    /// Network output index by wnid.
+    let classIndex: [String: Int]
     /// How many classes weight an image's vector (their probabilities renormalised).
     public static let topClasses = 10
 
@@ -30,6 +32,12 @@ public struct SemanticSpace: Sendable {
         guard missing.isEmpty else { throw SearchError.embeddingLacksClasses(embedding: name, count: missing.count, examples: Array(missing.prefix(5))) }
         embedding = info
         classRows = networkClasses.map { rows[$0]! }
+        classIndex = Dictionary(networkClasses.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The vector of an image from its stored top classes (no network run).
+    public func project(_ top: [ClassProbability]) -> [Float] {
+        project(top.compactMap { entry in classIndex[entry.wnid].map { (index: $0, probability: entry.probability) } })
     }
 
     /// The vector of an image whose most probable classes are `top` (indices into the network's classes).
@@ -84,9 +92,5 @@ public struct ImageAnalyzer: Sendable {
     }
 
     /// Re-projects stored top classes into the semantic space (no network).
-    public func project(_ top: [ClassProbability]) -> [Float]? {
-        guard let space else { return nil }
-        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-        return space.project(top.compactMap { entry in index[entry.wnid].map { (index: $0, probability: entry.probability) } })
-    }
+    public func project(_ top: [ClassProbability]) -> [Float]? { space?.project(top) }
 }

@@ -99,11 +99,15 @@ extension Store {
         return result
     }
 
+    /// An embedding's description alone.
+    public func embeddingInfo(named name: String) throws -> EmbeddingInfo {
+        guard let info = try embeddings().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .embedding, name: name) }
+        return info
+    }
+
     /// An embedding's description and its rows (row-major, class-index order).
     public func embedding(named name: String) throws -> (info: EmbeddingInfo, values: [Double]) {
-        guard let info = try embeddings().first(where: { $0.name == name }) else {
-            throw CatalogError.notFound(kind: .embedding, name: name)
-        }
+        let info = try embeddingInfo(named: name)
         guard let values = try doubles(in: .embedding, id: info.id) else { throw CatalogError.notFound(kind: .embedding, name: name) }
         return (info, values)
     }

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import TaxonCore
+import TaxonEmbed
+import TaxonEval
+import TaxonLinalg
+import TaxonSearch
+import TaxonStore
+import TaxonVision
+
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self])
+}
+
+struct EvalRetrieval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrieval",
+        abstract: "Every image of a collection as a query: mAP, mAHP@k, NDCG@k, HP@k and P@k per ranking.",
+        discussion: """
+            Labels come from file names (<wnid>_…) or --labels ('PATH WNID' lines). Graded relevance is --similarity between \
+            the labels' classes on --tree (default: the taxonomy behind the embedding: a unitsphere embedding's tree). \
+            HP@k = Σ top-k relevance ÷ the best possible sum; AHP@k its trapezoid area ÷ k; NDCG@k with gain = relevance and \
+            discount log2(rank + 1). The query is left out of its own ranking. Definitions: docs/EVALUATION.md.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The collection.") var collection: String
+    @Option(help: "A ranking: visual, semantic, semantic-first or blend (repeat the option for several).") var ranking: [String] = []
+    @Option(help: "blend's weight of the semantic cosine.") var alpha: Double?
+    @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
+    @Option(help: "The collection's descriptor, checked (descriptors are chosen at indexing: taxon index --descriptor).") var descriptor: Descriptor?
+    @Option(help: "The embedding of the semantic rankings (default: the collection's).") var embedding: String?
+    @Option(help: "The relevance measure: lcs-height, wup, path, lch.") var similarity: Measure = .lcsHeight
+    @Option(help: "The taxonomy relevance is measured on.") var tree: String?
+    @Option(help: "HP curve and AHP cut-off.") var k = 250
+    @Option(help: "NDCG cut-off.") var ndcgK = 100
+    @Option(help: "A 'PATH WNID' labels file (paths relative to the collection's folder).") var labels: String?
+    @Flag(help: "Leave out images without a label in the taxonomy instead of stopping.") var skipUnlabelled = false
+    @Option(help: "Write summary.csv, hp.csv and hp.svg (HP@k curves of every ranking) into this folder.") var report: String?
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        guard !similarity.needsInformationContent else { throw CLIError("--similarity \(similarity.rawValue) needs information content; use lcs-height, wup, path or lch") }
+        let db = try store.openExisting()
+        let info = try db.collection(named: collection)
+        if let descriptor, descriptor.rawValue != info.descriptor {
+            throw CLIError("collection '\(collection)' holds \(info.descriptor) descriptors, not \(descriptor.rawValue): index one with taxon index --descriptor \(descriptor.rawValue)")
+        }
+        var options = EvaluationOptions()
+        (options.embedding, options.measure, options.tree, options.labelsFile, options.skipUnlabelled) = (embedding, similarity, tree, labels, skipUnlabelled)
+        let (benchmark, skipped) = try RetrievalBenchmark.load(store: db, collection: collection, options: options)
+        if !skipped.isEmpty { FileHandle.standardError.write(Data("left out \(skipped.count) unlabelled image(s): \(skipped.prefix(10).joined(separator: ", "))\n".utf8)) }
+        let embeddingName = embedding ?? info.embedding
+        let names = ranking.isEmpty ? (embeddingName == nil ? ["visual"] : ["visual", "semantic", "semantic-first"]) : ranking
+        let width = try levelWidth ?? embeddingName.map { try SearchEngine.levelWidth(store: db, embedding: try db.embeddingInfo(named: $0)) }
+        var results: [RetrievalScores] = [], labels: [String] = []
+        for name in names {
+            var parsed = try Ranking(name: name, alpha: alpha, width: levelWidth)
+            if case .semanticFirst = parsed, let width { parsed = .semanticFirst(width: width) }
+            results.append(try benchmark.evaluate(parsed, k: k, ndcgK: ndcgK))
+            labels.append(name == "blend" ? "blend \(alpha ?? 0)" : name)
+        }
+        if let report {
+            let written = try RetrievalReport.write(results, labels: labels, to: report)
+            FileHandle.standardError.write(Data("wrote \(written.joined(separator: ", "))\n".utf8))
+        }
+        if output.json { return try printJSON(results) }
+        let cutoffs = RetrievalScores.cutoffs(upTo: k)
+        print("\(collection): \(benchmark.count) queries, relevance \(similarity.rawValue)" + (embeddingName.map { ", semantic side \($0)" } ?? "") + ", \(info.descriptor) descriptors")
+        let header = ["ranking".padding(toLength: 16, withPad: " ", startingAt: 0), "mAP   ", "mAHP@\(k)", "NDCG@\(ndcgK)"] + cutoffs.map { "HP@\($0)" }
+        print(header.joined(separator: "  "))
+        for (label, r) in zip(labels, results) {
+            let cells = [label.padding(toLength: 16, withPad: " ", startingAt: 0), r.meanAveragePrecision.map { String(format: "%.4f", $0) } ?? "n/a   ",
+                         String(format: "%.4f", r.meanAHP).padding(toLength: "mAHP@\(k)".count, withPad: " ", startingAt: 0),
+                         String(format: "%.4f", r.meanNDCG).padding(toLength: "NDCG@\(ndcgK)".count, withPad: " ", startingAt: 0)]
+                + cutoffs.map { String(format: "%.4f", r.hierarchicalPrecision[$0 - 1]).padding(toLength: "HP@\($0)".count, withPad: " ", startingAt: 0) }
+            print(cells.joined(separator: "  "))
+        }
+        if results.contains(where: { $0.meanAveragePrecision == nil }) { print("mAP n/a: no query has another image of its class") }
+    }
+}
+
+struct Audit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Audit an embedding against its class similarity, or a similarity measure's properties.",
+        subcommands: [AuditEmbedding.self, AuditMeasure.self])
+}
+
+struct AuditEmbedding: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embedding",
+        abstract: "max and mean |cos − s|, Spearman's ρ and the worst class pairs (s: lcs-height on the embedding's tree).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The embedding.") var name: String
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        let db = try store.openExisting()
+        let (info, values) = try db.embedding(named: name)
+        let hierarchy = try classHierarchy(db, classSet: info.classSet, tree: try info.parameterValues()["taxonomy"])
+        let fidelity = Fidelity.measure(hierarchy, rows: Matrix(rows: info.rows, columns: info.dims, values: values))
+        if output.json { return try printJSON(fidelity) }
+        let members = try db.classMembers(of: info.classSet)
+        print("\(name): \(fidelity.pairs) class pairs\(fidelity.sampled ? " (sampled)" : "")")
+        print(String(format: "max |cos − s| %.3e, mean %.3e, Spearman ρ %.6f", fidelity.maxCosineError, fidelity.meanCosineError, fidelity.spearman))
+        print("worst pairs:")
+        for pair in fidelity.worstPairs {
+            print(String(format: "  cos %.6f  s %.6f  ", pair.cosine, pair.similarity) + "\(members[pair.a].label) – \(members[pair.b].label)")
+        }
+    }
+}
+
+struct AuditMeasure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure",
+        abstract: "A similarity measure on a class set: symmetry, self-similarity, range, positive definiteness, triangle inequality, ultrametricity.",
+        discussion: "lcs-height is taken on the hierarchy the classes induce; the NLTK measures on the whole taxonomy (the class set's, or --tree's).")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "path, lch, wup, res, jcn, lin or lcs-height.") var measure: Measure
+    @Option(help: "The class set.") var classSet: String
+    @Option(help: "Another taxonomy holding the classes' keys (e.g. their tree).") var tree: String?
+    @Option(help: "Information content for res/jcn/lin: a .dat file or 'intrinsic'.") var ic: String?
+    @Option(help: "Also write the audit as Markdown here.") var report: String?
+
+    func run() throws {
+        BLASKernels.restartIfKernelsMisdetected()
+        let db = try store.openExisting()
+        let setInfo = try db.classSet(named: classSet)
+        let options = try TaxonomyOptions.parse(["--taxonomy", tree ?? setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))
+        let similarity = try options.similarity(db)
+        let keys = try db.classMembers(of: classSet).map(\.key)
+        let missing = keys.filter { similarity.taxonomy.node(forKey: $0) == nil }
+        guard missing.isEmpty else { throw CLIError("\(missing.count) class(es) of \(classSet) are not in \(similarity.taxonomy.info.name): \(missing.prefix(5).joined(separator: ", "))") }
+        let audit = try MeasureAudit(similarity: similarity, classes: keys.map { similarity.taxonomy.node(forKey: $0)! }, measure: measure)
+        if output.json { return try printJSON(audit) }
+        let text = MeasureAuditText.markdown(audit, measure: measure.rawValue, classSet: classSet, taxonomy: similarity.taxonomy.info.name)
+        print(text, terminator: "")
+        if let report { try text.write(toFile: report, atomically: true, encoding: .utf8) }
+    }
+}
+
+/// The audit as a short Markdown report (what `--report` writes, and what is printed).
+enum MeasureAuditText {
+    static func markdown(_ a: MeasureAudit, measure: String, classSet: String, taxonomy: String) -> String {
+        func yesNo(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
+        let e = a.smallestEigenvalue.map { String(format: "%.6g", $0) } ?? "n/a (missing values)"
+        return """
+            # \(measure) on \(classSet) (\(taxonomy)), \(a.classes) classes
+
+            | property | value | holds |
+            |---|---|---|
+            | symmetric: max \\|s(a,b) − s(b,a)\\| | \(String(format: "%.3g", a.maxAsymmetry)) | \(yesNo(a.maxAsymmetry <= 1e-12)) |
+            | self-similarity s(a,a) | \(a.selfSimilarity.map { String(format: "%.6g", $0) }.joined(separator: " … ")) | \(yesNo(a.selfSimilarity.allSatisfy { abs($0 - 1) <= 1e-12 })) (all 1) |
+            | range of s(a,b), a ≠ b | \(a.range.map { String(format: "%.6g", $0) }.joined(separator: " … ")) | |
+            | pairs without a value | \(a.missingPairs) | \(yesNo(a.missingPairs == 0)) |
+            | positive definite: smallest eigenvalue of S | \(e) | \(yesNo(a.positiveDefinite)) |
+            | triangle inequality of 1 − s: violating triples | \(a.triangleViolationsOneMinus) of \(a.triples) | \(yesNo(a.triangleViolationsOneMinus == 0)) |
+            | triangle inequality of √(2 − 2s): violating triples | \(a.triangleViolationsChord) of \(a.triples) | \(yesNo(a.triangleViolationsChord == 0)) |
+            | ultrametric (1 − s): violating triples | \(a.ultrametricViolations) of \(a.triples) | \(yesNo(a.ultrametricViolations == 0)) |
+
+            """
+    }
+}
