@@ -40,8 +40,9 @@ public enum RetrievalReport {
         let lowest = (curves.flatMap { $0 }.min() ?? 0).clamped()
         let yMin = (lowest * 10).rounded(.down) / 10
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        func x(_ i: Int) -> Double { left + (k > 1 ? Double(i) / Double(k - 1) : 0) * plotWidth }
-        func y(_ v: Double) -> Double { top + (1 - (v - yMin) / max(1 - yMin, 1e-9)) * plotHeight }
+        // Coordinates to one decimal.
+        func x(_ i: Int) -> String { String(format: "%.1f", left + (k > 1 ? Double(i) / Double(k - 1) : 0) * plotWidth) }
+        func y(_ v: Double) -> String { String(format: "%.1f", top + (1 - (v - yMin) / max(1 - yMin, 1e-9)) * plotHeight) }
         let colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
@@ -53,7 +54,7 @@ public enum RetrievalReport {
         for step in 0...Int(((1 - yMin) * 10).rounded()) {
             let v = yMin + Double(step) / 10
             svg += "<line x1=\"\(left)\" y1=\"\(y(v))\" x2=\"\(left + plotWidth)\" y2=\"\(y(v))\" stroke=\"#ddd\"/>"
-                + "<text x=\"\(left - 6)\" y=\"\(y(v) + 4)\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"
+                + "<text x=\"\(left - 6)\" dy=\"4\" y=\"\(y(v))\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"
         }
         for tick in RetrievalScores.cutoffs(upTo: k) {
             svg += "<line x1=\"\(x(tick - 1))\" y1=\"\(top + plotHeight)\" x2=\"\(x(tick - 1))\" y2=\"\(top + plotHeight + 5)\" stroke=\"black\"/>"
@@ -62,7 +63,7 @@ public enum RetrievalReport {
         svg += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotWidth)\" height=\"\(plotHeight)\" fill=\"none\" stroke=\"black\"/>\n"
         for (index, curve) in curves.enumerated() {
             let colour = colours[index % colours.count]
-            let points = curve.prefix(k).enumerated().map { String(format: "%.1f,%.1f", x($0.offset), y($0.element)) }.joined(separator: " ")
+            let points = curve.prefix(k).enumerated().map { x($0.offset) + "," + y($0.element) }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\" points=\"\(points)\"/>\n"
             let legendY = top + 14 + Double(index) * 18
             svg += "<line x1=\"\(width - right + 12)\" y1=\"\(legendY - 4)\" x2=\"\(width - right + 32)\" y2=\"\(legendY - 4)\" stroke=\"\(colour)\" stroke-width=\"2\"/>"

@@ -67,14 +67,14 @@ struct EvalRetrieval: ParsableCommand {
         if output.json { return try printJSON(results) }
         let cutoffs = RetrievalScores.cutoffs(upTo: k)
         print("\(collection): \(benchmark.count) queries, relevance \(similarity.rawValue)" + (embeddingName.map { ", semantic side \($0)" } ?? "") + ", \(info.descriptor) descriptors")
-        let header = ["ranking".padding(toLength: 16, withPad: " ", startingAt: 0), "mAP   ", "mAHP@\(k)", "NDCG@\(ndcgK)"] + cutoffs.map { "HP@\($0)" }
-        print(header.joined(separator: "  "))
+        let columns = ["mAP", "mAHP@\(k)", "NDCG@\(ndcgK)"] + cutoffs.map { "HP@\($0)" }
+        func cell(_ text: String, _ column: Int) -> String { text.padding(toLength: max(columns[column].count, 6), withPad: " ", startingAt: 0) }
+        let labelWidth = max(labels.map(\.count).max() ?? 0, 7)
+        print((["ranking".padding(toLength: labelWidth, withPad: " ", startingAt: 0)] + columns.indices.map { cell(columns[$0], $0) }).joined(separator: "  "))
         for (label, r) in zip(labels, results) {
-            let cells = [label.padding(toLength: 16, withPad: " ", startingAt: 0), r.meanAveragePrecision.map { String(format: "%.4f", $0) } ?? "n/a   ",
-                         String(format: "%.4f", r.meanAHP).padding(toLength: "mAHP@\(k)".count, withPad: " ", startingAt: 0),
-                         String(format: "%.4f", r.meanNDCG).padding(toLength: "NDCG@\(ndcgK)".count, withPad: " ", startingAt: 0)]
-                + cutoffs.map { String(format: "%.4f", r.hierarchicalPrecision[$0 - 1]).padding(toLength: "HP@\($0)".count, withPad: " ", startingAt: 0) }
-            print(cells.joined(separator: "  "))
+            let values = [r.meanAveragePrecision.map { String(format: "%.4f", $0) } ?? "n/a", String(format: "%.4f", r.meanAHP),
+                          String(format: "%.4f", r.meanNDCG)] + cutoffs.map { String(format: "%.4f", r.hierarchicalPrecision[$0 - 1]) }
+            print(([label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)] + values.indices.map { cell(values[$0], $0) }).joined(separator: "  "))
         }
         if results.contains(where: { $0.meanAveragePrecision == nil }) { print("mAP n/a: no query has another image of its class") }
     }

@@ -445,4 +445,67 @@ final class SearchCLITests: XCTestCase {
         XCTAssertEqual(body["status"] as? String, "ok")
         XCTAssertEqual(body["collections"] as? [String], ["pets"])
     }
+
+    func testEvalRetrievalAndAudits() throws {
+        let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
+        let sample = repository.deletingLastPathComponent().appendingPathComponent("shared/data/imagenet-sample").path
+        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun"),
+              let files = try? FileManager.default.contentsOfDirectory(atPath: sample) else {
+            throw XCTSkip("needs the weights, Debian's WordNet and ../shared/data/imagenet-sample")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-eval-\(UUID().uuidString)")
+        let photos = dir.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        // tabby, Egyptian cat, golden retriever.
+        for wnid in ["n02123045", "n02124075", "n02099601"] {
+            let name = try XCTUnwrap(files.first { $0.hasPrefix(wnid) })
+            try FileManager.default.copyItem(atPath: sample + "/" + name, toPath: photos.appendingPathComponent(name).path)
+        }
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let wnids = repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path
+        for arguments in [["import", "wordnet"], ["import", "imagenet", "--wnids", wnids, "--name", "ilsvrc2012"],
+                          ["tree", "--class-set", "ilsvrc2012", "--out-name", "tree"],
+                          ["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit"],
+                          ["index", photos.path, "--collection", "three", "--embedding", "unit", "--weights", weights]] {
+            XCTAssertEqual(try run(arguments + ["--db", db]).status, 0, "\(arguments)")
+        }
+
+        let report = dir.appendingPathComponent("report").path
+        let evaluated = try run(["eval", "retrieval", "--collection", "three", "--k", "2", "--ndcg-k", "2", "--json", "--report", report, "--db", db])
+        XCTAssertEqual(evaluated.status, 0, evaluated.stderr)
+        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(results.map { $0["ranking"] as? String }, ["visual", "semantic", "semantic-first"])
+        // Semantically each cat finds the other cat first (HP@1 = 1 for both), the dog a cat (its best possible).
+        XCTAssertEqual((results[1]["hierarchical_precision"] as? [Double])?.first ?? 0, 1, accuracy: 1e-9)
+        for file in ["summary.csv", "hp.csv", "hp.svg"] { XCTAssertTrue(FileManager.default.fileExists(atPath: report + "/" + file), file) }
+        let text = try run(["eval", "retrieval", "--collection", "three", "--k", "2", "--ndcg-k", "2", "--db", db])
+        XCTAssertTrue(text.stdout.contains("mAP n/a: no query has another image of its class"), text.stdout)
+        XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--k", "3", "--db", db]).stderr.contains("must lie in 1...2"))
+        XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--descriptor", "mac", "--db", db]).stderr
+            .contains("holds gem descriptors, not mac"))
+        // A photo without a wnid in its name: listed, or left out with --skip-unlabelled.
+        try FileManager.default.copyItem(atPath: repository.appendingPathComponent("models/data/chelsea.png").path,
+                                         toPath: photos.appendingPathComponent("chelsea.png").path)
+        XCTAssertEqual(try run(["index", photos.path, "--collection", "three", "--weights", weights, "--db", db]).status, 0)
+        let unlabelled = try run(["eval", "retrieval", "--collection", "three", "--k", "2", "--ndcg-k", "2", "--db", db])
+        XCTAssertTrue(unlabelled.stderr.contains("1 image(s) have no label that is a class of 'tree': chelsea.png"), unlabelled.stderr)
+        let skipping = try run(["eval", "retrieval", "--collection", "three", "--k", "2", "--ndcg-k", "2", "--skip-unlabelled", "--db", db])
+        XCTAssertEqual(skipping.status, 0, skipping.stderr)
+        XCTAssertTrue(skipping.stderr.contains("left out 1 unlabelled image(s): chelsea.png"), skipping.stderr)
+
+        // Audits: the unitsphere embedding is exact; lcs-height on a small tree is positive definite and ultrametric.
+        let embedding = try run(["audit", "embedding", "unit", "--json", "--db", db])
+        let fidelity = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(embedding.stdout.utf8)) as? [String: Any])
+        XCTAssertLessThanOrEqual(try XCTUnwrap(fidelity["max_cosine_error"] as? Double), 1e-12)
+        XCTAssertEqual((fidelity["worst_pairs"] as? [Any])?.count, 10)
+        let edges = dir.appendingPathComponent("edges.txt")
+        try "r a\nr b\na a1\na a2\nb b1\n".write(to: edges, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(["import", "edges", edges.path, "--name", "small", "--db", db]).status, 0)
+        let markdown = dir.appendingPathComponent("audit.md").path
+        let audited = try run(["audit", "measure", "lcs-height", "--class-set", "small", "--report", markdown, "--db", db])
+        XCTAssertEqual(audited.status, 0, audited.stderr)
+        XCTAssertTrue(audited.stdout.contains("| positive definite: smallest eigenvalue of S | 0.5 | yes |"), audited.stdout)
+        XCTAssertTrue(audited.stdout.contains("| ultrametric (1 − s): violating triples | 0 of 3 | yes |"), audited.stdout)
+        XCTAssertEqual(try String(contentsOfFile: markdown, encoding: .utf8), audited.stdout)
+    }
 }
