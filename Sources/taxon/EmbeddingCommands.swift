@@ -122,6 +122,13 @@ struct EmbedCommand: ParsableCommand {
     }
 }
 
+/// An embedding's rows against lcs-height on its taxonomy (the tree it was built on, else its class set's).
+func embeddingFidelity(_ db: Store, name: String) throws -> Fidelity {
+    let (info, values) = try db.embedding(named: name)
+    let hierarchy = try classHierarchy(db, classSet: info.classSet, tree: try info.parameterValues()["taxonomy"])
+    return Fidelity.measure(hierarchy, rows: Matrix(rows: info.rows, columns: info.dims, values: values))
+}
+
 func printFidelity(_ f: Fidelity) {
     print("fidelity over \(f.pairs) \(f.sampled ? "sampled " : "")pairs: max |cos − s| \(f.maxCosineError), mean |cos − s| \(f.meanCosineError), mean |⟨x, y⟩ − s| \(f.meanDotError), Spearman ρ \(f.spearman)")
 }
@@ -199,13 +206,11 @@ struct EmbeddingFidelity: ParsableCommand {
     func run() throws {
         BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
-        let (info, values) = try db.embedding(named: name)
-        let parameters = try info.parameterValues()
+        let info = try db.embeddingInfo(named: name)
         guard HierarchyMethod(rawValue: info.method) != nil else {
-            throw CLIError("'\(name)' is a \(info.method) embedding: fidelity measures hierarchy embeddings against their taxonomy similarity")
+            throw CLIError("'\(name)' is a \(info.method) embedding: fidelity measures hierarchy embeddings against their taxonomy similarity (taxon audit embedding takes any)")
         }
-        let hierarchy = try classHierarchy(db, classSet: info.classSet, tree: parameters["taxonomy"])
-        let fidelity = Fidelity.measure(hierarchy, rows: Matrix(rows: info.rows, columns: info.dims, values: values))
+        let fidelity = try embeddingFidelity(db, name: name)
         if output.json { return try printJSON(fidelity) }
         printFidelity(fidelity)
     }

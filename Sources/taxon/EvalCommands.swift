@@ -97,13 +97,10 @@ struct AuditEmbedding: ParsableCommand {
     func run() throws {
         BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
-        let (info, values) = try db.embedding(named: name)
-        let hierarchy = try classHierarchy(db, classSet: info.classSet, tree: try info.parameterValues()["taxonomy"])
-        let fidelity = Fidelity.measure(hierarchy, rows: Matrix(rows: info.rows, columns: info.dims, values: values))
+        let fidelity = try embeddingFidelity(db, name: name)
         if output.json { return try printJSON(fidelity) }
-        let members = try db.classMembers(of: info.classSet)
-        print("\(name): \(fidelity.pairs) class pairs\(fidelity.sampled ? " (sampled)" : "")")
-        print(String(format: "max |cos − s| %.3e, mean %.3e, Spearman ρ %.6f", fidelity.maxCosineError, fidelity.meanCosineError, fidelity.spearman))
+        let members = try db.classMembers(of: try db.embeddingInfo(named: name).classSet)
+        printFidelity(fidelity)
         print("worst pairs:")
         for pair in fidelity.worstPairs {
             print(String(format: "  cos %.6f  s %.6f  ", pair.cosine, pair.similarity) + "\(members[pair.a].label) – \(members[pair.b].label)")
