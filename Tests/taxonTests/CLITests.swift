@@ -483,6 +483,10 @@ final class SearchCLITests: XCTestCase {
         XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--k", "3", "--db", db]).stderr.contains("must lie in 1...2"))
         XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--descriptor", "mac", "--db", db]).stderr
             .contains("holds gem descriptors, not mac"))
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        XCTAssertEqual(try run(["index", empty.path, "--collection", "none", "--weights", weights, "--db", db]).status, 0)
+        XCTAssertTrue(try run(["eval", "retrieval", "--collection", "none", "--db", db]).stderr.contains("collection 'none' has no images"))
         // A photo without a wnid in its name: listed, or left out with --skip-unlabelled.
         try FileManager.default.copyItem(atPath: repository.appendingPathComponent("models/data/chelsea.png").path,
                                          toPath: photos.appendingPathComponent("chelsea.png").path)
