@@ -18,7 +18,8 @@ struct Serve: AsyncParsableCommand {
         BLASKernels.restartIfKernelsMisdetected()
         _ = try store.openExisting()
         let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet)
-        print("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)")
+        // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.
+        FileHandle.standardOutput.write(Data("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)\n".utf8))
         try await buildApplication(service, host: host, port: port).runService()
     }
 }
