@@ -27,6 +27,8 @@ row "visual, GAP" --collection sample-gap --ranking visual
 row "visual, GeM" --collection imagenet-sample --ranking visual
 row "visual, MAC" --collection sample-mac --ranking visual
 row "visual, R-MAC" --collection sample-rmac --ranking visual
+row "visual, GeM, PCA-whitened to 256 on the sample" --collection imagenet-sample --ranking visual --whiten 256
+row "visual, R-MAC, PCA-whitened to 256 on the sample" --collection sample-rmac --ranking visual --whiten 256
 for embedding in unitsphere approx-sim-256 devise huse; do
   row "semantic, $embedding" --collection imagenet-sample --ranking semantic --embedding $embedding
 done

@@ -3,6 +3,7 @@ import TaxonCore
 import TaxonEmbed
 import TaxonSearch
 import TaxonStore
+import TaxonVision
 
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unlabelled(count: Int, examples: [String], taxonomy: String)
@@ -31,6 +32,8 @@ public struct EvaluationOptions: Sendable {
     /// A 'PATH WNID' file (paths relative to the collection's folder); nil: file names `<wnid>_…`.
     public var labelsFile: String?
     public var skipUnlabelled = false
+    /// PCA-whiten the descriptors to this many dimensions, learned on the collection (no labels used).
+    public var whiten: Int?
     /// The class set naming the network's outputs (to re-project stored top classes).
     public var networkClassSet = "ilsvrc2012"
     public init() {}
@@ -107,8 +110,16 @@ extension RetrievalBenchmark {
             }
             embeddingDims = embedding.dims
         }
+        var descriptors = records.map(\.descriptor)
+        if let dims = options.whiten {
+            guard records.count >= 2, (1...descriptors[0].count).contains(dims) else {
+                throw SearchError.badParameter("whitening needs two images or more and 1...\(descriptors[0].count) dimensions, got \(dims)")
+            }
+            let whitening = try PCAWhitening(learnedOn: descriptors, dims: dims)
+            descriptors = descriptors.map { whitening.apply($0) }
+        }
         let benchmark = RetrievalBenchmark(
-            descriptors: records.flatMap(\.descriptor), descriptorDims: records[0].descriptor.count, embeddings: embeddings, embeddingDims: embeddingDims,
+            descriptors: descriptors.flatMap { $0 }, descriptorDims: descriptors[0].count, embeddings: embeddings, embeddingDims: embeddingDims,
             labels: labelKeys.map { classIndex[$0]! }, relevance: relevance, classes: classes.count)
         return (benchmark, unlabelled)
     }

@@ -1,6 +1,7 @@
 import COpenBLAS
 import Foundation
 import TaxonStore
+import TaxonVision
 
 /// A collection held in memory for exact k-NN: descriptors and semantic
 /// vectors as contiguous row-major float32 matrices, scored by one sgemv each.
@@ -10,8 +11,8 @@ public struct CollectionIndex: Sendable {
     public let paths: [String]
     /// Each image's most probable class (wnid).
     public let labels: [String?]
-    public let descriptors: [Float]
-    public let descriptorDims: Int
+    public private(set) var descriptors: [Float]
+    public private(set) var descriptorDims: Int
     /// nil when the collection has no embedding (or an image lacks its vector).
     public let embeddings: [Float]?
     public let embeddingDims: Int
@@ -42,6 +43,22 @@ public struct CollectionIndex: Sendable {
     public init(store: Store, collection name: String) throws {
         let info = try store.collection(named: name)
         self.init(info: info, records: try store.images(in: info))
+    }
+
+    /// PCA-whitening learned on this collection's descriptors (Jégou & Chum
+    /// 2012; no labels used), its descriptors replaced by their whitened
+    /// `dims`-dimensional forms. Query descriptors must go through the
+    /// returned whitening too.
+    public func whitened(dims: Int) throws -> (index: CollectionIndex, whitening: PCAWhitening) {
+        guard count >= 2, (1...descriptorDims).contains(dims) else {
+            throw SearchError.badParameter("whitening needs two images or more and 1...\(descriptorDims) dimensions, got \(dims)")
+        }
+        let rows = (0..<count).map { Array(descriptors[($0 * descriptorDims)..<(($0 + 1) * descriptorDims)]) }
+        let whitening = try PCAWhitening(learnedOn: rows, dims: dims)
+        var copy = self
+        copy.descriptors = rows.flatMap { whitening.apply($0) }
+        copy.descriptorDims = dims
+        return (copy, whitening)
     }
 
     /// Cosines of every row of `matrix` (count × dims, unit rows) with the unit `query`.

@@ -14,15 +14,19 @@ public struct SearchEngine: Sendable {
     /// 1/H for the collection's embedding (H: the largest height of the
     /// hierarchy its classes induce); nil without an embedding.
     public let levelWidth: Double?
+    /// Applied to query descriptors when the collection's are whitened.
+    public let whitening: PCAWhitening?
 
     /// The taxonomy that concept references are resolved in: the network's class set's.
     public let conceptTaxonomy: TaxonomyInfo
 
-    /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports).
-    public init(store: Store, collection name: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012") throws {
+    /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports);
+    /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
+    public init(store: Store, collection name: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", whiten: Int? = nil) throws {
         let networkClasses = try Self.networkClasses(store: store, classSet: classSet)
         conceptTaxonomy = try store.taxonomy(named: try store.classSet(named: classSet).taxonomy)
-        index = try CollectionIndex(store: store, collection: name)
+        let stored = try CollectionIndex(store: store, collection: name)
+        if let whiten { (index, whitening) = try stored.whitened(dims: whiten) } else { (index, whitening) = (stored, nil) }
         guard let descriptor = Descriptor(rawValue: index.info.descriptor) else {
             throw SearchError.badParameter("collection '\(name)' has an unknown descriptor '\(index.info.descriptor)'")
         }
@@ -54,7 +58,7 @@ public struct SearchEngine: Sendable {
     /// A photo's bytes (JPEG or PNG) as a query.
     public func query(image data: Data, name: String) throws -> SearchQuery {
         let analysis = analyzer.analyze([try ImageAnalyzer.prepare(data, name: name)])[0]
-        return SearchQuery(descriptor: analysis.descriptor, embedding: analysis.embedding)
+        return SearchQuery(descriptor: whitening.map { $0.apply(analysis.descriptor) } ?? analysis.descriptor, embedding: analysis.embedding)
     }
 
     /// A concept's own row of the collection's embedding (it must be one of its classes).

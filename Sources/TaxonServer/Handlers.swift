@@ -4,6 +4,7 @@ import TaxonCore
 import TaxonEmbed
 import TaxonSearch
 import TaxonStore
+import TaxonVision
 
 // MARK: - Health and concepts
 
@@ -104,34 +105,38 @@ func score(_ a: String, _ b: String, _ measure: Measure, _ service: TaxonService
 
 struct SearchResults: Encodable { let collection: String; let ranking: String; let results: [SearchHit] }
 
-func searchParameters(_ request: Request, _ service: TaxonService) throws -> (collection: String, ranking: Ranking, k: Int) {
+struct SearchParameters { let collection: String, ranking: Ranking, k: Int, whiten: Int? }
+
+func searchParameters(_ request: Request, _ service: TaxonService) throws -> SearchParameters {
     let ranking = try Ranking(name: try request.text("ranking") ?? "semantic-first", alpha: try request.number("alpha"),
                               width: try request.number("level_width"))
-    return (try request.required("collection"), ranking, try request.integer("k", default: 10, range: 1...service.limits.maxK))
+    let whiten = try request.text("whiten") == nil ? nil : try request.integer("whiten", default: 0, range: 1...EfficientNetLite0.featureChannels)
+    return SearchParameters(collection: try request.required("collection"), ranking: ranking,
+                            k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten)
 }
 
 @Sendable func searchByImage(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
-    let (collection, ranking, k) = try searchParameters(request, service)
+    let parameters = try searchParameters(request, service)
     let body = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
     let photo = try Multipart.imageBytes(body, contentType: request.headers[.contentType])
     guard !photo.isEmpty else { throw APIError.badRequest("the request body is empty: send the photo (image/jpeg, image/png or multipart/form-data)") }
     let hits = try service.withStore { store in
-        let engine = try service.engine(for: collection, store: store)
-        return try engine.search(try engine.query(image: photo, name: "the uploaded image"), ranking: ranking, k: k)
+        let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, store: store)
+        return try engine.search(try engine.query(image: photo, name: "the uploaded image"), ranking: parameters.ranking, k: parameters.k)
     }
-    return try json(SearchResults(collection: collection, ranking: ranking.name, results: hits), context)
+    return try json(SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits), context)
 }
 
 @Sendable func searchByConceptOrText(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
-    let (collection, ranking, k) = try searchParameters(request, service)
+    let parameters = try searchParameters(request, service)
     let concept = try request.text("concept"), text = try request.text("text")
     guard (concept == nil) != (text == nil) else { throw APIError.badRequest("give one of the query parameters 'concept' and 'text'") }
     let hits = try service.withStore { store in
-        let engine = try service.engine(for: collection, store: store)
+        let engine = try service.engine(for: parameters.collection, whiten: nil, store: store)
         let query = try concept.map { try engine.query(concept: $0, store: store) } ?? engine.query(text: text!, store: store).query
-        return try engine.search(query, ranking: ranking, k: k)
+        return try engine.search(query, ranking: parameters.ranking, k: parameters.k)
     }
-    return try json(SearchResults(collection: collection, ranking: ranking.name, results: hits), context)
+    return try json(SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits), context)
 }
 
 func imageID(_ context: TaxonContext) throws -> Int64 {

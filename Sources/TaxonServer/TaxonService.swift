@@ -62,15 +62,17 @@ public final class TaxonService: Sendable {
         return try body(store)
     }
 
-    /// The collection's search engine, rebuilt when the store holds a newer generation.
-    func engine(for collection: String, store: Store) throws -> SearchEngine {
+    /// The collection's search engine (with its descriptors whitened to `whiten`
+    /// dimensions if asked), rebuilt when the store holds a newer generation.
+    func engine(for collection: String, whiten: Int?, store: Store) throws -> SearchEngine {
         guard let generation = try store.collectionGeneration(named: collection) else {
             throw CatalogError.notFound(kind: .collection, name: collection)
         }
-        if let cached = engines.withLock({ $0[collection] }), cached.index.info.generation == generation { return cached }
+        let key = whiten.map { "\(collection) whitened \($0)" } ?? collection
+        if let cached = engines.withLock({ $0[key] }), cached.index.info.generation == generation { return cached }
         guard let network else { throw APIError.unavailable("image search needs the network's weights (scripts/setup.sh)") }
-        let engine = try SearchEngine(store: store, collection: collection, network: network, classSet: classSet)
-        engines.withLock { $0[collection] = engine }
+        let engine = try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
+        engines.withLock { $0[key] = engine }
         return engine
     }
 }

@@ -37,6 +37,7 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "A 'PATH WNID' labels file (paths relative to the collection's folder).") var labels: String?
     @Flag(help: "Leave out images without a label in the taxonomy instead of stopping.") var skipUnlabelled = false
     @Option(help: "Write summary.csv, hp.csv and hp.svg (HP@k curves of every ranking) into this folder.") var report: String?
+    @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
 
     func run() throws {
         BLASKernels.restartIfKernelsMisdetected()
@@ -48,6 +49,7 @@ struct EvalRetrieval: ParsableCommand {
         }
         var options = EvaluationOptions()
         (options.embedding, options.measure, options.tree, options.labelsFile, options.skipUnlabelled) = (embedding, similarity, tree, labels, skipUnlabelled)
+        options.whiten = whiten
         let (benchmark, skipped) = try RetrievalBenchmark.load(store: db, collection: collection, options: options)
         if !skipped.isEmpty { FileHandle.standardError.write(Data("left out \(skipped.count) unlabelled image(s): \(skipped.prefix(10).joined(separator: ", "))\n".utf8)) }
         let embeddingName = embedding ?? info.embedding

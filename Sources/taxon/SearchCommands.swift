@@ -82,6 +82,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "blend's weight of the semantic cosine.") var alpha: Double?
     @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
     @Option(name: .shortAndLong, help: "How many results.") var k = 10
+    @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func validate() throws {
@@ -94,7 +95,7 @@ struct SearchCommand: ParsableCommand {
         BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
         let ranking = try Ranking(name: self.ranking, alpha: alpha, width: levelWidth)
-        let engine = try SearchEngine(store: db, collection: collection, network: try weights.network(), classSet: classSet)
+        let engine = try SearchEngine(store: db, collection: collection, network: try weights.network(), classSet: classSet, whiten: whiten)
         let query: SearchQuery
         if let image {
             guard let data = FileManager.default.contents(atPath: image) else { throw CLIError("\(image): cannot read the file") }

@@ -84,6 +84,18 @@ final class RankingTests: XCTestCase {
         XCTAssertEqual(try collection.search(SearchQuery(descriptor: nil, embedding: [1, 0]), ranking: .semanticFirst(width: 0.25), k: 2).map(\.id), [10, 11])
     }
 
+    func testWhitenedIndex() throws {
+        let collection = index()
+        let (whitened, whitening) = try collection.whitened(dims: 1)
+        XCTAssertEqual(whitened.descriptorDims, 1)
+        XCTAssertEqual(whitened.descriptors.count, 4)
+        // One dimension, normalised: every descriptor becomes ±1, the same transform as a query's.
+        XCTAssertTrue(whitened.descriptors.allSatisfy { abs(abs($0) - 1) < 1e-6 }, "\(whitened.descriptors)")
+        let query = whitening.apply(Array(collection.descriptors[0..<2]))
+        XCTAssertEqual(try whitened.search(SearchQuery(descriptor: query, embedding: nil), ranking: .visual, k: 1)[0].visual ?? 0, 1, accuracy: 1e-6)
+        XCTAssertThrowsError(try collection.whitened(dims: 3)) { XCTAssertTrue("\($0)".contains("1...2 dimensions"), "\($0)") }
+    }
+
     func testBadQueries() {
         let collection = index()
         let query = SearchQuery(descriptor: [1, 0], embedding: [1, 0])

@@ -130,6 +130,16 @@ final class RouteTests: XCTestCase {
                 XCTAssertEqual(first[0]["path"] as? String, "chelsea.png")
                 XCTAssertEqual(first[0]["visual"] as? Double ?? 0, 1, accuracy: 1e-5)
             }
+            // Descriptors PCA-whitened on the collection: the photo still finds itself first.
+            try await client.execute(uri: "/v1/search?collection=pets&ranking=visual&k=5&whiten=3", method: .post, body: ByteBuffer(bytes: photo)) {
+                response in
+                let results = try XCTUnwrap(try Check.object(response)["results"] as? [[String: Any]])
+                XCTAssertEqual(results.first?["path"] as? String, "chelsea.png")
+                XCTAssertEqual(results.first?["visual"] as? Double ?? 0, 1, accuracy: 1e-4)
+            }
+            try await client.execute(uri: "/v1/search?collection=pets&whiten=0", method: .post, body: ByteBuffer(bytes: photo)) {
+                try Check.assertError($0, .badRequest, "whiten must be an integer")
+            }
             // The same photo as a form's file part.
             let boundary = "taxon-boundary-1"
             var form = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n".utf8)

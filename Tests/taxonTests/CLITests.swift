@@ -478,6 +478,10 @@ final class SearchCLITests: XCTestCase {
         // Semantically each cat finds the other cat first (HP@1 = 1 for both), the dog a cat (its best possible).
         XCTAssertEqual((results[1]["hierarchical_precision"] as? [Double])?.first ?? 0, 1, accuracy: 1e-9)
         for file in ["summary.csv", "hp.csv", "hp.svg"] { XCTAssertTrue(FileManager.default.fileExists(atPath: report + "/" + file), file) }
+        let whitened = try run(["eval", "retrieval", "--collection", "three", "--ranking", "visual", "--whiten", "2", "--k", "2", "--ndcg-k", "2",
+                                "--json", "--db", db])
+        XCTAssertEqual(whitened.status, 0, whitened.stderr)
+        XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--whiten", "5000", "--db", db]).stderr.contains("1...1280 dimensions"))
         let text = try run(["eval", "retrieval", "--collection", "three", "--k", "2", "--ndcg-k", "2", "--db", db])
         XCTAssertTrue(text.stdout.contains("mAP n/a: no query has another image of its class"), text.stdout)
         XCTAssertTrue(try run(["eval", "retrieval", "--collection", "three", "--k", "3", "--db", db]).stderr.contains("must lie in 1...2"))
