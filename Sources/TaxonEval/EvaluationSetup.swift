@@ -112,9 +112,6 @@ extension RetrievalBenchmark {
         }
         var descriptors = records.map(\.descriptor)
         if let dims = options.whiten {
-            guard records.count >= 2, (1...descriptors[0].count).contains(dims) else {
-                throw SearchError.badParameter("whitening needs two images or more and 1...\(descriptors[0].count) dimensions, got \(dims)")
-            }
             let whitening = try PCAWhitening(learnedOn: descriptors, dims: dims)
             descriptors = descriptors.map { whitening.apply($0) }
         }

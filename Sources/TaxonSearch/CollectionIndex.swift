@@ -50,9 +50,6 @@ public struct CollectionIndex: Sendable {
     /// `dims`-dimensional forms. Query descriptors must go through the
     /// returned whitening too.
     public func whitened(dims: Int) throws -> (index: CollectionIndex, whitening: PCAWhitening) {
-        guard count >= 2, (1...descriptorDims).contains(dims) else {
-            throw SearchError.badParameter("whitening needs two images or more and 1...\(descriptorDims) dimensions, got \(dims)")
-        }
         let rows = (0..<count).map { Array(descriptors[($0 * descriptorDims)..<(($0 + 1) * descriptorDims)]) }
         let whitening = try PCAWhitening(learnedOn: rows, dims: dims)
         var copy = self

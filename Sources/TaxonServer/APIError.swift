@@ -41,6 +41,7 @@ extension APIError {
         case let error as CatalogError:
             if case .notFound = error { self.init(status: .notFound, detail: "\(error)") } else { self.init(status: .badRequest, detail: "\(error)") }
         case let error as EmbeddingNeighbors.NeighborError: self.init(status: .notFound, detail: "\(error)")
+        case is PCAWhitening.WhiteningError: self.init(status: .badRequest, detail: "\(error)")
         case is ImageError, is Preprocessing.PreprocessingError, is TextEmbeddingError, is SimilarityError:
             self.init(status: .unprocessableContent, detail: "\(error)")
         case let error as SearchError:

@@ -95,9 +95,17 @@ public struct PCAWhitening: Sendable {
     /// dims × inputs, each row a component scaled by 1/√(eigenvalue + ε).
     public let projection: Matrix
 
+    public enum WhiteningError: Error, CustomStringConvertible, Equatable {
+        case shape(rows: Int, dims: Int, inputs: Int)
+        public var description: String {
+            guard case let .shape(rows, dims, inputs) = self else { return "" }
+            return "whitening needs two descriptors or more (got \(rows)) and 1...\(inputs) dimensions (got \(dims))"
+        }
+    }
+
     public init(learnedOn rows: [[Float]], dims: Int, epsilon: Double = 1e-9) throws {
         let n = rows.count, d = rows.first?.count ?? 0
-        precondition(n >= 2 && dims >= 1 && dims <= d, "need two rows or more and 1 ≤ dims ≤ \(d)")
+        guard n >= 2, (1...max(d, 1)).contains(dims), d > 0 else { throw WhiteningError.shape(rows: n, dims: dims, inputs: d) }
         var mean = [Double](repeating: 0, count: d)
         for row in rows { for c in 0..<d { mean[c] += Double(row[c]) / Double(n) } }
         var centred = Matrix(rows: n, columns: d)

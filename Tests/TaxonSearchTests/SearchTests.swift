@@ -93,7 +93,7 @@ final class RankingTests: XCTestCase {
         XCTAssertTrue(whitened.descriptors.allSatisfy { abs(abs($0) - 1) < 1e-6 }, "\(whitened.descriptors)")
         let query = whitening.apply(Array(collection.descriptors[0..<2]))
         XCTAssertEqual(try whitened.search(SearchQuery(descriptor: query, embedding: nil), ranking: .visual, k: 1)[0].visual ?? 0, 1, accuracy: 1e-6)
-        XCTAssertThrowsError(try collection.whitened(dims: 3)) { XCTAssertTrue("\($0)".contains("1...2 dimensions"), "\($0)") }
+        XCTAssertThrowsError(try collection.whitened(dims: 3)) { XCTAssertTrue("\($0)".contains("1...2 dimensions (got 3)"), "\($0)") }
     }
 
     func testBadQueries() {
