@@ -42,13 +42,7 @@ public struct SemanticSpace: Sendable {
 
     /// The vector of an image whose most probable classes are `top` (indices into the network's classes).
     public func project(_ top: [(index: Int, probability: Double)]) -> [Float] {
-        let chosen = top.prefix(Self.topClasses)
-        let total = chosen.reduce(0) { $0 + $1.probability }
-        var sum = [Double](repeating: 0, count: embedding.dims)
-        for (index, probability) in chosen {
-            for d in 0..<sum.count { sum[d] += probability / total * classRows[index][d] }
-        }
-        return normalized(sum.map(Float.init))
+        SemanticProjection.weighted(Array(top.prefix(Self.topClasses)), classRows: classRows)
     }
 }
 
@@ -82,15 +76,11 @@ public struct ImageAnalyzer: Sendable {
         let output = network.forward(Preprocessing.batch(images.map(\.input)))
         let descriptors = descriptor.describe(output.features)
         return images.indices.map { n in
-            let probabilities = softmax(Array(output.logits[(n * classes.count)..<((n + 1) * classes.count)]))
-            let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(SemanticSpace.topClasses)
-                .map { (index: $0, probability: probabilities[$0]) }
+            let top = SemanticProjection.mostProbable(logits: Array(output.logits[(n * classes.count)..<((n + 1) * classes.count)]),
+                                                      top: SemanticSpace.topClasses)
             return ImageAnalysis(width: images[n].width, height: images[n].height,
                                  topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },
                                  descriptor: descriptors[n], embedding: space?.project(top))
         }
     }
-
-    /// Re-projects stored top classes into the semantic space (no network).
-    public func project(_ top: [ClassProbability]) -> [Float]? { space?.project(top) }
 }

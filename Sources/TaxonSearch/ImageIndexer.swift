@@ -57,9 +57,9 @@ public struct ImageIndexer {
         report.removed = vanished.count
 
         // Images kept from earlier runs whose semantic vector is missing (a new embedding) get one from their top classes.
-        if analyzer.space != nil {
+        if let space = analyzer.space {
             let lacking = try store.imagesLackingEmbedding(in: collection)
-            try store.setEmbeddings(of: collection, lacking.compactMap { entry in analyzer.project(entry.topClasses).map { (entry.id, $0) } })
+            try store.setEmbeddings(of: collection, lacking.map { (id: $0.id, embedding: space.project($0.topClasses)) })
             report.reembedded = lacking.count
         }
 

@@ -134,11 +134,21 @@ public enum SemanticProjection {
     /// class embedding's rows (classes × dims, in the network's class order);
     /// the sum L2-normalised.
     public static func probabilistic(logits: [Float], classRows: [[Double]], top: Int = 10) -> [Float] {
+        weighted(mostProbable(logits: logits, top: top), classRows: classRows)
+    }
+
+    /// The `top` most probable classes under the softmax of `logits`, most probable first.
+    public static func mostProbable(logits: [Float], top: Int) -> [(index: Int, probability: Double)] {
         let probabilities = softmax(logits)
-        let best = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(max(top, 1))
-        let total = best.reduce(0) { $0 + probabilities[$1] }
+        return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(max(top, 1))
+            .map { (index: $0, probability: probabilities[$0]) }
+    }
+
+    /// The rows of the given classes weighted by their probabilities renormalised to sum 1; the sum L2-normalised.
+    public static func weighted(_ classes: [(index: Int, probability: Double)], classRows: [[Double]]) -> [Float] {
+        let total = classes.reduce(0) { $0 + $1.probability }
         var sum = [Double](repeating: 0, count: classRows.first?.count ?? 0)
-        for index in best { for c in 0..<sum.count { sum[c] += probabilities[index] / total * classRows[index][c] } }
+        for (index, probability) in classes { for c in 0..<sum.count { sum[c] += probability / total * classRows[index][c] } }
         return normalized(sum.map { Float($0) })
     }
 }
