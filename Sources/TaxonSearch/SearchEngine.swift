@@ -35,13 +35,18 @@ public struct SearchEngine: Sendable {
         levelWidth = try space.map { try Self.levelWidth(store: store, embedding: $0.embedding) }
     }
 
-    /// The wnids of the class set naming the network's outputs; it must have exactly as many classes.
-    public static func networkClasses(store: Store, classSet: String) throws -> [String] {
-        let classes = try store.classMembers(of: classSet).map(\.key)
+    /// The class set naming the network's outputs, in their order; it must have exactly as many classes.
+    public static func networkConcepts(store: Store, classSet: String) throws -> [Concept] {
+        let classes = try store.classMembers(of: classSet)
         guard classes.count == EfficientNetLite0.classes else {
             throw SearchError.badParameter("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
         }
         return classes
+    }
+
+    /// The wnids of `networkConcepts`.
+    public static func networkClasses(store: Store, classSet: String) throws -> [String] {
+        try networkConcepts(store: store, classSet: classSet).map(\.key)
     }
 
     /// 1/H: lcs-height similarities are 1 − h/H, so its levels lie 1/H apart.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaxonLinalg
+import TaxonSearch
 import TaxonStore
 import TaxonVision
 
@@ -14,15 +15,6 @@ struct WeightsOptions: ParsableArguments {
     }
 
     func network() throws -> EfficientNetLite0 { try EfficientNetLite0(weights: try SafeTensors(path: path)) }
-}
-
-/// The class set naming the network's outputs, in their order; it must have exactly as many classes.
-func networkClasses(_ db: Store, classSet: String) throws -> [Concept] {
-    let classes = try db.classMembers(of: classSet)
-    guard classes.count == EfficientNetLite0.classes else {
-        throw CLIError("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
-    }
-    return classes
 }
 
 struct Classify: ParsableCommand {
@@ -51,7 +43,7 @@ struct Classify: ParsableCommand {
 
     func run() throws {
         BLASKernels.restartIfKernelsMisdetected()
-        let classes = try networkClasses(try store.openExisting(), classSet: classSet)
+        let classes = try SearchEngine.networkConcepts(store: try store.openExisting(), classSet: classSet)
         let network = try weights.network()
         var results: [Result] = []
         for path in images {
@@ -105,7 +97,7 @@ struct EmbedImage: ParsableCommand {
     func run() throws {
         BLASKernels.restartIfKernelsMisdetected()
         let db = try store.openExisting()
-        let classes = try networkClasses(db, classSet: classSet)
+        let classes = try SearchEngine.networkConcepts(store: db, classSet: classSet)
         // The semantic side: a learned mapper, or the softmax over the classes weighting an embedding's rows.
         let project: (EfficientNetLite0.Output) -> [Float]
         let dims: Int
