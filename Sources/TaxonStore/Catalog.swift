@@ -245,9 +245,7 @@ extension Store {
             try statement.bind(set.id, at: 1)
             try statement.bind(token, at: 2)
             guard try statement.step() else { continue }
-            found[token] = statement.blob(0).withUnsafeBytes { raw in
-                (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-            }
+            found[token] = Store.floats(statement.blob(0))
         }
         return found
     }

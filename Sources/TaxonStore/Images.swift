@@ -199,14 +199,4 @@ extension Store {
             try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
         }
     }
-
-    static func bytes(_ values: [Float]) -> [UInt8] {
-        values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
-    }
-
-    static func floats(_ bytes: [UInt8]) -> [Float] {
-        bytes.withUnsafeBytes { raw in
-            (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
-    }
 }

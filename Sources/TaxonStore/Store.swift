@@ -46,6 +46,17 @@ public final class Store {
         URL(fileURLWithPath: source).standardizedFileURL.path
     }
 
+    /// Little-endian float32 BLOBs (word vectors, image vectors).
+    static func bytes(_ values: [Float]) -> [UInt8] {
+        values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+    }
+
+    static func floats(_ bytes: [UInt8]) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            (0..<raw.count / 4).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+
     static func timestamp() -> String {
         ISO8601DateFormatter().string(from: Date())
     }
