@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
-        .target(name: "TaxonEval", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonEval", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
         .target(name: "TaxonServer", dependencies: [
             "TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
             .product(name: "Hummingbird", package: "hummingbird"),

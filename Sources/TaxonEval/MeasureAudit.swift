@@ -1,6 +1,6 @@
-import Dispatch
 import Foundation
 import TaxonCore
+import TaxonLinalg
 
 /// The properties a class-similarity measure s does or does not have on a
 /// class set: what an embedding or a retrieval metric built on it may assume.
@@ -56,48 +56,34 @@ public struct MeasureAudit: Codable, Sendable {
         (triples, triangleViolationsOneMinus, triangleViolationsChord, ultrametricViolations) = Self.triangles(s, n)
     }
 
-    /// Every (a, c) with a < c and every b apart from both, over the cores.
+    /// Every (a, c) with a < c and every b apart from both, the rows a shared out over the cores.
     private static func triangles(_ s: [Double], _ n: Int) -> (Int, Int, Int, Int) {
         let oneMinus = s.map { 1 - $0 }, chord = s.map { (max(2 - 2 * $0, 0)).squareRoot() }
         let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
-        let counts = UnsafeMutableBufferPointer<(Int, Int, Int, Int)>.allocate(capacity: workers)
-        defer { counts.deallocate() }
-        counts.initialize(repeating: (0, 0, 0, 0))
         let tolerance = 1e-12
-        oneMinus.withUnsafeBufferPointer { d1 in
-            chord.withUnsafeBufferPointer { d2 in
-                let out = UnsafeSendableCounts(counts.baseAddress!), p1 = d1.baseAddress!, p2 = d2.baseAddress!
-                let (first, second) = (UnsafeSendableDoubles(p1), UnsafeSendableDoubles(p2))
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let counts = (try? parallelMap(Array(0..<workers)) { (worker: Int) -> [Int] in
+            oneMinus.withUnsafeBufferPointer { first -> [Int] in
+                chord.withUnsafeBufferPointer { second -> [Int] in
                     var (checked, v1, v2, ultra) = (0, 0, 0, 0)
                     for a in Swift.stride(from: worker, to: n, by: workers) {
                         for c in (a + 1)..<n {
-                            let ac1 = first.pointer[a * n + c], ac2 = second.pointer[a * n + c]
+                            let ac1 = first[a * n + c], ac2 = second[a * n + c]
                             if ac1.isNaN { continue }
                             for b in 0..<n where b != a && b != c {
-                                let ab1 = first.pointer[a * n + b], bc1 = first.pointer[b * n + c]
+                                let ab1 = first[a * n + b], bc1 = first[b * n + c]
                                 if ab1.isNaN || bc1.isNaN { continue }
                                 checked += 1
                                 if ac1 > ab1 + bc1 + tolerance { v1 += 1 }
                                 if ac1 > max(ab1, bc1) + tolerance { ultra += 1 }
-                                if ac2 > second.pointer[a * n + b] + second.pointer[b * n + c] + tolerance { v2 += 1 }
+                                if ac2 > second[a * n + b] + second[b * n + c] + tolerance { v2 += 1 }
                             }
                         }
                     }
-                    out.pointer[worker] = (checked, v1, v2, ultra)
+                    return [checked, v1, v2, ultra]
                 }
             }
-        }
-        return counts.reduce((0, 0, 0, 0)) { ($0.0 + $1.0, $0.1 + $1.1, $0.2 + $1.2, $0.3 + $1.3) }
+        }) ?? []
+        let total = (0..<4).map { i in counts.reduce(0) { $0 + $1[i] } }
+        return (total[0], total[1], total[2], total[3])
     }
-}
-
-private struct UnsafeSendableDoubles: @unchecked Sendable {
-    let pointer: UnsafePointer<Double>
-    init(_ pointer: UnsafePointer<Double>) { self.pointer = pointer }
-}
-
-private struct UnsafeSendableCounts: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<(Int, Int, Int, Int)>
-    init(_ pointer: UnsafeMutablePointer<(Int, Int, Int, Int)>) { self.pointer = pointer }
 }
