@@ -46,12 +46,12 @@ public struct RetrievalBenchmark: Sendable {
 
     /// Every image as a query under `ranking`: mAP, mean HP@1…k, mAHP@k, NDCG@ndcgK, P@cut-offs.
     public func evaluate(_ ranking: Ranking, k: Int, ndcgK: Int) throws -> RetrievalScores {
+        let ranking = try ranking.withLevelWidth(nil)
         guard count > 1 else { throw SearchError.emptyCollection("(fewer than two images: nothing to retrieve)") }
         guard k >= 1, k < count, ndcgK >= 1, ndcgK < count else {
             throw SearchError.badParameter("k and the NDCG cut-off must lie in 1...\(count - 1): each query ranks the other \(count - 1) images")
         }
         if ranking != .visual && embeddings == nil { throw SearchError.noEmbedding(collection: "the evaluated collection") }
-        if case let .semanticFirst(width) = ranking, !(width > 0 && width.isFinite) { throw SearchError.badParameter("the level width must be > 0") }
         let cutoffs = RetrievalScores.cutoffs(upTo: k)
         var hpSum = [Double](repeating: 0, count: k), ahpSum = 0.0, ndcgSum = 0.0, apSum = 0.0, withRelevant = 0
         var precisionSum = [Double](repeating: 0, count: cutoffs.count)

@@ -77,7 +77,8 @@ public enum Ranking: Sendable, Equatable {
     /// Semantic cosine quantised to levels `width` apart (the taxonomy's
     /// similarity levels 1/H, or a bucket width; the level is the highest one
     /// the cosine reaches), then visual cosine inside a level (Yang et al. 2019).
-    case semanticFirst(width: Double)
+    /// A nil width stands for the taxonomy's levels until `withLevelWidth` fills it in.
+    case semanticFirst(width: Double?)
     /// alpha × semantic + (1 − alpha) × visual.
     case blend(alpha: Double)
 
@@ -85,8 +86,19 @@ public enum Ranking: Sendable, Equatable {
     /// highest level it reaches — exact lcs-height similarities are multiples of 1/H, a
     /// photo's mixture of classes falls between two (10⁻⁴ absorbs float32 rounding).
     public func level(semantic: Float) -> Int? {
-        guard case let .semanticFirst(width) = self else { return nil }
+        guard case let .semanticFirst(width?) = self else { return nil }
         return Int((Double(semantic) / width + 1e-4).rounded(.down))
+    }
+
+    /// The ranking with semantic-first's width filled in (`levelWidth` where it
+    /// has none) and checked; the other rankings as they are.
+    public func withLevelWidth(_ levelWidth: Double?) throws -> Ranking {
+        guard case let .semanticFirst(width) = self else { return self }
+        guard let chosen = width ?? levelWidth else {
+            throw SearchError.badParameter("semantic-first needs a level width: an embedding with a taxonomy, or an explicit width")
+        }
+        guard chosen > 0 && chosen.isFinite else { throw SearchError.badParameter("the level width must be > 0") }
+        return .semanticFirst(width: chosen)
     }
 
     /// An image's sort key (higher first) from its cosines with the query;
@@ -135,6 +147,7 @@ extension CollectionIndex {
 
     /// The k best images under `ranking`, best first (ties by image id).
     public func search(_ query: SearchQuery, ranking: Ranking, k: Int) throws -> [SearchHit] {
+        let ranking = try ranking.withLevelWidth(nil)
         guard count > 0 else { throw SearchError.emptyCollection(info.name) }
         guard (1...Self.maxK).contains(k) else { throw SearchError.badK(k, limit: Self.maxK) }
         let needsSemantic = ranking != .visual, needsVisual = ranking == .visual || ranking.name == "blend"
@@ -145,9 +158,6 @@ extension CollectionIndex {
             guard let embeddings else { throw SearchError.noEmbedding(collection: info.name) }
             guard let vector = query.embedding else { throw SearchError.badParameter("the \(ranking.name) ranking needs a semantic query vector") }
             semantic = try cosines(embeddings, dims: embeddingDims, vector)
-        }
-        if case let .semanticFirst(width) = ranking, !(width > 0 && width.isFinite) {
-            throw SearchError.badParameter("the level width must be > 0")
         }
         let score = { (i: Int) in ranking.key(semantic: semantic?[i], visual: visual?[i]) }
         return topK(count, k: min(k, count), score: score).map { i, value in

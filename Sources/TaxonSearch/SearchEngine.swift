@@ -86,23 +86,19 @@ public struct SearchEngine: Sendable {
 
     /// `ranking` with its default level width where semantic-first has none.
     public func search(_ query: SearchQuery, ranking: Ranking, k: Int) throws -> [SearchHit] {
-        var ranking = ranking
-        if case let .semanticFirst(width) = ranking, width.isNaN {
-            guard let levelWidth else { throw SearchError.noEmbedding(collection: index.info.name) }
-            ranking = .semanticFirst(width: levelWidth)
-        }
-        return try index.search(query, ranking: ranking, k: k)
+        if case .semanticFirst(nil) = ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
+        return try index.search(query, ranking: ranking.withLevelWidth(levelWidth), k: k)
     }
 }
 
 extension Ranking {
     /// Parses "visual", "semantic", "semantic-first" or "blend"; semantic-first
-    /// without a width (NaN) uses the taxonomy's levels.
+    /// without a width uses the taxonomy's levels (see `withLevelWidth`).
     public init(name: String, alpha: Double?, width: Double?) throws {
         switch name {
         case "visual": self = .visual
         case "semantic": self = .semantic
-        case "semantic-first": self = .semanticFirst(width: width ?? .nan)
+        case "semantic-first": self = .semanticFirst(width: width)
         case "blend":
             guard let alpha, (0...1).contains(alpha) else { throw SearchError.badParameter("blend needs alpha in [0, 1]") }
             self = .blend(alpha: alpha)

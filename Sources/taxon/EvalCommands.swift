@@ -57,8 +57,7 @@ struct EvalRetrieval: ParsableCommand {
         let width = try levelWidth ?? embeddingName.map { try SearchEngine.levelWidth(store: db, embedding: try db.embeddingInfo(named: $0)) }
         var results: [RetrievalScores] = [], labels: [String] = []
         for name in names {
-            var parsed = try Ranking(name: name, alpha: alpha, width: levelWidth)
-            if case .semanticFirst = parsed, let width { parsed = .semanticFirst(width: width) }
+            let parsed = try Ranking(name: name, alpha: alpha, width: levelWidth).withLevelWidth(width)
             results.append(try benchmark.evaluate(parsed, k: k, ndcgK: ndcgK))
             labels.append(name == "blend" ? "blend \(alpha ?? 0)" : name)
         }

@@ -37,7 +37,7 @@ final class SemanticFirstTests: XCTestCase {
 
         let tabby = try XCTUnwrap(felines.first { $0.hasPrefix("n02123045") })
         let query = try engine.query(image: try Data(contentsOf: folder.appendingPathComponent(tabby)), name: tabby)
-        let ranked = try engine.search(query, ranking: .semanticFirst(width: .nan), k: 1000).map { String($0.path.prefix(9)) }
+        let ranked = try engine.search(query, ranking: .semanticFirst(width: nil), k: 1000).map { String($0.path.prefix(9)) }
         let otherCats = try ranked.indices.filter { index in
             let cat = try isUnder(ranked[index], Self.domesticCat)
             return cat && ranked[index] != "n02123045"
