@@ -515,5 +515,8 @@ final class SearchCLITests: XCTestCase {
         XCTAssertTrue(audited.stdout.contains("| positive definite: smallest eigenvalue of S | 0.5 | yes |"), audited.stdout)
         XCTAssertTrue(audited.stdout.contains("| ultrametric (1 − s): violating triples | 0 of 3 | yes |"), audited.stdout)
         XCTAssertEqual(try String(contentsOfFile: markdown, encoding: .utf8), audited.stdout)
+        let elsewhere = try run(["audit", "measure", "lcs-height", "--class-set", "small", "--tree", "tree", "--db", db])
+        XCTAssertEqual(elsewhere.status, 1)
+        XCTAssertTrue(elsewhere.stderr.contains("3 class(es) of small are not in tree: a1, a2, b1"), elsewhere.stderr)
     }
 }
