@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "taxon", targets: ["taxon"]),
+        .library(name: "TaxonModel", targets: ["TaxonModel"]),
         .library(name: "TaxonStore", targets: ["TaxonStore"]),
         .library(name: "TaxonCore", targets: ["TaxonCore"]),
         .library(name: "TaxonLinalg", targets: ["TaxonLinalg"]),
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "TaxonImport", targets: ["TaxonImport"]),
         .library(name: "TaxonVision", targets: ["TaxonVision"]),
         .library(name: "TaxonSearch", targets: ["TaxonSearch"]),
+        .library(name: "TaxonKit", targets: ["TaxonKit"]),
         .library(name: "TaxonServer", targets: ["TaxonServer"]),
         .library(name: "TaxonEval", targets: ["TaxonEval"]),
     ],
@@ -20,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // The HTTP API; of its traits only FullFoundation (swift-configuration support is not used).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        // Already built for Hummingbird; named for NIOThreadPool, where the server runs blocking work.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System-library shims: a module map and a header each, nothing else.
@@ -32,39 +36,47 @@ let package = Package(
         // The image network's innermost loops in C, built for several x86-64 levels (see its header).
         .target(name: "CVisionKernels"),
 
-        .target(name: "TaxonStore", dependencies: ["CSQLite"]),
+        // Rows, errors and the storage protocols: no SQL, no dependencies.
+        .target(name: "TaxonModel"),
+        // The SQLite implementation of the storage protocols; the only module that sees SQL.
+        .target(name: "TaxonStore", dependencies: ["TaxonModel", "CSQLite"]),
         .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
-        .target(name: "TaxonCore", dependencies: ["TaxonStore", "TaxonLinalg"]),
-        .target(name: "TaxonImport", dependencies: ["TaxonStore", "TaxonCore", "CLibXML2"]),
-        .target(name: "TaxonEmbed", dependencies: ["TaxonCore", "TaxonLinalg", "TaxonStore"]),
+        .target(name: "TaxonCore", dependencies: ["TaxonModel", "TaxonLinalg"]),
+        .target(name: "TaxonImport", dependencies: ["TaxonModel", "TaxonCore", "CLibXML2"]),
+        .target(name: "TaxonEmbed", dependencies: ["TaxonModel", "TaxonCore", "TaxonLinalg"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
-        .target(name: "TaxonSearch", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
-        .target(name: "TaxonEval", dependencies: ["TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonSearch", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonEval", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
+        // The service layer: every capability as one call, for the CLI, the HTTP API and the web page alike.
+        .target(name: "TaxonKit", dependencies: [
+            "TaxonModel", "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonEval",
+        ]),
         .target(name: "TaxonServer", dependencies: [
-            "TaxonStore", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
+            "TaxonKit", "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .executableTarget(
             name: "taxon",
             dependencies: [
-                "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonServer", "TaxonEval",
+                "TaxonKit", "TaxonModel", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonServer", "TaxonEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore"]),
+        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonLinalg"]),
-        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport"]),
-        .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
-        .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonVision"]),
-        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore"]),
+        .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision"]),
+        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonServerTests", dependencies: [
-            "taxon", "TaxonServer", "TaxonSearch", "TaxonStore", "TaxonVision",
+            "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore"]),
+        .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore", "TaxonModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,10 @@
 import Foundation
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
 extension Taxonomy {
     /// The nodes of a class set, in class-index order.
-    public func nodes(of classSet: String, in store: Store) throws -> [Int] {
+    public func nodes(of classSet: String, in store: any ClassSetStore) throws -> [Int] {
         try store.classMembers(of: classSet).map { concept in
             guard let node = node(forKey: concept.key) else {
                 throw ReferenceError.unknown(reference: concept.key, taxonomy: info.name)

@@ -1,4 +1,5 @@
 import Foundation
+import TaxonModel
 
 /// The similarity measures, with NLTK 3.x's semantics (nltk/corpus/reader/wordnet.py)
 /// and Barz & Denzler's lcs-height.
@@ -9,16 +10,18 @@ public enum Measure: String, CaseIterable, Sendable, Codable {
     public var needsInformationContent: Bool { self == .res || self == .jcn || self == .lin }
 }
 
-public enum SimilarityError: Error, CustomStringConvertible, Equatable {
+public enum SimilarityError: TaxonError, Equatable {
     case differentPartsOfSpeech(measure: Measure, a: String, b: String)
     case needsInformationContent(Measure)
+
+    public var kind: ErrorKind { .unprocessable }
 
     public var description: String {
         switch self {
         case let .differentPartsOfSpeech(measure, a, b):
             return "\(measure.rawValue) needs two concepts of the same part of speech; \(a) and \(b) differ (NLTK raises WordNetError here)"
         case let .needsInformationContent(measure):
-            return "\(measure.rawValue) needs information content: pass --ic FILE (a WordNet::Similarity .dat file) or --ic intrinsic"
+            return "\(measure.rawValue) needs information content"
         }
     }
 }

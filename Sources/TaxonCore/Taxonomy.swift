@@ -1,4 +1,4 @@
-import TaxonStore
+import TaxonModel
 
 /// A taxonomy in memory, in compact arrays, with what the similarity measures
 /// need precomputed: for every node its ancestors (itself included) with the
@@ -33,7 +33,7 @@ public struct Taxonomy: Sendable {
     public var count: Int { keys.count }
 
     /// Loads the taxonomy's concepts and is-a edges from the store.
-    public static func load(from store: Store, taxonomy: TaxonomyInfo) throws -> Taxonomy {
+    public static func load(from store: any TaxonomyReader, taxonomy: TaxonomyInfo) throws -> Taxonomy {
         let graph = try store.taxonomicGraph(of: taxonomy)
         let hierarchy: Hierarchy
         do { hierarchy = try Hierarchy(count: graph.keys.count, edges: graph.edges) } catch {
@@ -109,7 +109,7 @@ public struct Taxonomy: Sendable {
 
     /// The node a user's reference names: a key found in memory, else the
     /// store's resolution (NLTK-style names, words: the first sense).
-    public func node(for reference: String, in store: Store) throws -> Int {
+    public func node(for reference: String, in store: any TaxonomyReader) throws -> Int {
         if let node = node(forKey: reference) { return node }
         let concept = try store.resolve(reference, in: info)
         guard let node = node(forKey: concept.key) else { throw ReferenceError.unknown(reference: reference, taxonomy: info.name) }
@@ -129,7 +129,8 @@ public struct Taxonomy: Sendable {
     }
 }
 
-public enum TaxonomyError: Error, CustomStringConvertible {
+public enum TaxonomyError: TaxonError {
+    public var kind: ErrorKind { .unprocessable }
     case cycle(taxonomy: String, path: String)
 
     public var description: String {

@@ -1,4 +1,4 @@
-import TaxonStore
+import TaxonModel
 
 /// Turns the DAG above a class set into a tree: every class keeps exactly one
 /// path to a root. Like Barz & Denzler's `mintree`, the paths are chosen to keep
@@ -47,9 +47,8 @@ public struct TreeBuilder {
         let sourceIDs = try store.conceptIDs(keys: ordered.map { source.keys[$0] }, taxonomyID: source.info.id)
         let originals = try sourceIDs.map { id in try id.flatMap { try store.concept(id: $0) } }
         let words = try originals.map { try $0.map { try store.lemmas(of: $0) } ?? [] }
-        try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "hierarchy",
-                                            source: "tree of \(source.info.name)", replace: replace)
+        try store.importing {
+            let writer = try store.taxonomyWriter(name: name, kind: "hierarchy", source: "tree of \(source.info.name)", replace: replace)
             var ids: [Int: Int64] = [:]
             for (index, node) in ordered.enumerated() {
                 let original = originals[index]

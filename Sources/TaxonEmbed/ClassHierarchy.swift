@@ -1,7 +1,9 @@
+import TaxonModel
 import TaxonCore
 import TaxonLinalg
 
-public enum HierarchyEmbeddingError: Error, CustomStringConvertible, Equatable {
+public enum HierarchyEmbeddingError: TaxonError, Equatable {
+    public var kind: ErrorKind { .unprocessable }
     case missingClasses(taxonomy: String, keys: [String])
     case notPositiveDefinite(smallestEigenvalue: Double)
     case notATree(taxonomy: String, node: String)

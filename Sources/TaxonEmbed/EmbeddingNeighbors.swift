@@ -1,12 +1,13 @@
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
 /// The classes of an embedding nearest to one of its classes.
 public enum EmbeddingNeighbors {
     /// Cosine, or Poincaré distance for hyperbolic embeddings.
     public struct Neighbor: Encodable, Sendable { public let key: String; public let name: String; public let score: Double }
 
-    public enum NeighborError: Error, CustomStringConvertible {
+    public enum NeighborError: TaxonError {
+        public var kind: ErrorKind { .notFound }
         case notAClass(reference: String, classSet: String)
         public var description: String {
             switch self { case let .notAClass(reference, classSet): return "'\(reference)' is not a class of \(classSet)" }

@@ -1,8 +1,10 @@
+import TaxonModel
 import Foundation
 import TaxonCore
 import TaxonLinalg
 
-public enum HyperbolicError: Error, CustomStringConvertible, Equatable {
+public enum HyperbolicError: TaxonError, Equatable {
+    public var kind: ErrorKind { .invalidInput }
     case emptySubtree(root: String)
     case noEdges
     case dimensionTooSmall(Int)

@@ -1,8 +1,9 @@
 import TaxonCore
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
-public enum TextEmbeddingError: Error, CustomStringConvertible, Equatable {
+public enum TextEmbeddingError: TaxonError, Equatable {
+    public var kind: ErrorKind { .unprocessable }
     case uncovered(classes: [String])
     case emptyQuery
     case unknownWords([String])

@@ -1,5 +1,5 @@
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
 /// Free-text queries against a text embedding of a class set.
 ///

@@ -2,10 +2,11 @@ import Foundation
 import TaxonCore
 import TaxonEmbed
 import TaxonSearch
-import TaxonStore
+import TaxonModel
 import TaxonVision
 
-public enum EvaluationError: Error, CustomStringConvertible, Equatable {
+public enum EvaluationError: TaxonError, Equatable {
+    public var kind: ErrorKind { .unprocessable }
     case unlabelled(count: Int, examples: [String], taxonomy: String)
     case badLabelsLine(path: String, line: Int)
     case noTree(collection: String)

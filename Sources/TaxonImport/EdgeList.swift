@@ -1,5 +1,5 @@
 import TaxonCore
-import TaxonStore
+import TaxonModel
 
 /// Imports a hierarchy file: one `parent child` pair per line (or `child parent`
 /// with `childParent`), ids of any kind (integers, wnids, words), blank lines and
@@ -69,8 +69,8 @@ public enum EdgeListImporter {
             }
         }
 
-        try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "hierarchy", source: Store.absolutePath(file), replace: replace)
+        try store.importing {
+            let writer = try store.taxonomyWriter(name: name, kind: "hierarchy", source: absolutePath(file), replace: replace)
             var conceptIDs: [Int64] = []
             var senses: [String: Int] = [:]
             for (node, id) in ids.enumerated() {
@@ -87,7 +87,7 @@ public enum EdgeListImporter {
                     try writer.addEdge(from: conceptIDs[node], Relations.hypernym, to: conceptIDs[Int(parent)])
                 }
             }
-            try store.writeClassSet(name: name, taxonomyID: writer.taxonomyID, source: Store.absolutePath(file),
+            try store.writeClassSet(name: name, taxonomyID: writer.taxonomyID, source: absolutePath(file),
                                     concepts: leaves.map { conceptIDs[$0] }, replace: replace)
         }
         return Report(taxonomy: name, nodes: ids.count, edges: hierarchy.edgeCount, leaves: leaves.count,

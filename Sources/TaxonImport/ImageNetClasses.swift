@@ -1,4 +1,4 @@
-import TaxonStore
+import TaxonModel
 
 /// Imports an ordered class set from a list of wnids, one per line in
 /// class-index order (`n01440764`, or `n01440764 tench, Tinca tinca` as in
@@ -36,8 +36,8 @@ public enum ImageNetClassesImporter {
             throw InputError(file: wnidsFile, line: wnids[first].line,
                              "\(missing.count) wnid(s) not in taxonomy '\(target.name)': \(listed)\(missing.count > 10 ? ", …" : "")")
         }
-        try store.importTransaction {
-            try store.writeClassSet(name: name, taxonomyID: target.id, source: Store.absolutePath(wnidsFile), concepts: ids.map { $0! }, replace: replace)
+        try store.importing {
+            try store.writeClassSet(name: name, taxonomyID: target.id, source: absolutePath(wnidsFile), concepts: ids.map { $0! }, replace: replace)
         }
         return Report(classSet: name, taxonomy: target.name, classes: wnids.count)
     }

@@ -1,5 +1,5 @@
 import TaxonCore
-import TaxonStore
+import TaxonModel
 
 /// Imports a WordNet in the Global WordNet Association's WN-LMF XML format
 /// (LexicalResource / Lexicon / LexicalEntry / Lemma / Sense / Synset /
@@ -23,8 +23,8 @@ public enum WNLMFImporter {
 
     public static func run(store: Store, file: String, name: String, replace: Bool = false) throws -> Report {
         let document = try LMFDocument.read(file)
-        return try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "lmf", source: Store.absolutePath(file), replace: replace)
+        return try store.importing {
+            let writer = try store.taxonomyWriter(name: name, kind: "lmf", source: absolutePath(file), replace: replace)
             return try document.write(to: writer, taxonomy: name)
         }
     }
@@ -139,7 +139,7 @@ struct LMFDocument {
         return "\(pos)\(offset)"
     }
 
-    func write(to writer: TaxonomyWriter, taxonomy: String) throws -> WNLMFImporter.Report {
+    func write(to writer: any TaxonomyWriting, taxonomy: String) throws -> WNLMFImporter.Report {
         if let entry = entries.first(where: { $0.lemma.isEmpty }) {
             throw InputError(file: path, "lexical entry '\(entry.id)' has no <Lemma>")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import TaxonCore
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
 /// Imports a WordNet in the Princeton database format (data.* and index.* of
 /// all four parts of speech, as in /usr/share/wordnet). Keys are the
@@ -20,8 +20,8 @@ public enum WordNetDictImporter {
 
     public static func run(store: Store, directory: String = defaultDirectory, name: String = "wordnet", replace: Bool = false) throws -> Report {
         let parsed = try parse(directory: directory)
-        return try store.importTransaction {
-            let writer = try TaxonomyWriter(store: store, name: name, kind: "wordnet", source: Store.absolutePath(directory), replace: replace)
+        return try store.importing {
+            let writer = try store.taxonomyWriter(name: name, kind: "wordnet", source: absolutePath(directory), replace: replace)
             return try parsed.write(to: writer, taxonomy: name)
         }
     }
@@ -319,7 +319,7 @@ struct ParsedWordNet {
         }.flatMap { $0 }
     }
 
-    func write(to writer: TaxonomyWriter, taxonomy: String) throws -> WordNetDictImporter.Report {
+    func write(to writer: any TaxonomyWriting, taxonomy: String) throws -> WordNetDictImporter.Report {
         let rows = try rows()
         var ids = [Int64](repeating: 0, count: synsets.count)
         var senseCount = 0, edgeCount = 0

@@ -1,6 +1,6 @@
 import Foundation
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 
 /// Imports word vectors from the common file formats:
 ///   - `glove`: `token v1 … vd` per line, no header;
@@ -36,9 +36,9 @@ public enum WordVectorsImporter {
         // splitting pages all over it: twice as fast for 400k GloVe words.
         let firstRows = parsed.tokens.indices.filter { seen.insert(Array(parsed.tokens[$0].utf8)).inserted }
             .sorted { parsed.tokens[$0] < parsed.tokens[$1] }
-        try store.importTransaction {
-            let writer = try VectorSetWriter(store: store, name: name, dims: parsed.dims, count: firstRows.count,
-                                             format: parsed.format.rawValue, source: Store.absolutePath(file), replace: replace)
+        try store.importing {
+            let writer = try store.vectorSetWriter(name: name, dims: parsed.dims, count: firstRows.count,
+                                             format: parsed.format.rawValue, source: absolutePath(file), replace: replace)
             try parsed.values.withUnsafeBufferPointer { values in
                 for row in firstRows {
                     try writer.add(token: parsed.tokens[row], vector: UnsafeBufferPointer(rebasing: values[row * parsed.dims..<(row + 1) * parsed.dims]))

@@ -1,6 +1,6 @@
 import COpenBLAS
 import Foundation
-import TaxonStore
+import TaxonModel
 import TaxonVision
 
 /// A collection held in memory for exact k-NN: descriptors and semantic

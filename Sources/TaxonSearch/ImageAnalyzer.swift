@@ -1,6 +1,6 @@
 import Foundation
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 import TaxonVision
 
 /// What the index keeps of a photo, and what a query photo becomes: the

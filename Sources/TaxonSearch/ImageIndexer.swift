@@ -1,6 +1,6 @@
 import Foundation
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 import TaxonVision
 
 /// What one `taxon index` run did.
@@ -45,7 +45,7 @@ public struct ImageIndexer {
 
     public func index(folder: String, collection name: String, replace: Bool = false,
                       progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> IndexReport {
-        let root = Store.absolutePath(folder)
+        let root = absolutePath(folder)
         let files = try Self.imageFiles(below: root)
         let collection = try store.openCollection(name: name, root: root, descriptor: analyzer.descriptor.rawValue,
                                                   embedding: analyzer.space?.embedding.name, replace: replace)

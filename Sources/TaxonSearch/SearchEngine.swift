@@ -2,7 +2,7 @@ import Foundation
 import TaxonCore
 import TaxonEmbed
 import TaxonLinalg
-import TaxonStore
+import TaxonModel
 import TaxonVision
 
 /// One collection ready to answer queries: its images in memory, the network

@@ -1,4 +1,6 @@
-public enum SearchError: Error, CustomStringConvertible, Equatable {
+import TaxonModel
+
+public enum SearchError: TaxonError, Equatable {
     case embeddingLacksClasses(embedding: String, count: Int, examples: [String])
     case noEmbedding(collection: String)
     case wrongEmbedding(collection: String, indexed: String, requested: String)
@@ -9,14 +11,22 @@ public enum SearchError: Error, CustomStringConvertible, Equatable {
     case needsVisualQuery(ranking: String)
     case badParameter(String)
 
+    public var kind: ErrorKind {
+        switch self {
+        case .noEmbedding, .wrongEmbedding, .emptyCollection, .embeddingLacksClasses: return .unprocessable
+        case .noFolder: return .notFound
+        case .badK, .dimensionMismatch, .needsVisualQuery, .badParameter: return .invalidInput
+        }
+    }
+
     public var description: String {
         switch self {
         case let .embeddingLacksClasses(embedding, count, examples):
             return "embedding '\(embedding)' lacks \(count) of the network's classes (\(examples.joined(separator: ", ")))"
         case let .noEmbedding(collection):
-            return "collection '\(collection)' has no semantic vectors: index it with --embedding E"
+            return "collection '\(collection)' has no semantic vectors: index it with an embedding"
         case let .wrongEmbedding(collection, indexed, requested):
-            return "collection '\(collection)' is indexed in embedding '\(indexed)', not '\(requested)': index it again with --embedding \(requested)"
+            return "collection '\(collection)' is indexed in embedding '\(indexed)', not '\(requested)': index it again in that embedding"
         case let .emptyCollection(name): return "collection '\(name)' has no images"
         case let .badK(k, limit): return "k must lie in 1...\(limit), got \(k)"
         case let .dimensionMismatch(expected, got): return "the query has \(got) dimensions, the collection \(expected)"

@@ -2,47 +2,48 @@ import Foundation
 import Hummingbird
 import TaxonCore
 import TaxonEmbed
+import TaxonKit
+import TaxonModel
 import TaxonSearch
-import TaxonStore
 import TaxonVision
+
+// Handlers parse a request, call one service method (on the service's thread
+// pool when it touches the store, files or the network) and encode the answer.
 
 // MARK: - Health and concepts
 
 @Sendable func health(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     struct Health: Encodable { let status: String; let schema: Int; let collections: [String] }
-    return try json(try service.withStore { Health(status: "ok", schema: try $0.userVersion, collections: try $0.collections().map(\.name)) }, context)
+    // Answered from memory, so that it answers while every worker thread is busy.
+    return try json(Health(status: "ok", schema: service.schemaVersion, collections: service.collectionNames()), context)
 }
 
 /// A concept in lists: enough to tell senses apart.
-struct ConceptSummary: Encodable {
+struct ConceptSummary: Encodable, Sendable {
     let key: String, name: String?, pos: String?, gloss: String?
     init(_ concept: Concept) { (key, name, pos, gloss) = (concept.key, concept.name, concept.pos, concept.gloss) }
 }
 
 @Sendable func conceptsByLemma(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let lemma = try request.required("lemma"), taxonomy = try request.text("taxonomy")
-    return try json(try service.withStore { store in
-        try store.candidates(for: lemma, in: try store.taxonomy(named: taxonomy)).map(ConceptSummary.init)
-    }, context)
+    return try json(try await service.blocking { try CatalogService(store: $0).senses(of: lemma, taxonomy: taxonomy).map(ConceptSummary.init) }, context)
 }
 
 @Sendable func concept(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let ref = try context.path("ref"), taxonomy = try request.text("taxonomy")
-    return try json(try service.withStore { store in try store.details(of: try store.resolve(ref, in: try store.taxonomy(named: taxonomy))) }, context)
+    return try json(try await service.blocking { try CatalogService(store: $0).concepts(ref, taxonomy: taxonomy, allSenses: false)[0] }, context)
 }
 
 @Sendable func ancestors(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let ref = try context.path("ref"), taxonomy = try request.text("taxonomy")
-    struct Entry: Encodable { let key: String; let name: String?; let distance: Int }
-    return try json(try service.withStore { store in
-        try store.ancestors(of: try store.resolve(ref, in: try store.taxonomy(named: taxonomy)))
+    struct Entry: Encodable, Sendable { let key: String; let name: String?; let distance: Int }
+    return try json(try await service.blocking { store in
+        try CatalogService(store: store).ancestors(ref, taxonomy: taxonomy).ancestors
             .map { Entry(key: $0.concept.key, name: $0.concept.name, distance: $0.distance) }
     }, context)
 }
 
 // MARK: - Similarity
-
-struct Score: Encodable { let a: String; let b: String; let measure: String; let score: Double? }
 
 func measure(_ raw: String?) throws -> Measure {
     guard let raw else { return .path }
@@ -52,51 +53,68 @@ func measure(_ raw: String?) throws -> Measure {
     return measure
 }
 
-/// The score of one pair on the service's taxonomy (keys in memory, names and words through the store).
-func score(_ a: String, _ b: String, _ measure: Measure, _ service: TaxonService, _ store: Store) throws -> Score {
+/// Scores the pairs on the service's taxonomy: keys and NLTK-style names in
+/// memory on the calling thread, anything else (words) through the store on the pool.
+func scores(_ pairs: [(String, String)], _ measure: Measure, _ service: TaxonService, batch: Bool = false) async throws -> [PairScore] {
     let taxonomy = service.similarity.taxonomy
-    let x = try service.node(for: a, store: store), y = try service.node(for: b, store: store)
-    return Score(a: taxonomy.names[x], b: taxonomy.names[y], measure: measure.rawValue, score: try service.similarity.score(measure, x, y))
+    func inMemory(_ a: String, _ b: String) throws -> PairScore? {
+        guard let x = service.nodeInMemory(for: a), let y = service.nodeInMemory(for: b) else { return nil }
+        return PairScore(a: taxonomy.names[x], b: taxonomy.names[y], measure: measure.rawValue, score: try service.similarity.score(measure, x, y))
+    }
+    var results: [PairScore?] = []
+    for (index, (a, b)) in pairs.enumerated() {
+        do { results.append(try inMemory(a, b)) } catch { throw pairError(error, index: index, batch: batch) }
+    }
+    let missing = results.indices.filter { results[$0] == nil }
+    guard !missing.isEmpty else { return results.map { $0! } }
+    let looked = try await service.blocking { store in
+        try missing.map { index in
+            do { return try SimilarityService(store: store).score(pairs[index].0, pairs[index].1, measure: measure, in: service.similarity) } catch {
+                throw pairError(error, index: index, batch: batch)
+            }
+        }
+    }
+    for (index, score) in zip(missing, looked) { results[index] = score }
+    return results.map { $0! }
+}
+
+/// In a batch, an error names the pair.
+func pairError(_ error: any Error, index: Int, batch: Bool) -> any Error {
+    guard batch, let failure = APIError(error) else { return error }
+    return APIError(status: failure.status, detail: "pairs[\(index)]: \(failure.detail)")
 }
 
 @Sendable func similarity(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let a = try request.required("a"), b = try request.required("b"), measure = try measure(try request.text("measure"))
-    return try json(try service.withStore { try score(a, b, measure, service, $0) }, context)
+    return try json(try await scores([(a, b)], measure, service)[0], context)
 }
 
 @Sendable func similarityBatch(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     struct Batch: Decodable { let measure: String?; let pairs: [[String]] }
-    let body = try await request.body.collect(upTo: context.maxUploadSize)
+    let body = try await request.body.collect(upTo: service.limits.maxBody)
     let batch = try JSONDecoder().decode(Batch.self, from: Data(buffer: body))
     guard batch.pairs.count <= service.limits.maxPairs else {
         throw APIError(status: .contentTooLarge, detail: "at most \(service.limits.maxPairs) pairs per request, got \(batch.pairs.count)")
     }
     let measure = try measure(batch.measure)
-    let results = try service.withStore { store in
-        try batch.pairs.enumerated().map { index, pair in
-            guard pair.count == 2 else { throw APIError.badRequest("pairs[\(index)] must hold two concepts") }
-            do { return try score(pair[0], pair[1], measure, service, store) } catch {
-                let failure = APIError(error)
-                throw APIError(status: failure.status, detail: "pairs[\(index)]: \(failure.detail)")
-            }
-        }
-    }
-    struct Results: Encodable { let measure: String; let results: [Score] }
+    if let bad = batch.pairs.firstIndex(where: { $0.count != 2 }) { throw APIError.badRequest("pairs[\(bad)] must hold two concepts") }
+    struct Results: Encodable { let measure: String; let results: [PairScore] }
+    let results = try await scores(batch.pairs.map { ($0[0], $0[1]) }, measure, service, batch: true)
     return try json(Results(measure: measure.rawValue, results: results), context)
 }
 
 // MARK: - Embeddings
 
 @Sendable func embeddings(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
-    try json(try service.withStore { try $0.embeddings() }, context)
+    try json(try await service.blocking { try $0.embeddings() }, context)
 }
 
 @Sendable func neighbors(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let name = try context.path("name"), concept = try request.required("concept")
     let k = try request.integer("k", default: 10, range: 1...service.limits.maxK)
-    struct Neighbors: Encodable { let concept: ConceptSummary; let neighbors: [EmbeddingNeighbors.Neighbor] }
-    return try json(try service.withStore { store in
-        let (found, neighbors) = try EmbeddingNeighbors.nearest(store: store, embedding: name, reference: concept, k: k)
+    struct Neighbors: Encodable, Sendable { let concept: ConceptSummary; let neighbors: [EmbeddingNeighbors.Neighbor] }
+    return try json(try await service.blocking { store in
+        let (found, neighbors) = try EmbeddingService(store: store).neighbors(embedding: name, of: concept, k: k)
         return Neighbors(concept: ConceptSummary(found), neighbors: neighbors)
     }, context)
 }
@@ -105,7 +123,7 @@ func score(_ a: String, _ b: String, _ measure: Measure, _ service: TaxonService
 
 struct SearchResults: Encodable { let collection: String; let ranking: String; let results: [SearchHit] }
 
-struct SearchParameters { let collection: String, ranking: Ranking, k: Int, whiten: Int? }
+struct SearchParameters: Sendable { let collection: String, ranking: Ranking, k: Int, whiten: Int? }
 
 func searchParameters(_ request: Request, _ service: TaxonService) throws -> SearchParameters {
     let ranking = try Ranking(name: try request.text("ranking") ?? "semantic-first", alpha: try request.number("alpha"),
@@ -115,28 +133,28 @@ func searchParameters(_ request: Request, _ service: TaxonService) throws -> Sea
                             k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten)
 }
 
+/// Runs one search on the pool: the engine (cached per collection) and the query.
+func search(_ query: CollectionQuery, _ parameters: SearchParameters, _ service: TaxonService) async throws -> SearchResults {
+    let hits = try await service.blocking { store in
+        let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, store: store)
+        return try CollectionService(store: store, classSet: service.classSet).search(query, in: engine, ranking: parameters.ranking, k: parameters.k).hits
+    }
+    return SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits)
+}
+
 @Sendable func searchByImage(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let parameters = try searchParameters(request, service)
-    let body = Data(buffer: try await request.body.collect(upTo: context.maxUploadSize))
+    let body = Data(buffer: try await request.body.collect(upTo: service.limits.maxBody))
     let photo = try Multipart.imageBytes(body, contentType: request.headers[.contentType])
     guard !photo.isEmpty else { throw APIError.badRequest("the request body is empty: send the photo (image/jpeg, image/png or multipart/form-data)") }
-    let hits = try service.withStore { store in
-        let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, store: store)
-        return try engine.search(try engine.query(image: photo, name: "the uploaded image"), ranking: parameters.ranking, k: parameters.k)
-    }
-    return try json(SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits), context)
+    return try json(try await search(.photo(photo, name: "the uploaded image"), parameters, service), context)
 }
 
 @Sendable func searchByConceptOrText(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let parameters = try searchParameters(request, service)
     let concept = try request.text("concept"), text = try request.text("text")
     guard (concept == nil) != (text == nil) else { throw APIError.badRequest("give one of the query parameters 'concept' and 'text'") }
-    let hits = try service.withStore { store in
-        let engine = try service.engine(for: parameters.collection, whiten: nil, store: store)
-        let query = try concept.map { try engine.query(concept: $0, store: store) } ?? engine.query(text: text!, store: store).query
-        return try engine.search(query, ranking: parameters.ranking, k: parameters.k)
-    }
-    return try json(SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits), context)
+    return try json(try await search(concept.map(CollectionQuery.concept) ?? .text(text!), parameters, service), context)
 }
 
 func imageID(_ context: TaxonContext) throws -> Int64 {
@@ -147,10 +165,10 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
 
 @Sendable func image(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let id = try imageID(context)
-    struct Image: Encodable {
+    struct Image: Encodable, Sendable {
         let id: Int64, collection: String, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability]
     }
-    return try json(try service.withStore { store in
+    return try json(try await service.blocking { store in
         guard let (collection, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
         return Image(id: record.id, collection: collection, path: record.path, sha256: record.sha256, bytes: record.bytes, width: record.width,
                      height: record.height, topClasses: Array(record.topClasses.prefix(5)))
@@ -160,11 +178,12 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
 /// The photo's bytes, read only from inside its collection's folder.
 @Sendable func imageFile(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let id = try imageID(context)
-    let file = try service.withStore { store -> URL in
+    let (file, data) = try await service.blocking { store -> (URL, Data) in
         guard let (name, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
-        return try ConfinedPath.resolve(record.path, under: try store.collection(named: name).root)
+        let file = try ConfinedPath.resolve(record.path, under: try store.collection(named: name).root)
+        guard let data = FileManager.default.contents(atPath: file.path) else { throw APIError.notFound("image \(id): the file is gone") }
+        return (file, data)
     }
-    guard let data = FileManager.default.contents(atPath: file.path) else { throw APIError.notFound("image \(id): the file is gone") }
     let type = file.pathExtension.lowercased() == "png" ? "image/png" : "image/jpeg"
     return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
 }

@@ -1,6 +1,8 @@
+import TaxonModel
+
 /// Read queries over the store: what is in it, and single concepts with their
 /// words and edges.
-extension Store {
+extension SQLiteStore {
     /// Every taxonomy with its concept and edge counts (counting scans the tables: for listings).
     public func taxonomies() throws -> [TaxonomyInfo] {
         try readTaxonomies(counts: true)
@@ -169,17 +171,8 @@ extension Store {
     }
 }
 
-/// Relation names shared by the importers and the readers.
-public enum Relations {
-    public static let hypernym = "hypernym"
-    public static let instanceHypernym = "instance_hypernym"
-    public static let hyponym = "hyponym"
-    public static let instanceHyponym = "instance_hyponym"
-    /// The edges NLTK walks upwards for depths, paths and similarity.
-    public static let taxonomic = [hypernym, instanceHypernym]
-}
 
-extension Store {
+extension SQLiteStore {
     /// The concept id of each key in one taxonomy, nil where the key is unknown.
     public func conceptIDs(keys: [String], taxonomyID: Int64) throws -> [Int64?] {
         let statement = try db.prepare("SELECT id FROM concept WHERE taxonomy_id = ? AND key = ?")
@@ -192,19 +185,8 @@ extension Store {
     }
 }
 
-/// A taxonomy's concepts and its is-a edges (hypernym and instance hypernym,
-/// as NLTK walks them) as flat arrays: what the in-memory taxonomy is built from.
-public struct TaxonomicGraph: Sendable {
-    public init() {}
-    public var conceptIDs: [Int64] = []
-    public var keys: [String] = []
-    public var names: [String?] = []
-    public var pos: [String?] = []
-    /// Child → parent, as indices into the arrays above.
-    public var edges: [(child: Int32, parent: Int32)] = []
-}
 
-extension Store {
+extension SQLiteStore {
     public func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph {
         var graph = TaxonomicGraph()
         var index: [Int64: Int32] = [:]
@@ -230,12 +212,7 @@ extension Store {
     }
 }
 
-extension Store {
-    public func vectorSet(named name: String) throws -> VectorSetInfo {
-        guard let found = try vectorSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .vectorSet, name: name) }
-        return found
-    }
-
+extension SQLiteStore {
     /// The vectors of those tokens the set has (exact, case-sensitive match).
     public func vectors(for tokens: some Sequence<String>, in set: VectorSetInfo) throws -> [String: [Float]] {
         let statement = try db.prepare("SELECT data FROM vector WHERE vector_set_id = ? AND token = ?")
@@ -245,35 +222,8 @@ extension Store {
             try statement.bind(set.id, at: 1)
             try statement.bind(token, at: 2)
             guard try statement.step() else { continue }
-            found[token] = Store.floats(statement.blob(0))
+            found[token] = SQLiteStore.floats(statement.blob(0))
         }
         return found
-    }
-}
-
-/// Everything about one concept that `taxon concept` and `GET /v1/concepts/{ref}` show.
-public struct ConceptDetails: Encodable, Sendable {
-    public let key: String
-    public let name: String?
-    public let pos: String?
-    public let lexname: String?
-    public let gloss: String?
-    public let lemmas: [Lemma]
-    public let parents: [Relation]
-    public let children: [Relation]
-    /// Every other relation (meronyms, antonyms, …); hyponyms are the children.
-    public let relations: [Relation]
-}
-
-extension Store {
-    public func details(of concept: Concept) throws -> ConceptDetails {
-        let outgoing = try self.outgoing(from: concept)
-        let upward = Set(Relations.taxonomic), downward: Set = [Relations.hyponym, Relations.instanceHyponym]
-        return ConceptDetails(
-            key: concept.key, name: concept.name, pos: concept.pos, lexname: concept.lexname, gloss: concept.gloss,
-            lemmas: try lemmas(of: concept),
-            parents: outgoing.filter { upward.contains($0.relation) },
-            children: try incoming(to: concept, relations: Relations.taxonomic),
-            relations: outgoing.filter { !upward.contains($0.relation) && !downward.contains($0.relation) })
     }
 }

@@ -1,36 +1,10 @@
-/// Concept references as users write them, accepted by every command:
+import TaxonModel
+
+/// Concept references as users write them (see `TaxonomyReader.candidates`):
 ///   - a key: `n02084071` (an ImageNet wnid), or a hierarchy file's id;
 ///   - an NLTK-style name: `dog.n.01`, or any of the concept's words, `domestic_dog.n.01`;
 ///   - a word: `dog` (all its senses, noun senses first, most frequent first).
-
-public enum ReferenceError: Error, CustomStringConvertible {
-    case unknown(reference: String, taxonomy: String)
-    case ambiguous(reference: String, candidates: [Concept])
-    case taxonomyRequired(available: [String])
-
-    public var description: String {
-        switch self {
-        case let .unknown(reference, taxonomy):
-            return "unknown concept '\(reference)' in taxonomy '\(taxonomy)'"
-        case let .ambiguous(reference, candidates):
-            let listed = candidates.prefix(12).map { "\($0.label) (\($0.key))" }.joined(separator: ", ")
-            let more = candidates.count > 12 ? ", … \(candidates.count - 12) more" : ""
-            return "'\(reference)' has \(candidates.count) senses: \(listed)\(more); name one of them"
-        case let .taxonomyRequired(available):
-            return "the store holds several taxonomies (\(available.joined(separator: ", "))); name one with --taxonomy"
-        }
-    }
-}
-
-/// What to do when a bare word has several senses.
-public enum SenseChoice: Sendable {
-    /// Take the first sense, as NLTK's `synsets(word)[0]`.
-    case first
-    /// Refuse and list the senses.
-    case requireUnique
-}
-
-extension Store {
+extension SQLiteStore {
     /// Every concept `reference` can mean in the taxonomy, best match first:
     /// an exact key wins outright, then a `word.pos.NN` sense name (which covers
     /// every NLTK-style name, as names are built from a word and its sense
@@ -64,15 +38,6 @@ extension Store {
         try statement.bind([.integer(taxonomy.id), .text(foldLemma(reference))])
         var seen = Set<Int64>()
         return try readConcepts(statement).filter { seen.insert($0.id).inserted }
-    }
-
-    /// The one concept `reference` names; a bare word with several senses is
-    /// resolved or refused according to `choice`.
-    public func resolve(_ reference: String, in taxonomy: TaxonomyInfo, choice: SenseChoice = .first) throws -> Concept {
-        let found = try candidates(for: reference, in: taxonomy)
-        guard let first = found.first else { throw ReferenceError.unknown(reference: reference, taxonomy: taxonomy.name) }
-        if found.count > 1, choice == .requireUnique { throw ReferenceError.ambiguous(reference: reference, candidates: found) }
-        return first
     }
 
     /// Splits `word.p.NN` into its parts (NLTK accepts any number of digits).

@@ -1,18 +1,7 @@
-/// A fingerprint of everything the store holds: row counts per table and a
-/// 64-bit FNV-1a hash over every row in primary-key order. Two stores with the
-/// same digest hold the same rows; the tests use it to prove a failed import
-/// changed nothing.
-public struct ContentDigest: Codable, Sendable, Equatable, CustomStringConvertible {
-    public let rows: [String: Int]
-    public let hash: String
+import TaxonModel
 
-    public var description: String {
-        let counts = rows.keys.sorted().map { "\($0)=\(rows[$0]!)" }.joined(separator: " ")
-        return "\(hash) (\(counts))"
-    }
-}
-
-extension Store {
+/// The digest: row counts per table and a 64-bit FNV-1a hash over every row in primary-key order.
+extension SQLiteStore {
     public func contentDigest() throws -> ContentDigest {
         let tables = try db.prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")

@@ -1,7 +1,7 @@
 import CSQLite
 
 /// An error reported by SQLite, with the statement that failed where known.
-public struct SQLiteError: Error, CustomStringConvertible {
+struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public let sql: String?
@@ -13,7 +13,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
 }
 
 /// One SQLite connection. Not thread-safe: a connection belongs to one task.
-public final class Database {
+final class Database {
     let handle: OpaquePointer
 
     /// Configures the library once, before its first connection opens.
@@ -85,7 +85,7 @@ public final class Database {
 }
 
 /// A value bound to a statement parameter.
-public enum SQLValue: Sendable {
+enum SQLValue: Sendable {
     case null
     case integer(Int64)
     case real(Double)
@@ -94,7 +94,7 @@ public enum SQLValue: Sendable {
 }
 
 /// A prepared statement. Reuse it with `reset()` for bulk work.
-public final class Statement {
+final class Statement {
     let handle: OpaquePointer
     unowned let database: Database
     let sql: String

@@ -1,39 +1,7 @@
 import Foundation
+import TaxonModel
 
-/// A stored class embedding: one row per class of its class set.
-public struct EmbeddingInfo: Codable, Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let classSet: String
-    public let method: String
-    /// JSON object with the method's parameters (tree, dims, normalize …).
-    public let parameters: String
-    public let dims: Int
-    public let rows: Int
-    public let createdAt: String
-
-    /// `parameters`, decoded.
-    public func parameterValues() throws -> [String: String] {
-        try JSONDecoder().decode([String: String].self, from: Data(parameters.utf8))
-    }
-}
-
-public enum EmbeddingError: Error, CustomStringConvertible, Equatable {
-    case shape(rows: Int, dims: Int, values: Int, classes: Int)
-    case notFinite(row: Int)
-    case tooLarge(bytes: Int)
-
-    public var description: String {
-        switch self {
-        case let .shape(rows, dims, values, classes):
-            return "an embedding of \(rows) × \(dims) needs \(rows * dims) values and one row per class (\(classes)); got \(values)"
-        case let .notFinite(row): return "row \(row) of the embedding is not finite (NaN or infinity); nothing was stored"
-        case let .tooLarge(bytes): return "the embedding takes \(bytes) bytes, over the store's limit of 1e9 for one value; use fewer dimensions (--dims)"
-        }
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     /// Stores `values` (row-major, class-index order) in one transaction.
     public func writeEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
                                values: [Double], replace: Bool) throws {
@@ -71,17 +39,12 @@ extension Store {
             INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try row.bind([.text(name), .integer(setID), .text(method), .text(json), .integer(Int64(classes)), .integer(Int64(dims)),
-                      .text(Store.timestamp())])
+                      .text(SQLiteStore.timestamp())])
         try values.withUnsafeBytes { try row.bindBlob($0, at: 8) }
         try row.run()
     }
 
     /// Refuses a name that is taken (unless `replace`) or invalid, before long work starts.
-    public func checkNameIsFree(_ name: String, kind: CatalogKind, replace: Bool) throws {
-        try validateName(name, kind: kind)
-        if !replace, try contains(kind, named: name) { throw CatalogError.exists(kind: kind, name: name) }
-    }
-
     /// SQLite's default limit on one value is 1e9 bytes.
     static let maxEmbeddingBytes = 1_000_000_000
 
@@ -99,27 +62,11 @@ extension Store {
         return result
     }
 
-    /// An embedding's description alone.
-    public func embeddingInfo(named name: String) throws -> EmbeddingInfo {
-        guard let info = try embeddings().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .embedding, name: name) }
-        return info
-    }
-
     /// An embedding's description and its rows (row-major, class-index order).
     public func embedding(named name: String) throws -> (info: EmbeddingInfo, values: [Double]) {
         let info = try embeddingInfo(named: name)
         guard let values = try doubles(in: .embedding, id: info.id) else { throw CatalogError.notFound(kind: .embedding, name: name) }
         return (info, values)
-    }
-
-    /// An embedding's rows keyed by their class's key (wnid), for lookups by class rather than by position.
-    public func embeddingRowsByKey(named name: String) throws -> (info: EmbeddingInfo, rows: [String: [Double]]) {
-        let (info, values) = try embedding(named: name)
-        var rows: [String: [Double]] = [:]
-        for (index, member) in try classMembers(of: info.classSet).enumerated() where rows[member.key] == nil {
-            rows[member.key] = Array(values[(index * info.dims)..<((index + 1) * info.dims)])
-        }
-        return (info, rows)
     }
 
     /// The `data` column — little-endian float64 values — of row `id` of an embedding or mapper table.

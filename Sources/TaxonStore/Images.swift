@@ -1,63 +1,7 @@
 import Foundation
+import TaxonModel
 
-/// An image collection (migration 0004): a folder indexed by `taxon index`.
-public struct CollectionInfo: Codable, Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    /// The indexed folder, absolute; image paths are relative to it.
-    public let root: String
-    /// The visual descriptor: gap, gem, mac or rmac.
-    public let descriptor: String
-    /// The class embedding the semantic vectors live in, if any.
-    public let embedding: String?
-    public let generation: Int64
-    public let images: Int
-    public let createdAt: String
-
-    public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String) {
-        (self.id, self.name, self.root, self.descriptor, self.embedding) = (id, name, root, descriptor, embedding)
-        (self.generation, self.images, self.createdAt) = (generation, images, createdAt)
-    }
-}
-
-/// One indexed image. Vectors are float32, L2-normalised.
-public struct ImageRecord: Sendable, Equatable {
-    public var id: Int64
-    public var path: String
-    public var sha256: String
-    public var bytes: Int
-    public var width: Int
-    public var height: Int
-    /// The network's most probable classes, most probable first: (wnid, probability).
-    public var topClasses: [ClassProbability]
-    public var descriptor: [Float]
-    public var embedding: [Float]?
-
-    public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
-                descriptor: [Float], embedding: [Float]?) {
-        (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
-        (self.topClasses, self.descriptor, self.embedding) = (topClasses, descriptor, embedding)
-    }
-}
-
-public struct ClassProbability: Codable, Sendable, Equatable {
-    public let wnid: String
-    public let probability: Double
-    public init(wnid: String, probability: Double) { (self.wnid, self.probability) = (wnid, probability) }
-}
-
-public enum CollectionError: Error, CustomStringConvertible, Equatable {
-    case differentSetting(collection: String, setting: String, stored: String, requested: String)
-
-    public var description: String {
-        switch self {
-        case let .differentSetting(collection, setting, stored, requested):
-            return "collection '\(collection)' was indexed with \(setting) \(stored), not \(requested); use another collection name (or --replace)"
-        }
-    }
-}
-
-extension Store {
+extension SQLiteStore {
     public func collections() throws -> [CollectionInfo] {
         let statement = try db.prepare("""
             SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
@@ -71,11 +15,6 @@ extension Store {
                                          createdAt: statement.text(6)))
         }
         return result
-    }
-
-    public func collection(named name: String) throws -> CollectionInfo {
-        guard let info = try collections().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .collection, name: name) }
-        return info
     }
 
     /// The collection's generation alone: a cheap check for readers holding it in memory.
@@ -112,7 +51,7 @@ extension Store {
             } else {
                 try validateName(name, kind: .collection)
                 let insert = try db.prepare("INSERT INTO collection (name, root, descriptor, embedding_id, created_at) VALUES (?, ?, ?, ?, ?)")
-                try insert.bind([.text(name), .text(root), .text(descriptor), embeddingID.map { .integer($0) } ?? .null, .text(Store.timestamp())])
+                try insert.bind([.text(name), .text(root), .text(descriptor), embeddingID.map { .integer($0) } ?? .null, .text(SQLiteStore.timestamp())])
                 try insert.run()
             }
             return try collection(named: name)
@@ -120,7 +59,7 @@ extension Store {
     }
 
     /// Every image of the collection, in id order; `vectors: false` leaves the vectors empty.
-    public func images(in collection: CollectionInfo, vectors: Bool = true) throws -> [ImageRecord] {
+    public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
         let statement = try db.prepare("""
             SELECT id, path, sha256, bytes, width, height, top_classes\(vectors ? ", descriptor, embedding" : "")
             FROM image WHERE collection_id = ? ORDER BY id
@@ -151,7 +90,7 @@ extension Store {
 
     /// Adds or replaces (by path) images and removes the ids in `removing`, in
     /// one transaction that also bumps the collection's generation.
-    public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64] = []) throws {
+    public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws {
         guard !records.isEmpty || !removing.isEmpty else { return }
         try transaction {
             let upsert = try db.prepare("""

@@ -1,19 +1,7 @@
 import Foundation
+import TaxonModel
 
-/// A stored image-to-embedding mapper (migration 0003): a linear map from the
-/// CNN's pooled feature to the space of one embedding.
-public struct MapperInfo: Codable, Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let embedding: String
-    /// JSON object: epochs, learning_rate, images, loss, …
-    public let parameters: String
-    public let inputs: Int
-    public let outputs: Int
-    public let createdAt: String
-}
-
-extension Store {
+extension SQLiteStore {
     /// Stores `values` — weights (outputs × inputs, row-major) then bias (outputs) — in one transaction.
     public func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
                             values: [Double], replace: Bool) throws {
@@ -32,7 +20,7 @@ extension Store {
                 INSERT INTO mapper (name, embedding_id, parameters, inputs, outputs, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             try row.bind([.text(name), .integer(embeddingID), .text(String(decoding: try encoder.encode(parameters), as: UTF8.self)),
-                          .integer(Int64(inputs)), .integer(Int64(outputs)), .text(Store.timestamp())])
+                          .integer(Int64(inputs)), .integer(Int64(outputs)), .text(SQLiteStore.timestamp())])
             try values.withUnsafeBytes { try row.bindBlob($0, at: 7) }
             try row.run()
         }

@@ -1,10 +1,13 @@
 import Foundation
+import TaxonModel
 
-/// The Taxon store: one SQLite file holding taxonomies, class sets and vectors.
-/// Every other module reads and writes through this type.
-public final class Store {
+/// The embedded store: one SQLite file holding taxonomies, class sets, vectors,
+/// embeddings, mappers and image collections. It implements every storage
+/// protocol of TaxonModel; nothing outside this module sees SQL or SQLite.
+/// One instance is one connection: use it from one thread at a time.
+public final class SQLiteStore: Store {
     public let path: String
-    public let db: Database
+    let db: Database
 
     /// Opens (creating if needed) and migrates the store at `path`.
     public init(path: String) throws {
@@ -21,12 +24,15 @@ public final class Store {
         try Migrator.migrate(db, path: path)
     }
 
-    public static var schemaVersion: Int { Migrator.latestVersion }
+    /// The newest schema version this build knows.
+    public static var latestSchemaVersion: Int { Migrator.latestVersion }
 
-    public var userVersion: Int { get throws { Int(try db.scalarInt("PRAGMA user_version") ?? 0) } }
+    public var location: String { path }
+
+    public var schemaVersion: Int { get throws { Int(try db.scalarInt("PRAGMA user_version") ?? 0) } }
 
     /// Runs `body` in one transaction; a thrown error leaves the store unchanged.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try db.transaction(body)
     }
 
@@ -35,15 +41,26 @@ public final class Store {
     /// checking each WordNet edge's two ends costs a quarter of the import time.
     /// (`claimName` deletes dependants itself for the same reason; the tests run
     /// `PRAGMA foreign_key_check` after every kind of import.)
-    public func importTransaction<T>(_ body: () throws -> T) throws -> T {
+    public func importing<T>(_ body: () throws -> T) throws -> T {
         try db.execute("PRAGMA foreign_keys = OFF")
         defer { try? db.execute("PRAGMA foreign_keys = ON") }
         return try db.transaction(body)
     }
 
-    /// Imported files are recorded as absolute paths: a relative one means nothing later.
-    public static func absolutePath(_ source: String) -> String {
-        URL(fileURLWithPath: source).standardizedFileURL.path
+    public func taxonomyWriter(name: String, kind: String, source: String, replace: Bool) throws -> any TaxonomyWriting {
+        try SQLiteTaxonomyWriter(store: self, name: name, kind: kind, source: source, replace: replace)
+    }
+
+    public func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting {
+        try SQLiteVectorSetWriter(store: self, name: name, dims: dims, count: count, format: format, source: source, replace: replace)
+    }
+
+    /// Violations of foreign keys, as `PRAGMA foreign_key_check` lists them (the tests check imports leave none).
+    public func foreignKeyViolations() throws -> Int {
+        let statement = try db.prepare("PRAGMA foreign_key_check")
+        var count = 0
+        while try statement.step() { count += 1 }
+        return count
     }
 
     /// Little-endian float32 BLOBs (word vectors, image vectors).

@@ -1,16 +1,10 @@
-/// Bulk writers used by the importers. Each must be used inside
-/// `Store.transaction`, so that a failed import leaves the store unchanged.
+import TaxonModel
 
-/// The named things the store holds; their names are unique within each kind.
-public enum CatalogKind: String, Sendable {
-    case taxonomy = "taxonomy"
-    case classSet = "class set"
-    case vectorSet = "vector set"
-    case embedding = "embedding"
-    case mapper = "mapper"
-    case collection = "collection"
+/// Bulk writers used by the importers. Each is used inside `importing`, so
+/// that a failed import leaves the store unchanged.
 
-    /// Our own table name: safe to put into SQL text.
+/// Our own table names: safe to put into SQL text.
+extension CatalogKind {
     var table: String {
         switch self {
         case .taxonomy: return "taxonomy"
@@ -23,30 +17,7 @@ public enum CatalogKind: String, Sendable {
     }
 }
 
-public enum CatalogError: Error, CustomStringConvertible {
-    case exists(kind: CatalogKind, name: String)
-    case notFound(kind: CatalogKind, name: String)
-    case invalidName(kind: CatalogKind, name: String)
-
-    public var description: String {
-        switch self {
-        case let .exists(kind, name): return "a \(kind.rawValue) named '\(name)' already exists (pass --replace to import it again)"
-        case let .notFound(kind, name): return "no \(kind.rawValue) named '\(name)' in the store"
-        case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind.rawValue) name (use letters, digits, '.', '_' or '-', at most 100)"
-        }
-    }
-}
-
-/// Names of taxonomies, class sets and vector sets: they end up in URLs and file names.
-func validateName(_ name: String, kind: CatalogKind) throws {
-    let allowed = name.utf8.allSatisfy { byte in
-        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-    }
-    guard allowed, !name.isEmpty, name.utf8.count <= 100 else { throw CatalogError.invalidName(kind: kind, name: name) }
-}
-
-extension Store {
+extension SQLiteStore {
     /// True when a taxonomy, class set or vector set of that name exists.
     public func contains(_ kind: CatalogKind, named name: String) throws -> Bool {
         try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) != nil
@@ -92,18 +63,18 @@ extension Store {
 }
 
 /// Writes one taxonomy: its row, then concepts, lemmas and edges.
-public final class TaxonomyWriter {
+final class SQLiteTaxonomyWriter: TaxonomyWriting {
     public let taxonomyID: Int64
     private let db: Database
     private let insertConcept: Statement
     private let insertLemma: Statement
     private let insertEdge: Statement
 
-    public init(store: Store, name: String, kind: String, source: String, replace: Bool) throws {
+    init(store: SQLiteStore, name: String, kind: String, source: String, replace: Bool) throws {
         db = store.db
         try store.claimName(name, kind: .taxonomy, replace: replace)
         let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .text(kind), .text(source), .text(Store.timestamp())])
+        try row.bind([.text(name), .text(kind), .text(source), .text(SQLiteStore.timestamp())])
         try row.run()
         taxonomyID = db.lastInsertRowID
         insertConcept = try db.prepare(
@@ -128,7 +99,7 @@ public final class TaxonomyWriter {
 
     /// Adds the word at 1-based `position` of a concept. `folded` is
     /// `foldLemma(word)`, which a bulk importer may compute ahead on other cores.
-    public func addLemma(concept: Int64, position: Int, word: String, folded: String? = nil, senseNumber: Int?) throws {
+    public func addLemma(concept: Int64, position: Int, word: String, folded: String?, senseNumber: Int?) throws {
         try insertLemma.bind(concept, at: 1)
         try insertLemma.bind(position, at: 2)
         try insertLemma.bind(taxonomyID, at: 3)
@@ -139,7 +110,7 @@ public final class TaxonomyWriter {
     }
 
     /// Adds a typed edge; word positions are 0 for a relation between concepts.
-    public func addEdge(from source: Int64, _ relation: String, to target: Int64, sourceWord: Int = 0, targetWord: Int = 0) throws {
+    public func addEdge(from source: Int64, _ relation: String, to target: Int64, sourceWord: Int, targetWord: Int) throws {
         try insertEdge.bind(source, at: 1)
         try insertEdge.bind(relation, at: 2)
         try insertEdge.bind(target, at: 3)
@@ -149,26 +120,12 @@ public final class TaxonomyWriter {
     }
 }
 
-/// The lookup form of a word: lower-cased, with spaces written as '_' (as WordNet does).
-public func foldLemma(_ word: String) -> String {
-    var utf8 = Array(word.utf8)
-    guard utf8.allSatisfy({ $0 < 0x80 }) else { return String(word.lowercased().map { $0 == " " ? "_" : $0 }) }
-    for index in utf8.indices {  // ASCII, the common case: no Unicode tables needed
-        switch utf8[index] {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"): utf8[index] += 0x20
-        case UInt8(ascii: " "): utf8[index] = UInt8(ascii: "_")
-        default: break
-        }
-    }
-    return String(decoding: utf8, as: UTF8.self)
-}
-
-extension Store {
+extension SQLiteStore {
     /// Stores an ordered class set over concepts of one taxonomy.
     public func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws {
         try claimName(name, kind: .classSet, replace: replace)
         let row = try db.prepare("INSERT INTO class_set (name, taxonomy_id, source, created_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .integer(taxonomyID), .text(source), .text(Store.timestamp())])
+        try row.bind([.text(name), .integer(taxonomyID), .text(source), .text(SQLiteStore.timestamp())])
         try row.run()
         let setID = db.lastInsertRowID
         let member = try db.prepare("INSERT INTO class_member (class_set_id, position, concept_id) VALUES (?, ?, ?)")
@@ -182,18 +139,18 @@ extension Store {
 }
 
 /// Writes one word-vector set.
-public final class VectorSetWriter {
+final class SQLiteVectorSetWriter: VectorSetWriting {
     private let db: Database
     private let setID: Int64
     private let insertVector: Statement
 
-    public init(store: Store, name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws {
+    init(store: SQLiteStore, name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws {
         db = store.db
         try store.claimName(name, kind: .vectorSet, replace: replace)
         let row = try db.prepare(
             "INSERT INTO vector_set (name, dims, count, format, source, imported_at) VALUES (?, ?, ?, ?, ?, ?)")
         try row.bind([.text(name), .integer(Int64(dims)), .integer(Int64(count)), .text(format), .text(source),
-                      .text(Store.timestamp())])
+                      .text(SQLiteStore.timestamp())])
         try row.run()
         setID = db.lastInsertRowID
         insertVector = try db.prepare("INSERT INTO vector (vector_set_id, token, data) VALUES (?, ?, ?)")

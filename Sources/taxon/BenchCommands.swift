@@ -3,7 +3,8 @@ import Foundation
 import TaxonCore
 import TaxonLinalg
 import TaxonSearch
-import TaxonStore
+import TaxonKit
+import TaxonModel
 import TaxonVision
 
 struct Bench: ParsableCommand {
@@ -27,7 +28,7 @@ struct BenchSimilarity: ParsableCommand {
         let db = try store.openExisting()
         let clock = ContinuousClock()
         var similarity: Similarity!
-        let load = try clock.measure { similarity = try options.similarity(db) }
+        let load = try clock.measure { similarity = try options.similarity(SimilarityService(store: db)) }
         let taxonomy = similarity.taxonomy
         print("loaded \(taxonomy.info.name) (\(taxonomy.count) concepts) into memory in \(format(load))")
         let wanted = pos.utf8.first
@@ -68,7 +69,6 @@ struct BenchCNN: ParsableCommand {
     @Option(help: "Batches in the throughput run.") var batches = 8
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
         let network = try weights.network()
         let classes = try String(contentsOfFile: wnids, encoding: .utf8).split(separator: "\n").map(String.init)
         guard classes.count == EfficientNetLite0.classes else { throw CLIError("\(wnids): \(classes.count) wnids, not 1,000") }
@@ -119,7 +119,6 @@ struct BenchSearch: ParsableCommand {
     @Option(name: .short, help: "Results per query.") var k = 10
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
         var generator = SplitMix64(seed: 42)
         let clock = ContinuousClock()
         var matrix: [Float] = []

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaxonCore
-import TaxonLinalg
-import TaxonStore
+import TaxonKit
 
 struct TreeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,32 +15,11 @@ struct TreeCommand: ParsableCommand {
     @Option(help: "A reference tree ('parent child' lines) to compare with.") var compare: String?
     @Flag(help: "Replace an existing taxonomy of that name.") var replace = false
 
-    struct Report: Encodable {
-        let taxonomy: String
-        let nodes: Int
-        let height: Int
-        let classes: Int
-        let agreement: TreeAgreement?
-    }
-
     func run() throws {
-        let db = try store.openExisting()
-        let setInfo = try db.classSet(named: classSet)
-        let source = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: setInfo.taxonomy))
-        let classes = try source.nodes(of: classSet, in: db)
-        let tree = TreeBuilder(taxonomy: source, classes: classes)
-        try tree.store(into: db, source: source, classes: classes, name: outName, replace: replace)
-        let stored = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: outName))
-        var agreement: TreeAgreement?
-        if let compare {
-            let reference = try PairsFile.readHierarchy(compare)
-            let mine = Dictionary(uniqueKeysWithValues: tree.parent.map { (source.keys[$0.key], source.keys[$0.value]) })
-            agreement = TreeAgreement(tree: mine, reference: reference, classes: classes.map { source.keys[$0] })
-        }
-        let report = Report(taxonomy: outName, nodes: stored.count, height: Int(stored.maxHeight), classes: classes.count, agreement: agreement)
+        let report = try SimilarityService(store: try store.openExisting()).buildTree(classSet: classSet, name: outName, compareWith: compare, replace: replace)
         if output.json { return try printJSON(report) }
         print("tree \(outName): \(report.nodes) nodes, height \(report.height), \(report.classes) classes")
-        if let a = agreement {
+        if let a = report.agreement {
             print("against \(compare!): \(a.referenceNodes) nodes there, \(a.sharedNodes) shared; \(a.identicalPaths) of \(a.classes) classes have the same path to the root")
         }
     }
@@ -60,30 +38,12 @@ struct SimMatrixCommand: ParsableCommand {
     @Option(help: "Information content for res/jcn/lin: a .dat file or 'intrinsic'.") var ic: String?
     @Option(help: "The .npy file to write.") var out: String
 
-    struct Report: Encodable {
-        let classSet: String
-        let measure: String
-        let classes: Int
-        let smallestEigenvalue: Double?
-        let positiveDefinite: Bool
-        let out: String
-    }
-
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
-        let db = try store.openExisting()
-        let setInfo = try db.classSet(named: classSet)
-        let options = try TaxonomyOptions.parse(["--taxonomy", setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))
-        let similarity = try options.similarity(db)
-        let classes = try similarity.taxonomy.nodes(of: classSet, in: db)
-        let matrix = try ClassSimilarityMatrix(similarity: similarity, classes: classes, measure: measure)
-        try NPY.write(matrix.values, shape: [matrix.classes, matrix.classes], to: out)
-        let report = Report(classSet: classSet, measure: measure.rawValue, classes: matrix.classes,
-                            smallestEigenvalue: matrix.smallestEigenvalue, positiveDefinite: matrix.isPositiveDefinite, out: out)
+        let report = try SimilarityService(store: try store.openExisting()).writeMatrix(classSet: classSet, measure: measure, informationContent: ic, to: out)
         if output.json { return try printJSON(report) }
-        print("wrote \(out): \(matrix.classes) × \(matrix.classes) \(measure.rawValue) similarities of \(classSet)")
-        if let value = matrix.smallestEigenvalue {
-            print("smallest eigenvalue \(value): \(matrix.isPositiveDefinite ? "positive definite" : "not positive definite")")
+        print("wrote \(out): \(report.classes) × \(report.classes) \(measure.rawValue) similarities of \(classSet)")
+        if let value = report.smallestEigenvalue {
+            print("smallest eigenvalue \(value): \(report.positiveDefinite ? "positive definite" : "not positive definite")")
         } else {
             print("some pairs have no value (NaN): no eigenvalue")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import TaxonStore
+import TaxonKit
+import TaxonModel
 
 struct ReferenceOptions: ParsableArguments {
     @Option(help: "The taxonomy to look in (default: wordnet, or the only one).")
@@ -19,11 +20,7 @@ struct ConceptCommand: ParsableCommand {
     @Flag(help: "Show every sense of a word, not only the first.") var all = false
 
     func run() throws {
-        let db = try store.openExisting()
-        let taxonomy = try db.taxonomy(named: reference.taxonomy)
-        let found = all ? try db.candidates(for: ref, in: taxonomy) : [try db.resolve(ref, in: taxonomy)]
-        if found.isEmpty { throw ReferenceError.unknown(reference: ref, taxonomy: taxonomy.name) }
-        let details = try found.map { try db.details(of: $0) }
+        let details = try CatalogService(store: try store.openExisting()).concepts(ref, taxonomy: reference.taxonomy, allSenses: all)
         if output.json { return try printJSON(all ? AnyEncodable(details) : AnyEncodable(details[0])) }
         for (index, d) in details.enumerated() {
             if index > 0 { print("") }
@@ -60,9 +57,7 @@ struct Ancestors: ParsableCommand {
     @Argument(help: "The concept (key, NLTK-style name or word).") var ref: String
 
     func run() throws {
-        let db = try store.openExisting()
-        let concept = try db.resolve(ref, in: try db.taxonomy(named: reference.taxonomy))
-        let ancestors = try db.ancestors(of: concept)
+        let (concept, ancestors) = try CatalogService(store: try store.openExisting()).ancestors(ref, taxonomy: reference.taxonomy)
         if output.json { return try printJSON(ancestors) }
         print("\(concept.label)  \(concept.key)")
         for ancestor in ancestors {

@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
 import TaxonCore
-import TaxonEmbed
 import TaxonEval
-import TaxonLinalg
-import TaxonSearch
-import TaxonStore
+import TaxonKit
 import TaxonVision
 
 struct Eval: ParsableCommand {
@@ -40,34 +37,21 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
         guard !similarity.needsInformationContent else { throw CLIError("--similarity \(similarity.rawValue) needs information content; use lcs-height, wup, path or lch") }
-        let db = try store.openExisting()
-        let info = try db.collection(named: collection)
-        if let descriptor, descriptor.rawValue != info.descriptor {
-            throw CLIError("collection '\(collection)' holds \(info.descriptor) descriptors, not \(descriptor.rawValue): index one with taxon index --descriptor \(descriptor.rawValue)")
-        }
         var options = EvaluationOptions()
         (options.embedding, options.measure, options.tree, options.labelsFile, options.skipUnlabelled) = (embedding, similarity, tree, labels, skipUnlabelled)
         options.whiten = whiten
-        let (benchmark, skipped) = try RetrievalBenchmark.load(store: db, collection: collection, options: options)
-        if !skipped.isEmpty { FileHandle.standardError.write(Data("left out \(skipped.count) unlabelled image(s): \(skipped.prefix(10).joined(separator: ", "))\n".utf8)) }
-        let embeddingName = embedding ?? info.embedding
-        let names = ranking.isEmpty ? (embeddingName == nil ? ["visual"] : ["visual", "semantic", "semantic-first"]) : ranking
-        let width = try levelWidth ?? embeddingName.map { try SearchEngine.levelWidth(store: db, embedding: try db.embeddingInfo(named: $0)) }
-        var results: [RetrievalScores] = [], labels: [String] = []
-        for name in names {
-            let parsed = try Ranking(name: name, alpha: alpha, width: levelWidth).withLevelWidth(width)
-            results.append(try benchmark.evaluate(parsed, k: k, ndcgK: ndcgK))
-            labels.append(name == "blend" ? "blend \(alpha ?? 0)" : name)
-        }
+        let evaluation = try EvaluationService(store: try store.openExisting()).retrieval(
+            collection: collection, rankings: ranking, alpha: alpha, levelWidth: levelWidth, descriptor: descriptor, options: options, k: k, ndcgK: ndcgK)
+        if !evaluation.skipped.isEmpty { note("left out \(evaluation.skipped.count) unlabelled image(s): \(evaluation.skipped.prefix(10).joined(separator: ", "))") }
+        let (results, labels, info) = (evaluation.scores, evaluation.labels, evaluation.collection)
         if let report {
             let written = try RetrievalReport.write(results, labels: labels, to: report)
-            FileHandle.standardError.write(Data("wrote \(written.joined(separator: ", "))\n".utf8))
+            note("wrote \(written.joined(separator: ", "))")
         }
         if output.json { return try printJSON(results) }
         let cutoffs = RetrievalScores.cutoffs(upTo: k)
-        print("\(collection): \(benchmark.count) queries, relevance \(similarity.rawValue)" + (embeddingName.map { ", semantic side \($0)" } ?? "") + ", \(info.descriptor) descriptors")
+        print("\(collection): \(evaluation.queries) queries, relevance \(similarity.rawValue)" + (evaluation.embedding.map { ", semantic side \($0)" } ?? "") + ", \(info.descriptor) descriptors")
         let columns = ["mAP", "mAHP@\(k)", "NDCG@\(ndcgK)"] + cutoffs.map { "HP@\($0)" }
         func cell(_ text: String, _ column: Int) -> String { text.padding(toLength: max(columns[column].count, 6), withPad: " ", startingAt: 0) }
         let labelWidth = max(labels.map(\.count).max() ?? 0, 7)
@@ -96,11 +80,8 @@ struct AuditEmbedding: ParsableCommand {
     @Argument(help: "The embedding.") var name: String
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
-        let db = try store.openExisting()
-        let fidelity = try embeddingFidelity(db, name: name)
+        let (fidelity, members) = try EvaluationService(store: try store.openExisting()).auditEmbedding(name)
         if output.json { return try printJSON(fidelity) }
-        let members = try db.classMembers(of: try db.embeddingInfo(named: name).classSet)
         printFidelity(fidelity)
         print("worst pairs:")
         for pair in fidelity.worstPairs {
@@ -123,41 +104,10 @@ struct AuditMeasure: ParsableCommand {
     @Option(help: "Also write the audit as Markdown here.") var report: String?
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
-        let db = try store.openExisting()
-        let setInfo = try db.classSet(named: classSet)
-        let options = try TaxonomyOptions.parse(["--taxonomy", tree ?? setInfo.taxonomy] + (ic.map { ["--ic", $0] } ?? []))
-        let similarity = try options.similarity(db)
-        let keys = try db.classMembers(of: classSet).map(\.key)
-        let missing = keys.filter { similarity.taxonomy.node(forKey: $0) == nil }
-        guard missing.isEmpty else { throw CLIError("\(missing.count) class(es) of \(classSet) are not in \(similarity.taxonomy.info.name): \(missing.prefix(5).joined(separator: ", "))") }
-        let audit = try MeasureAudit(similarity: similarity, classes: keys.map { similarity.taxonomy.node(forKey: $0)! }, measure: measure)
+        let (audit, taxonomy) = try EvaluationService(store: try store.openExisting()).auditMeasure(measure, classSet: classSet, tree: tree, informationContent: ic)
         if output.json { return try printJSON(audit) }
-        let text = MeasureAuditText.markdown(audit, measure: measure.rawValue, classSet: classSet, taxonomy: similarity.taxonomy.info.name)
+        let text = MeasureAuditText.markdown(audit, measure: measure.rawValue, classSet: classSet, taxonomy: taxonomy)
         print(text, terminator: "")
         if let report { try text.write(toFile: report, atomically: true, encoding: .utf8) }
-    }
-}
-
-/// The audit as a short Markdown report (what `--report` writes, and what is printed).
-enum MeasureAuditText {
-    static func markdown(_ a: MeasureAudit, measure: String, classSet: String, taxonomy: String) -> String {
-        func yesNo(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
-        let e = a.smallestEigenvalue.map { String(format: "%.6g", $0) } ?? "n/a (missing values)"
-        return """
-            # \(measure) on \(classSet) (\(taxonomy)), \(a.classes) classes
-
-            | property | value | holds |
-            |---|---|---|
-            | symmetric: max \\|s(a,b) − s(b,a)\\| | \(String(format: "%.3g", a.maxAsymmetry)) | \(yesNo(a.maxAsymmetry <= 1e-12)) |
-            | self-similarity s(a,a) | \(a.selfSimilarity.map { String(format: "%.6g", $0) }.joined(separator: " … ")) | \(yesNo(a.selfSimilarity.allSatisfy { abs($0 - 1) <= 1e-12 })) (all 1) |
-            | range of s(a,b), a ≠ b | \(a.range.map { String(format: "%.6g", $0) }.joined(separator: " … ")) | |
-            | pairs without a value | \(a.missingPairs) | \(yesNo(a.missingPairs == 0)) |
-            | positive definite: smallest eigenvalue of S | \(e) | \(yesNo(a.positiveDefinite)) |
-            | triangle inequality of 1 − s: violating triples | \(a.triangleViolationsOneMinus) of \(a.triples) | \(yesNo(a.triangleViolationsOneMinus == 0)) |
-            | triangle inequality of √(2 − 2s): violating triples | \(a.triangleViolationsChord) of \(a.triples) | \(yesNo(a.triangleViolationsChord == 0)) |
-            | ultrametric (1 − s): violating triples | \(a.ultrametricViolations) of \(a.triples) | \(yesNo(a.ultrametricViolations == 0)) |
-
-            """
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import TaxonCore
 import TaxonEmbed
-import TaxonStore
+import TaxonKit
 
 struct Hyperbolic: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,40 +10,6 @@ struct Hyperbolic: ParsableCommand {
 }
 
 extension HyperbolicModel: ExpressibleByArgument {}
-
-/// The closure an embedding is trained on: its taxonomy's nouns (for a
-/// WordNet) or the subtree under `root`; without the top node for a split.
-func trainingClosure(_ db: Store, taxonomy name: String?, root: String?, split: Bool) throws -> (Taxonomy, TransitiveClosure) {
-    let taxonomy = try Taxonomy.load(from: db, taxonomy: try db.taxonomy(named: name))
-    let rootNode = try root.map { try taxonomy.node(for: $0, in: db) }
-    let pos: UInt8? = rootNode == nil && taxonomy.info.kind != "hierarchy" ? UInt8(ascii: "n") : nil
-    return (taxonomy, try TransitiveClosure(taxonomy: taxonomy, root: rootNode, pos: pos, dropRoot: split))
-}
-
-/// A stored poincare or cones embedding with the closure it was trained on.
-struct StoredHyperbolic {
-    let info: EmbeddingInfo
-    let parameters: [String: String]
-    let taxonomy: Taxonomy
-    let closure: TransitiveClosure
-    let scorer: HyperbolicScorer
-
-    init(_ db: Store, name: String) throws {
-        let (info, values) = try db.embedding(named: name)
-        guard let model = HyperbolicModel(rawValue: info.method) else {
-            throw CLIError("'\(name)' is a \(info.method) embedding, not a hyperbolic one (poincare or cones)")
-        }
-        parameters = try info.parameterValues()
-        (taxonomy, closure) = try trainingClosure(db, taxonomy: parameters["taxonomy"], root: parameters["root"],
-                                                  split: parameters["split_percent"] != nil)
-        let keys = closure.nodes.map { [taxonomy] in taxonomy.keys[$0] }
-        guard info.rows == closure.count, values.count == closure.count * info.dims, try db.classMembers(of: info.classSet).map(\.key) == keys else {
-            throw CLIError("'\(name)' no longer matches the closure of its taxonomy: train it again")
-        }
-        self.info = info
-        scorer = HyperbolicScorer(model: model, points: values, dims: info.dims, K: Double(parameters["K"] ?? "") ?? 0.1)
-    }
-}
 
 func printLinkPrediction(_ result: LinkPrediction) {
     let alpha = result.alpha.map { ", α \($0)" } ?? ""
@@ -86,47 +51,27 @@ struct HyperbolicTrain: ParsableCommand {
     @Flag(help: "Replace an existing embedding and class set of that name.") var replace = false
 
     func run() throws {
-        let db = try store.openExisting()
-        try db.checkNameIsFree(name, kind: .classSet, replace: replace)
-        try db.checkNameIsFree(name, kind: .embedding, replace: replace)
-        let (taxonomy, closure) = try trainingClosure(db, taxonomy: self.taxonomy, root: root, split: splitPercent != nil)
         var options = HyperbolicOptions()
-        options.model = model
-        options.dims = dim
-        options.epochs = epochs
-        options.negatives = negatives
-        options.learningRate = learningRate
-        options.pretrainEpochs = pretrainEpochs
-        options.splitPercent = splitPercent
-        options.seed = seed
-        print("closure: \(closure.count) nodes, \(closure.edges.count) edges")
+        (options.model, options.dims, options.epochs, options.negatives) = (model, dim, epochs, negatives)
+        (options.learningRate, options.pretrainEpochs, options.splitPercent, options.seed) = (learningRate, pretrainEpochs, splitPercent, seed)
         let interactive = isatty(STDOUT_FILENO) != 0
-        let trained = try HyperbolicTrainer.train(closure, options: options) { stage, report, validationF1 in
+        let report = try HyperbolicService(store: try store.openExisting()).train(
+            name: name, taxonomy: taxonomy, root: root, options: options, replace: replace,
+            closureReady: { print("closure: \($0.count) nodes, \($0.edges.count) edges") }
+        ) { stage, report, validationF1 in
             guard interactive || report.epoch % 50 == 0 || validationF1 != nil else { return }
             let checkpoint = validationF1.map { String(format: "  validation F1 %.1f", $0) } ?? ""
             print("\(stage) epoch \(report.epoch)  loss \(String(format: "%.5f", report.loss))  \(String(format: "%.1f", report.seconds)) s" + checkpoint)
             fflush(nil)  // a long run piped to a log shows its progress
         }
-        let ids = try db.conceptIDs(keys: closure.nodes.map { taxonomy.keys[$0] }, taxonomyID: taxonomy.info.id).map { $0! }
-        var parameters = ["taxonomy": taxonomy.info.name, "dims": String(dim), "epochs": String(options.resolvedEpochs),
-                          "negatives": String(options.resolvedNegatives), "learning_rate": String(options.resolvedLearningRate),
-                          "seed": String(seed), "threshold": String(trained.threshold), "training_edges": String(trained.trainingEdges),
-                          "kept_epoch": String(trained.epoch)]
-        if let root { parameters["root"] = root }
-        if let splitPercent { parameters["split_percent"] = String(splitPercent) }
-        if model == .poincare { parameters["alpha"] = String(trained.alpha) }
-        if model == .cones { parameters.merge(["K": "0.1", "margin": "0.01", "pretrain_epochs": String(pretrainEpochs)]) { $1 } }
-        try db.writeClassSetAndEmbedding(name: name, taxonomyID: taxonomy.info.id, source: "closure for \(name)", concepts: ids,
-                                         method: model.rawValue, parameters: parameters, dims: dim, values: trained.points, replace: replace)
-        let kept = splitPercent == nil ? "" : ", points of epoch \(trained.epoch) (best validation F1)"
-        print("stored \(name): \(closure.count) × \(dim) (\(model.rawValue)), trained on \(trained.trainingEdges) edges\(kept)")
-        if let result = trained.linkPrediction {
+        let kept = report.keptEpoch.map { ", points of epoch \($0) (best validation F1)" } ?? ""
+        print("stored \(name): \(report.nodes) × \(dim) (\(model.rawValue)), trained on \(report.trainingEdges) edges\(kept)")
+        if let result = report.linkPrediction {
             printLinkPrediction(result)
-        } else if closure.count <= 20_000 {
-            let scorer = HyperbolicScorer(model: model, points: trained.points, dims: dim)
-            printReconstruction(Reconstruction.evaluate(closure, score: scorer.reconstructionScore))
+        } else if let result = report.reconstruction {
+            printReconstruction(result)
         } else {
-            print("(reconstruction over \(closure.count) nodes takes a while: taxon hyperbolic eval \(name) --protocol reconstruction)")
+            print("(reconstruction over \(report.nodes) nodes takes a while: taxon hyperbolic eval \(name) --protocol reconstruction)")
         }
     }
 }
@@ -143,18 +88,14 @@ struct HyperbolicEval: ParsableCommand {
     @Option(name: .customLong("protocol"), help: "reconstruction or link-prediction.") var evaluation = EvaluationProtocol.reconstruction
 
     func run() throws {
-        let stored = try StoredHyperbolic(try store.openExisting(), name: name)
+        let service = HyperbolicService(store: try store.openExisting())
         switch evaluation {
         case .reconstruction:
-            let result = Reconstruction.evaluate(stored.closure, score: stored.scorer.reconstructionScore)
+            let result = try service.reconstruction(name)
             if output.json { return try printJSON(result) }
             printReconstruction(result)
         case .linkPrediction:
-            guard let percent = stored.parameters["split_percent"].flatMap(Int.init), let seed = stored.parameters["seed"].flatMap(UInt64.init) else {
-                throw CLIError("'\(name)' was trained on its whole closure, so no edges were held out: train with --split-percent")
-            }
-            let split = try LinkPredictionSplit(stored.closure, trainPercent: percent, seed: seed)
-            let result = LinkPrediction.evaluate(split, alphas: stored.scorer.alphas, score: stored.scorer.isAScore)
+            let result = try service.linkPrediction(name)
             if output.json { return try printJSON(result) }
             printLinkPrediction(result)
         }
@@ -170,27 +111,11 @@ struct Entails: ParsableCommand {
     @Argument(help: "The more general concept, e.g. animal.n.01.") var b: String
     @Option(help: "A cones (or poincare) embedding.") var embedding: String
 
-    struct Verdict: Encodable { let a: String; let b: String; let score: Double; let threshold: Double; let entails: Bool; let inTaxonomy: Bool }
-
     func run() throws {
-        let db = try store.openExisting()
-        let stored = try StoredHyperbolic(db, name: embedding)
-        func row(_ reference: String) throws -> Int {
-            let node = try stored.taxonomy.node(for: reference, in: db)
-            guard let row = stored.closure.nodes.firstIndex(of: node) else {
-                throw CLIError("\(stored.taxonomy.names[node]) is not among the nodes of '\(embedding)'")
-            }
-            return row
-        }
-        let child = try row(a), parent = try row(b)
-        let threshold = Double(stored.parameters["threshold"] ?? "") ?? 0
-        let score = stored.scorer.isAScore(alpha: Double(stored.parameters["alpha"] ?? "") ?? 0, parent: parent, child: child)
-        let verdict = Verdict(a: stored.taxonomy.names[stored.closure.nodes[child]], b: stored.taxonomy.names[stored.closure.nodes[parent]],
-                              score: score, threshold: threshold, entails: score <= threshold,
-                              inTaxonomy: stored.closure.ancestors[child].contains(Int32(parent)))
+        let verdict = try HyperbolicService(store: try store.openExisting()).entails(a, b, embedding: embedding)
         if output.json { return try printJSON(verdict) }
-        let kind = stored.scorer.model == .cones ? "energy" : "is-a score"
-        print("\(verdict.a) \(verdict.entails ? "entails" : "does not entail") \(verdict.b): \(kind) \(String(format: "%.6g", score)) "
-              + "\(verdict.entails ? "≤" : ">") threshold \(String(format: "%.6g", threshold)) (in the taxonomy: \(verdict.inTaxonomy ? "yes" : "no"))")
+        let kind = verdict.model == HyperbolicModel.cones.rawValue ? "energy" : "is-a score"
+        print("\(verdict.a) \(verdict.entails ? "entails" : "does not entail") \(verdict.b): \(kind) \(String(format: "%.6g", verdict.score)) "
+              + "\(verdict.entails ? "≤" : ">") threshold \(String(format: "%.6g", verdict.threshold)) (in the taxonomy: \(verdict.inTaxonomy ? "yes" : "no"))")
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import TaxonImport
-import TaxonStore
+import TaxonKit
+import TaxonModel
 
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,16 +26,15 @@ struct Skipped: Encodable { let skipped: String }
 
 /// Runs an import unless --if-missing finds the name taken; prints what it did.
 func runImport<R: Encodable>(
-    _ store: Store, _ kind: CatalogKind, _ name: String, options: ImportOptions, json: Bool,
+    _ store: any Store, _ kind: CatalogKind, _ name: String, options: ImportOptions, json: Bool,
     summary: (R) -> String, _ body: () throws -> R
 ) throws {
-    if options.ifMissing, try store.contains(kind, named: name) {
+    let started = Date()
+    guard let report = try CatalogService(store: store).importOnce(kind, named: name, ifMissing: options.ifMissing, body) else {
         if json { return try printJSON(Skipped(skipped: "\(kind.rawValue) \(name)")) }
-        print("\(kind.rawValue) \(name) is already in \(store.path); skipped")
+        print("\(kind.rawValue) \(name) is already in \(store.location); skipped")
         return
     }
-    let started = Date()
-    let report = try body()
     if json { return try printJSON(report) }
     print("\(summary(report)) in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import TaxonStore
+import TaxonKit
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the taxonomies, class sets, vector sets, embeddings, mappers and image collections in the store.")
@@ -9,24 +9,8 @@ struct Info: ParsableCommand {
     @Flag(help: "Also print a digest of every row (row counts and a hash).")
     var digest = false
 
-    struct Summary: Encodable {
-        let store: String
-        let schemaVersion: Int
-        let taxonomies: [TaxonomyInfo]
-        let classSets: [ClassSetInfo]
-        let vectorSets: [VectorSetInfo]
-        let embeddings: [EmbeddingInfo]
-        let mappers: [MapperInfo]
-        let collections: [CollectionInfo]
-        let digest: ContentDigest?
-    }
-
     func run() throws {
-        let db = try store.openExisting()
-        let summary = Summary(
-            store: store.path, schemaVersion: try db.userVersion, taxonomies: try db.taxonomies(),
-            classSets: try db.classSets(), vectorSets: try db.vectorSets(), embeddings: try db.embeddings(),
-            mappers: try db.mappers(), collections: try db.collections(), digest: digest ? try db.contentDigest() : nil)
+        let summary = try CatalogService(store: try store.openExisting()).summary(digest: digest)
         if output.json { return try printJSON(summary) }
         print("store \(summary.store) (schema \(summary.schemaVersion))")
         print("taxonomies: \(summary.taxonomies.count)")

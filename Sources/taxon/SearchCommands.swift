@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
-import TaxonLinalg
+import TaxonKit
 import TaxonSearch
-import TaxonStore
 import TaxonVision
 
 struct IndexCommand: ParsableCommand {
@@ -25,20 +24,12 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Delete the collection first.") var replace = false
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
-        let db = try store.openExisting()
-        let classes = try SearchEngine.networkClasses(store: db, classSet: classSet)
-        let existing = try db.collections().first { $0.name == collection }
-        let embedding = embedding ?? (replace ? nil : existing?.embedding)
-        let space = try embedding.map { try SemanticSpace(store: db, embedding: $0, networkClasses: classes) }
-        let analyzer = ImageAnalyzer(network: try weights.network(), classes: classes, descriptor: descriptor, space: space)
         let bar = ProgressBar()
-        let report = try ImageIndexer(store: db, analyzer: analyzer).index(folder: directory, collection: collection, replace: replace) {
-            bar.show($0, of: $1)
-        }
+        let (report, info, embedding) = try CollectionService(store: try store.openExisting(), classSet: classSet).index(
+            folder: directory, collection: collection, network: try weights.network(), descriptor: descriptor, embedding: embedding,
+            replace: replace) { bar.show($0, of: $1) }
         bar.finish()
-        for (path, reason) in report.failed { FileHandle.standardError.write(Data("skipped \(path): \(reason)\n".utf8)) }
-        let info = try db.collection(named: collection)
+        for (path, reason) in report.failed { note("skipped \(path): \(reason)") }
         print("collection \(collection): \(info.images) images (\(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged, "
               + "\(report.removed) removed, \(report.failed.count) skipped)"
               + (report.reembedded > 0 ? "; \(report.reembedded) re-projected into \(embedding!)" : ""))
@@ -92,24 +83,21 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASKernels.restartIfKernelsMisdetected()
-        let db = try store.openExisting()
         let ranking = try Ranking(name: self.ranking, alpha: alpha, width: levelWidth)
-        let engine = try SearchEngine(store: db, collection: collection, network: try weights.network(), classSet: classSet, whiten: whiten)
-        let query: SearchQuery
+        let service = CollectionService(store: try store.openExisting(), classSet: classSet)
+        let engine = try service.engine(collection: collection, network: try weights.network(), whiten: whiten)
+        let query: CollectionQuery
         if let image {
             guard let data = FileManager.default.contents(atPath: image) else { throw CLIError("\(image): cannot read the file") }
-            query = try engine.query(image: data, name: image)
-        } else if let concept {
-            query = try engine.query(concept: concept, store: db)
+            query = .photo(data, name: image)
         } else {
-            let (textQuery, unknown) = try engine.query(text: text!, store: db)
-            if !unknown.isEmpty { FileHandle.standardError.write(Data("words without a vector (left out): \(unknown.joined(separator: ", "))\n".utf8)) }
-            query = textQuery
+            query = concept.map(CollectionQuery.concept) ?? .text(text!)
         }
-        let hits = try engine.search(query, ranking: ranking, k: k)
+        let outcome = try service.search(query, in: engine, ranking: ranking, k: k)
+        if !outcome.unknownWords.isEmpty { note("words without a vector (left out): \(outcome.unknownWords.joined(separator: ", "))") }
+        let hits = outcome.hits
         if output.json { return try printJSON(hits) }
-        let names = Dictionary(try db.classMembers(of: classSet).map { ($0.key, $0.label) }, uniquingKeysWith: { first, _ in first })
+        let names = try service.classNames()
         for (rank, hit) in hits.enumerated() {
             let scores = [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
                           hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }.joined(separator: "  ")

@@ -15,7 +15,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func run() async throws {
-        BLASKernels.restartIfKernelsMisdetected()
         _ = try store.openExisting()
         let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet)
         // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.

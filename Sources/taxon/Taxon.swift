@@ -1,6 +1,11 @@
 import ArgumentParser
 import Foundation
-import TaxonStore
+import TaxonCore
+import TaxonKit
+import TaxonLinalg
+import TaxonModel
+import TaxonSearch
+import TaxonVision
 
 @main
 struct Taxon: AsyncParsableCommand {
@@ -9,6 +14,38 @@ struct Taxon: AsyncParsableCommand {
         abstract: "Taxonomies, class sets and word vectors in one SQLite store.",
         subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self, SimilarityCommand.self, LCSCommand.self, TreeCommand.self, SimMatrixCommand.self, EmbedCommand.self, EmbeddingCommand.self, TextToClass.self, Hyperbolic.self, Entails.self, Classify.self, EmbedImage.self, TrainMapper.self, IndexCommand.self, SearchCommand.self, Serve.self, Eval.self, Audit.self, Bench.self]
     )
+
+    /// Configures the process once (OpenBLAS's kernels), then runs the command;
+    /// a library error is printed with the option that remedies it.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(withError: CLIHint.explained(error))
+        }
+    }
+}
+
+/// The CLI's words for library errors: the option a person passes to get past them.
+enum CLIHint {
+    static func explained(_ error: any Error) -> any Error {
+        guard let hint = hint(for: error) else { return error }
+        return CLIError("\(error)\(hint)")
+    }
+
+    static func hint(for error: any Error) -> String? {
+        switch error {
+        case CatalogError.exists: return " (pass --replace to import it again)"
+        case ReferenceError.taxonomyRequired: return " with --taxonomy"
+        case EmbeddingError.tooLarge: return " (--dims)"
+        case CollectionError.differentSetting: return " (or --replace)"
+        case ServiceError.noStore: return ", or pass --db"
+        case SearchError.noEmbedding: return " (taxon index --embedding E)"
+        case SimilarityError.needsInformationContent: return ": pass --ic FILE (a WordNet::Similarity .dat file) or --ic intrinsic"
+        default: return nil
+        }
+    }
 }
 
 /// Options every command that touches the store takes.
@@ -19,16 +56,10 @@ struct StoreOptions: ParsableArguments {
     var path: String { db ?? ProcessInfo.processInfo.environment["TAXON_DB"] ?? "taxon.sqlite" }
 
     /// Opens the store, creating it if needed (imports).
-    func open() throws -> Store { try Store(path: path) }
+    func open() throws -> any Store { try Stores.open(path, create: true) }
 
-    /// Opens a store that must exist already (queries): a mistyped path is an
-    /// error, not a new empty store.
-    func openExisting() throws -> Store {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("no store at \(path): import something first (make run builds the default one), or pass --db")
-        }
-        return try Store(path: path)
-    }
+    /// Opens a store that must exist already (queries).
+    func openExisting() throws -> any Store { try Stores.open(path) }
 }
 
 /// A failure to report as one sentence (ArgumentParser's ValidationError would add the usage text).
@@ -49,3 +80,9 @@ func printJSON<T: Encodable>(_ value: T) throws {
     encoder.keyEncodingStrategy = .convertToSnakeCase
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+/// A note on standard error.
+func note(_ text: String) { FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+
+extension Measure: ExpressibleByArgument {}
+extension Descriptor: ExpressibleByArgument {}

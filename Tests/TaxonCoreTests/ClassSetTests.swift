@@ -1,14 +1,15 @@
 import Foundation
 import TaxonImport
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonCore
 
 final class ClassSetTests: XCTestCase {
-    private func store() throws -> Store {
+    private func store() throws -> SQLiteStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-cs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        return try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
     }
 
     //      r            x has two parents (a, b); the tree keeps the one that adds

@@ -1,6 +1,7 @@
 import Foundation
 import TaxonImport
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonCore
 
@@ -21,7 +22,7 @@ final class NLTKEquivalenceTests: XCTestCase {
         if let loaded { return loaded }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-core-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try Store(path: directory.appendingPathComponent("wn30.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("wn30.sqlite").path)
         _ = try WordNetDictImporter.run(store: store, directory: princeton, name: "wordnet")
         let taxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: "wordnet"))
         loaded = taxonomy

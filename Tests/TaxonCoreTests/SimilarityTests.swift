@@ -1,19 +1,20 @@
 import Foundation
 import TaxonImport
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonCore
 
 /// Measures on small hand-made hierarchies, where every value can be worked out
 /// by hand, and on Debian's WordNet.
 final class SimilarityTests: XCTestCase {
-    private func store() throws -> Store {
+    private func store() throws -> SQLiteStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        return try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
     }
 
-    private func hierarchy(_ edges: String) throws -> (Store, Taxonomy) {
+    private func hierarchy(_ edges: String) throws -> (SQLiteStore, Taxonomy) {
         let store = try store()
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("h-\(UUID().uuidString).txt")
         try edges.write(to: file, atomically: true, encoding: .utf8)
@@ -80,9 +81,9 @@ final class SimilarityTests: XCTestCase {
 
     // MARK: Debian's WordNet (scripts/setup.sh installs it)
 
-    nonisolated(unsafe) private static var debian: (Store, Taxonomy)?
+    nonisolated(unsafe) private static var debian: (SQLiteStore, Taxonomy)?
 
-    private func debianWordNet() throws -> (Store, Taxonomy) {
+    private func debianWordNet() throws -> (SQLiteStore, Taxonomy) {
         guard FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
             throw XCTSkip("needs Debian's wordnet-base: run scripts/setup.sh")
         }

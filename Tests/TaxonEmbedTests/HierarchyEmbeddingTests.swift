@@ -2,7 +2,8 @@ import Foundation
 import TaxonCore
 import TaxonImport
 import TaxonLinalg
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonEmbed
 
@@ -10,10 +11,10 @@ final class HierarchyEmbeddingTests: XCTestCase {
     static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/data/semantic-embeddings")
 
-    private func store() throws -> Store {
+    private func store() throws -> SQLiteStore {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-embed-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        return try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
     }
 
     /// A class set's hierarchy from a file in ../shared/data.

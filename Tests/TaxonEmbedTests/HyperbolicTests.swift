@@ -1,7 +1,8 @@
 import Foundation
 import TaxonCore
 import TaxonImport
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonEmbed
 
@@ -39,7 +40,7 @@ final class HyperbolicTests: XCTestCase {
     private func toyTree() throws -> (Taxonomy, TransitiveClosure) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-hyp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         let file = directory.appendingPathComponent("t.txt")
         // A binary tree of depth 4: 31 nodes.
         let edges = (1..<16).flatMap { parent in ["\(parent) \(2 * parent)", "\(parent) \(2 * parent + 1)"] }.joined(separator: "\n")

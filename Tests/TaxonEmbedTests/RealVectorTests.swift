@@ -2,7 +2,8 @@ import Foundation
 import TaxonCore
 import TaxonImport
 import TaxonLinalg
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonEmbed
 
@@ -18,7 +19,7 @@ final class RealVectorTests: XCTestCase {
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-glove-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         _ = try WordNetDictImporter.run(store: store)
         _ = try ImageNetClassesImporter.run(store: store, wnidsFile: Self.repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path,
                                             name: "ilsvrc2012")

@@ -2,16 +2,17 @@ import Foundation
 import TaxonCore
 import TaxonImport
 import TaxonLinalg
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonEmbed
 
 final class TextEmbeddingTests: XCTestCase {
     /// A hierarchy with names and a small GloVe file whose vectors are easy to reason about.
-    private func store() throws -> (Store, VectorSetInfo) {
+    private func store() throws -> (SQLiteStore, VectorSetInfo) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-text-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         let edges = directory.appendingPathComponent("h.txt"), names = directory.appendingPathComponent("n.txt")
         try "root animal\nanimal dog\nanimal cat\nanimal okapi\nroot thing\nthing red_car\n".write(to: edges, atomically: true, encoding: .utf8)
         try "root entity\nanimal animal\ndog dog\ncat house cat\nokapi Okapia johnstoni\nthing thing\nred_car red-car\n"

@@ -1,7 +1,8 @@
 import Foundation
 import TaxonCore
 import TaxonImport
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonEval
 
@@ -9,7 +10,7 @@ final class MeasureAuditTests: XCTestCase {
     private func taxonomy(_ edges: String) throws -> Taxonomy {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let store = try Store(path: directory.appendingPathComponent("s.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)
         let file = directory.appendingPathComponent("edges.txt")
         try edges.write(to: file, atomically: true, encoding: .utf8)
         _ = try EdgeListImporter.run(store: store, file: file.path, name: "h")

@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
@@ -33,7 +34,7 @@ final class EdgeListTests: XCTestCase {
 
     // MARK: bad input
 
-    private func populatedStore() throws -> Store {
+    private func populatedStore() throws -> SQLiteStore {
         let store = try temporaryStore()
         _ = try EdgeListImporter.run(store: store, file: try write("a b\n", to: try temporaryDirectory(), "base.txt"), name: "base")
         return store

@@ -1,10 +1,11 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
 final class ImageNetClassesTests: XCTestCase {
-    private func store() throws -> (Store, [String]) {
+    private func store() throws -> (SQLiteStore, [String]) {
         let store = try temporaryStore()
         _ = try WordNetDictImporter.run(store: store, directory: try MiniWordNet().write().path)
         let wordnet = try store.taxonomy(named: "wordnet")

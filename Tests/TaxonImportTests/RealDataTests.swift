@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
@@ -10,9 +11,9 @@ final class RealDataTests: XCTestCase {
     static let sharedData = repository.deletingLastPathComponent().appendingPathComponent("shared/data/semantic-embeddings")
 
     /// One WordNet import shared by the tests of this class (it takes seconds in a debug build).
-    nonisolated(unsafe) private static var wordnetStore: Store?
+    nonisolated(unsafe) private static var wordnetStore: SQLiteStore?
 
-    private func wordnet() throws -> Store {
+    private func wordnet() throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: WordNetDictImporter.defaultDirectory + "/data.noun") else {
             throw XCTSkip("needs Debian's wordnet-base in /usr/share/wordnet: run scripts/setup.sh")
         }

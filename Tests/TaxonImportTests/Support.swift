@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
@@ -10,8 +11,8 @@ func temporaryDirectory() throws -> URL {
     return url
 }
 
-func temporaryStore() throws -> Store {
-    try Store(path: try temporaryDirectory().appendingPathComponent("test.sqlite").path)
+func temporaryStore() throws -> SQLiteStore {
+    try SQLiteStore(path: try temporaryDirectory().appendingPathComponent("test.sqlite").path)
 }
 
 func fixture(_ name: String) -> String {
@@ -28,7 +29,7 @@ func write(_ text: String, to directory: URL, _ name: String) throws -> String {
 /// given) whose message contains `message`, and that the store's rows are
 /// exactly what they were before.
 func assertRejected(
-    _ store: Store, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String,
+    _ store: SQLiteStore, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String,
     sourceFile: StaticString = #filePath, sourceLine: UInt = #line, _ body: () throws -> Void
 ) throws {
     let before = try store.contentDigest()
@@ -142,7 +143,7 @@ struct MiniWordNet {
 }
 
 /// Imports run with foreign-key enforcement off: prove they left no dangling row.
-func assertReferentialIntegrity(_ store: Store, file: StaticString = #filePath, line: UInt = #line) throws {
+func assertReferentialIntegrity(_ store: SQLiteStore, file: StaticString = #filePath, line: UInt = #line) throws {
     let check = try store.db.prepare("PRAGMA foreign_key_check")
     var problems: [String] = []
     while try check.step() { problems.append("\(check.text(0)) row \(check.int(1)) → \(check.text(2))") }

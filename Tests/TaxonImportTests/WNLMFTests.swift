@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
@@ -40,7 +41,7 @@ final class WNLMFTests: XCTestCase {
 
     // MARK: bad input
 
-    private func populatedStore() throws -> Store {
+    private func populatedStore() throws -> SQLiteStore {
         let store = try temporaryStore()
         _ = try WNLMFImporter.run(store: store, file: fixture("mini-lmf.xml"), name: "base")
         return store

@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
@@ -69,7 +70,7 @@ final class WordNetDictTests: XCTestCase {
     // MARK: bad input: one clear error naming the file and line, and the store unchanged
 
     /// A store already holding one import, so "unchanged" is not trivially empty.
-    private func populatedStore() throws -> Store {
+    private func populatedStore() throws -> SQLiteStore {
         let store = try temporaryStore()
         _ = try WordNetDictImporter.run(store: store, directory: try MiniWordNet().write().path, name: "base")
         return store

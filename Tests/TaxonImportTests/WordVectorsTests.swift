@@ -1,10 +1,11 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonImport
 
 final class WordVectorsTests: XCTestCase {
-    private func vectors(_ store: Store, _ name: String) throws -> [String: [Float]] {
+    private func vectors(_ store: SQLiteStore, _ name: String) throws -> [String: [Float]] {
         let statement = try store.db.prepare(
             "SELECT token, data FROM vector JOIN vector_set s ON s.id = vector_set_id WHERE s.name = ?")
         try statement.bind([.text(name)])
@@ -76,7 +77,7 @@ final class WordVectorsTests: XCTestCase {
 
     // MARK: bad input
 
-    private func populatedStore() throws -> Store {
+    private func populatedStore() throws -> SQLiteStore {
         let store = try temporaryStore()
         _ = try WordVectorsImporter.run(store: store, file: try write("x 1 2 3\n", to: try temporaryDirectory(), "base.txt"), name: "base")
         return store

@@ -1,5 +1,6 @@
 import Foundation
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import TaxonVision
 import XCTest
 @testable import TaxonSearch
@@ -20,7 +21,7 @@ final class IndexerTests: XCTestCase {
         try Data("not an image".utf8).write(to: photos.appendingPathComponent("broken.jpg"))
         try Data("notes".utf8).write(to: photos.appendingPathComponent("readme.txt"))
 
-        let store = try Store(path: directory.appendingPathComponent("t.sqlite").path)
+        let store = try SQLiteStore(path: directory.appendingPathComponent("t.sqlite").path)
         let network = try EfficientNetLite0(weights: try SafeTensors(path: weights))
         let classes = (0..<1000).map { String(format: "n%08d", $0) }
         let indexer = ImageIndexer(store: store, analyzer: ImageAnalyzer(network: network, classes: classes, descriptor: .gem, space: nil))

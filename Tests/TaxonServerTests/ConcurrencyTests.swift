@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import TaxonSearch
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import TaxonVision
 import XCTest
 @testable import TaxonServer
@@ -30,7 +31,7 @@ final class ConcurrencyTests: XCTestCase {
         let progress = Progress(), storePath = built.store, network = try XCTUnwrap(built.service.network)
         Thread.detachNewThread {
             do {
-                let store = try Store(path: storePath)
+                let store = try SQLiteStore(path: storePath)
                 let classes = try SearchEngine.networkClasses(store: store, classSet: "ilsvrc2012")
                 let space = try SemanticSpace(store: store, embedding: "unit", networkClasses: classes)
                 var indexer = ImageIndexer(store: store, analyzer: ImageAnalyzer(network: network, classes: classes, descriptor: .gem, space: space))

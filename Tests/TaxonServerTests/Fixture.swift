@@ -1,5 +1,6 @@
 import Foundation
 import TaxonServer
+@testable import TaxonStore
 import XCTest
 
 /// One store for all route tests, built once with the `taxon` CLI: WordNet,
@@ -69,5 +70,13 @@ enum Fixture {
         try taxon(["embed", "--class-set", "ilsvrc2012", "--method", "devise", "--vectors", "glove", "--name", "devise", "--db", store])
         try taxon(["index", photos.path, "--collection", "pets-text", "--embedding", "devise", "--weights", weights, "--db", store])
         return Built(directory: directory, store: store, photos: photos, service: try TaxonService(storePath: store, weights: weights))
+    }
+}
+
+extension Fixture {
+    /// Runs SQL on a store file with the sqlite3 library, outside the service (to break it on purpose).
+    static func sqlite(_ path: String, _ sql: String) throws {
+        let store = try SQLiteStore(path: path)
+        try store.db.execute(sql)
     }
 }

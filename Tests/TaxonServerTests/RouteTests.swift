@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import TaxonSearch
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonServer
 
@@ -195,7 +196,7 @@ final class RouteTests: XCTestCase {
 
     func testImagesNeverLeaveTheirFolder() async throws {
         let built = try Fixture.get()
-        let store = try Store(path: built.store)
+        let store = try SQLiteStore(path: built.store)
         let images = try store.images(in: try store.collection(named: "pets"), vectors: false)
         let chelsea = try XCTUnwrap(images.first { $0.path == "chelsea.png" })
         try await app(built).test(.router) { client in

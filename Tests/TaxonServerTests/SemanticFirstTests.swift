@@ -1,6 +1,7 @@
 import Foundation
 import TaxonSearch
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 @testable import TaxonServer
 
@@ -14,7 +15,7 @@ final class SemanticFirstTests: XCTestCase {
 
     func testTabbyFindsTheOtherCatsBeforeAnyNonFeline() throws {
         let built = try Fixture.get()
-        let store = try Store(path: built.store)
+        let store = try SQLiteStore(path: built.store)
         let wordnet = try store.taxonomy(named: "wordnet")
         func isUnder(_ wnid: String, _ ancestor: String) throws -> Bool {
             try store.ancestors(of: try store.resolve(wnid, in: wordnet)).contains { $0.concept.key == ancestor }

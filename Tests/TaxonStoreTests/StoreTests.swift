@@ -10,9 +10,9 @@ final class StoreTests: XCTestCase {
     }
 
     func testNewStoreIsMigratedInWALMode() throws {
-        let store = try Store(path: try path())
-        XCTAssertEqual(try store.userVersion, Store.schemaVersion)
-        XCTAssertGreaterThanOrEqual(Store.schemaVersion, 1)
+        let store = try SQLiteStore(path: try path())
+        XCTAssertEqual(try store.schemaVersion, SQLiteStore.latestSchemaVersion)
+        XCTAssertGreaterThanOrEqual(SQLiteStore.latestSchemaVersion, 1)
         XCTAssertEqual(try store.db.scalarText("PRAGMA journal_mode"), "wal")
         XCTAssertEqual(try store.db.scalarInt("PRAGMA page_size"), 16_384)
         XCTAssertEqual(try store.db.scalarInt("PRAGMA foreign_keys"), 1)
@@ -21,17 +21,17 @@ final class StoreTests: XCTestCase {
         }
         // Opening again applies nothing and changes nothing.
         let digest = try store.contentDigest()
-        XCTAssertEqual(try Store(path: store.path).contentDigest(), digest)
+        XCTAssertEqual(try SQLiteStore(path: store.path).contentDigest(), digest)
     }
 
     func testNewerStoreIsRefused() throws {
         let path = try path()
         do {
             let db = try Database(path: path)
-            try db.execute("PRAGMA user_version = \(Store.schemaVersion + 1)")
+            try db.execute("PRAGMA user_version = \(SQLiteStore.latestSchemaVersion + 1)")
         }
-        XCTAssertThrowsError(try Store(path: path)) { error in
-            XCTAssertTrue("\(error)".contains("has schema version \(Store.schemaVersion + 1)"), "\(error)")
+        XCTAssertThrowsError(try SQLiteStore(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("has schema version \(SQLiteStore.latestSchemaVersion + 1)"), "\(error)")
             XCTAssertTrue("\(error)".contains("use a newer taxon"), "\(error)")
         }
     }
@@ -40,7 +40,7 @@ final class StoreTests: XCTestCase {
         let path = try path()
         let db = try Database(path: path)
         let migrations = embeddedMigrations + [
-            Migration(version: Store.schemaVersion + 1, name: "9999_broken.sql", sql: "CREATE TABLE extra (x); SELECT * FROM missing_table;"),
+            Migration(version: SQLiteStore.latestSchemaVersion + 1, name: "9999_broken.sql", sql: "CREATE TABLE extra (x); SELECT * FROM missing_table;"),
         ]
         XCTAssertThrowsError(try Migrator.migrate(db, path: path, migrations: migrations)) { error in
             XCTAssertTrue("\(error)".contains("migration 9999_broken.sql failed"), "\(error)")
@@ -63,37 +63,37 @@ final class StoreTests: XCTestCase {
     }
 
     func testNamesAreValidated() throws {
-        let store = try Store(path: try path())
+        let store = try SQLiteStore(path: try path())
         for bad in ["", "a b", "../x", "x;DROP", String(repeating: "a", count: 101)] {
             XCTAssertThrowsError(try store.transaction { try store.writeClassSet(name: bad, taxonomyID: 1, source: "s", concepts: [], replace: false) }, bad)
         }
     }
 
     func testTransactionRollsBack() throws {
-        let store = try Store(path: try path())
+        let store = try SQLiteStore(path: try path())
         struct Boom: Error {}
         XCTAssertThrowsError(try store.transaction {
-            _ = try TaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
             throw Boom()
         })
         XCTAssertEqual(try store.taxonomies(), [])
     }
 
     func testSenseNameParsing() {
-        XCTAssertTrue(Store.parseSenseName("dog.n.01")! == ("dog", "n", 1))
-        XCTAssertTrue(Store.parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
-        XCTAssertTrue(Store.parseSenseName("a.b.c.v.12")! == ("a.b.c", "v", 12))
-        XCTAssertNil(Store.parseSenseName("dog.x.01"))
-        XCTAssertNil(Store.parseSenseName("dog.n.00"))
-        XCTAssertNil(Store.parseSenseName(".n.01"))
-        XCTAssertNil(Store.parseSenseName("dog"))
+        XCTAssertTrue(SQLiteStore.parseSenseName("dog.n.01")! == ("dog", "n", 1))
+        XCTAssertTrue(SQLiteStore.parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
+        XCTAssertTrue(SQLiteStore.parseSenseName("a.b.c.v.12")! == ("a.b.c", "v", 12))
+        XCTAssertNil(SQLiteStore.parseSenseName("dog.x.01"))
+        XCTAssertNil(SQLiteStore.parseSenseName("dog.n.00"))
+        XCTAssertNil(SQLiteStore.parseSenseName(".n.01"))
+        XCTAssertNil(SQLiteStore.parseSenseName("dog"))
     }
 
     func testDigestSeesEveryChange() throws {
-        let store = try Store(path: try path())
+        let store = try SQLiteStore(path: try path())
         let empty = try store.contentDigest()
         try store.transaction {
-            let writer = try TaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
             _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
         }
         let one = try store.contentDigest()

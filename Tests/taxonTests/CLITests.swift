@@ -2,7 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import TaxonStore
+@testable import TaxonStore
+import TaxonModel
 import XCTest
 
 /// Runs the built `taxon` executable the way a user does.
@@ -108,7 +109,7 @@ final class CLITests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("no store at \(db)"), missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: db), "a query must not create a store")
-        _ = try Store(path: db)
+        _ = try SQLiteStore(path: db)
         XCTAssertEqual(try taxon(["info", "--db", db]).status, 0)
         try Database(path: db).execute("PRAGMA user_version = 999")
         let refused = try taxon(["info", "--db", db])

@@ -1,0 +1,61 @@
+import Foundation
+import TaxonModel
+import TaxonSearch
+import TaxonVision
+
+/// A query of a collection: a photo's bytes, a concept, or free text.
+public enum CollectionQuery: Sendable {
+    case photo(Data, name: String)
+    case concept(String)
+    case text(String)
+}
+
+/// Search results, with the words of a text query that had no vector.
+public struct SearchOutcome: Sendable {
+    public let hits: [SearchHit]
+    public let unknownWords: [String]
+}
+
+/// Image collections: indexing folders and searching them.
+public struct CollectionService {
+    public let store: any Store
+    /// The class set naming the network's 1,000 outputs.
+    public let classSet: String
+
+    public init(store: any Store, classSet: String = "ilsvrc2012") { (self.store, self.classSet) = (store, classSet) }
+
+    /// Indexes every photo below `folder` into the collection (unchanged files skipped, vanished ones removed).
+    /// `embedding` defaults to the collection's own, unless `replace` starts it afresh.
+    public func index(folder: String, collection: String, network: EfficientNetLite0, descriptor: Descriptor, embedding: String?,
+                      replace: Bool, progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
+        let classes = try SearchEngine.networkClasses(store: store, classSet: classSet)
+        let existing = try store.collections().first { $0.name == collection }
+        let embedding = embedding ?? (replace ? nil : existing?.embedding)
+        let space = try embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) }
+        let analyzer = ImageAnalyzer(network: network, classes: classes, descriptor: descriptor, space: space)
+        let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, progress: progress)
+        return (report, try store.collection(named: collection), embedding)
+    }
+
+    /// A search engine over the collection as it is now.
+    public func engine(collection: String, network: EfficientNetLite0, whiten: Int? = nil) throws -> SearchEngine {
+        try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
+    }
+
+    /// The `k` best images for the query under `ranking`.
+    public func search(_ query: CollectionQuery, in engine: SearchEngine, ranking: Ranking, k: Int) throws -> SearchOutcome {
+        var unknown: [String] = []
+        let searchQuery: SearchQuery
+        switch query {
+        case let .photo(data, name): searchQuery = try engine.query(image: data, name: name)
+        case let .concept(reference): searchQuery = try engine.query(concept: reference, store: store)
+        case let .text(text): (searchQuery, unknown) = try engine.query(text: text, store: store)
+        }
+        return SearchOutcome(hits: try engine.search(searchQuery, ranking: ranking, k: k), unknownWords: unknown)
+    }
+
+    /// Display names of the network's classes by key.
+    public func classNames() throws -> [String: String] {
+        Dictionary(try store.classMembers(of: classSet).map { ($0.key, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
+}

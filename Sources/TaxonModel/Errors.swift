@@ -1,0 +1,118 @@
+/// Errors the library reports to a person. Each says what went wrong with the
+/// id, name, file or line concerned, in one sentence without CLI flags or HTTP
+/// words; the edges add those (the CLI a hint naming its option, the server a
+/// status code from `kind`).
+public protocol TaxonError: Error, CustomStringConvertible {
+    var kind: ErrorKind { get }
+}
+
+/// What sort of failure an error is, so that each adapter can answer it in its own terms.
+public enum ErrorKind: Sendable, Equatable {
+    /// The request itself is malformed or out of range (HTTP 400).
+    case invalidInput
+    /// A named thing does not exist (404).
+    case notFound
+    /// A name is taken, or the thing exists with other settings (409).
+    case conflict
+    /// Well-formed, but it cannot be processed: a photo that does not decode, a query without words (422).
+    case unprocessable
+    /// Over a size limit (413).
+    case tooLarge
+    /// A resource the service needs is missing, e.g. the network's weights (503).
+    case unavailable
+}
+
+/// A concept reference that names nothing, or more than one thing.
+public enum ReferenceError: TaxonError, Equatable {
+    case unknown(reference: String, taxonomy: String)
+    case ambiguous(reference: String, candidates: [Concept])
+    case taxonomyRequired(available: [String])
+
+    public var kind: ErrorKind {
+        if case .unknown = self { return .notFound }
+        return .invalidInput
+    }
+
+    public var description: String {
+        switch self {
+        case let .unknown(reference, taxonomy):
+            return "unknown concept '\(reference)' in taxonomy '\(taxonomy)'"
+        case let .ambiguous(reference, candidates):
+            let listed = candidates.prefix(12).map { "\($0.label) (\($0.key))" }.joined(separator: ", ")
+            let more = candidates.count > 12 ? ", … \(candidates.count - 12) more" : ""
+            return "'\(reference)' has \(candidates.count) senses: \(listed)\(more); name one of them"
+        case let .taxonomyRequired(available):
+            return "the store holds several taxonomies (\(available.joined(separator: ", "))); name one"
+        }
+    }
+}
+
+/// A named catalogue entry that is missing, taken or badly named.
+public enum CatalogError: TaxonError, Equatable {
+    case exists(kind: CatalogKind, name: String)
+    case notFound(kind: CatalogKind, name: String)
+    case invalidName(kind: CatalogKind, name: String)
+
+    public var kind: ErrorKind {
+        switch self {
+        case .exists: return .conflict
+        case .notFound: return .notFound
+        case .invalidName: return .invalidInput
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .exists(kind, name): return "a \(kind.rawValue) named '\(name)' already exists"
+        case let .notFound(kind, name): return "no \(kind.rawValue) named '\(name)' in the store"
+        case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind.rawValue) name (use letters, digits, '.', '_' or '-', at most 100)"
+        }
+    }
+}
+
+/// An embedding that cannot be stored as given.
+public enum EmbeddingError: TaxonError, Equatable {
+    case shape(rows: Int, dims: Int, values: Int, classes: Int)
+    case notFinite(row: Int)
+    case tooLarge(bytes: Int)
+
+    public var kind: ErrorKind {
+        switch self {
+        case .shape: return .invalidInput
+        case .notFinite: return .unprocessable
+        case .tooLarge: return .tooLarge
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .shape(rows, dims, values, classes):
+            return "an embedding of \(rows) × \(dims) needs \(rows * dims) values and one row per class (\(classes)); got \(values)"
+        case let .notFinite(row): return "row \(row) of the embedding is not finite (NaN or infinity); nothing was stored"
+        case let .tooLarge(bytes): return "the embedding takes \(bytes) bytes, over the store's limit of 1e9 for one value; use fewer dimensions"
+        }
+    }
+}
+
+/// A collection asked for with other settings than it was indexed with.
+public enum CollectionError: TaxonError, Equatable {
+    case differentSetting(collection: String, setting: String, stored: String, requested: String)
+
+    public var kind: ErrorKind { .conflict }
+
+    public var description: String {
+        switch self {
+        case let .differentSetting(collection, setting, stored, requested):
+            return "collection '\(collection)' was indexed with \(setting) \(stored), not \(requested); use another collection name"
+        }
+    }
+}
+
+/// Names of catalogue entries: they end up in URLs and file names.
+public func validateName(_ name: String, kind: CatalogKind) throws {
+    let allowed = name.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+    guard allowed, !name.isEmpty, name.utf8.count <= 100 else { throw CatalogError.invalidName(kind: kind, name: name) }
+}

@@ -1,0 +1,286 @@
+import Foundation
+
+/// Typed rows the storage backends read and write. Each is `Codable` so the CLI
+/// and the HTTP layer print them as JSON without a second set of types.
+///
+/// `id` fields are the backend's own identifiers of a row: opaque integers that
+/// only mean something to the store that issued them (SQLite's rowid, a
+/// PostgreSQL identity column, …).
+
+/// A taxonomy: WordNet, an edge-list hierarchy, a tree built over a class set.
+public struct TaxonomyInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    /// `wordnet`, `lmf` or `hierarchy`.
+    public let kind: String
+    public let source: String
+    public let importedAt: String
+    /// Row counts, or −1 where the reader did not count them.
+    public let concepts: Int
+    public let edges: Int
+
+    public init(id: Int64, name: String, kind: String, source: String, importedAt: String, concepts: Int, edges: Int) {
+        (self.id, self.name, self.kind, self.source, self.importedAt, self.concepts, self.edges) = (id, name, kind, source, importedAt, concepts, edges)
+    }
+}
+
+/// An ordered list of concepts of one taxonomy: the classes of a data set.
+public struct ClassSetInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let taxonomy: String
+    public let classes: Int
+    public let source: String
+    public let createdAt: String
+
+    public init(id: Int64, name: String, taxonomy: String, classes: Int, source: String, createdAt: String) {
+        (self.id, self.name, self.taxonomy, self.classes, self.source, self.createdAt) = (id, name, taxonomy, classes, source, createdAt)
+    }
+}
+
+/// A set of word vectors (GloVe, word2vec, fastText).
+public struct VectorSetInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let dims: Int
+    public let count: Int
+    public let format: String
+    public let source: String
+    public let importedAt: String
+
+    public init(id: Int64, name: String, dims: Int, count: Int, format: String, source: String, importedAt: String) {
+        (self.id, self.name, self.dims, self.count, self.format, self.source, self.importedAt) = (id, name, dims, count, format, source, importedAt)
+    }
+}
+
+/// One concept of a taxonomy (a WordNet synset, a hierarchy node).
+public struct Concept: Codable, Sendable, Equatable, Hashable {
+    public let id: Int64
+    public let taxonomyID: Int64
+    /// The stable key: a wnid such as n02084071, or a hierarchy file's id.
+    public let key: String
+    /// The NLTK-style name (dog.n.01), where the taxonomy has one.
+    public let name: String?
+    public let pos: String?
+    public let lexname: String?
+    public let gloss: String?
+
+    public init(id: Int64, taxonomyID: Int64, key: String, name: String?, pos: String?, lexname: String?, gloss: String?) {
+        (self.id, self.taxonomyID, self.key, self.name, self.pos, self.lexname, self.gloss) = (id, taxonomyID, key, name, pos, lexname, gloss)
+    }
+
+    /// The name to show a person: the NLTK-style name, else the key.
+    public var label: String { name ?? key }
+}
+
+/// A word of a concept, with its sense number where the source gives one.
+public struct Lemma: Codable, Sendable, Equatable {
+    public let word: String
+    public let senseNumber: Int?
+
+    public init(word: String, senseNumber: Int?) { (self.word, self.senseNumber) = (word, senseNumber) }
+}
+
+/// An edge seen from one of its ends.
+public struct Relation: Codable, Sendable, Equatable {
+    public let relation: String
+    public let concept: Concept
+    /// Positions of the two words for a lexical relation (antonym, derivation …); nil for semantic ones.
+    public let sourceWord: Int?
+    public let targetWord: Int?
+
+    public init(relation: String, concept: Concept, sourceWord: Int?, targetWord: Int?) {
+        (self.relation, self.concept, self.sourceWord, self.targetWord) = (relation, concept, sourceWord, targetWord)
+    }
+}
+
+/// An ancestor of a concept over is-a edges.
+public struct Ancestor: Codable, Sendable, Equatable {
+    public let concept: Concept
+    /// Fewest hypernym / instance-hypernym edges from the concept up to this ancestor.
+    public let distance: Int
+
+    public init(concept: Concept, distance: Int) { (self.concept, self.distance) = (concept, distance) }
+}
+
+/// Relation names shared by the importers and the readers.
+public enum Relations {
+    public static let hypernym = "hypernym"
+    public static let instanceHypernym = "instance_hypernym"
+    public static let hyponym = "hyponym"
+    public static let instanceHyponym = "instance_hyponym"
+    /// The edges NLTK walks upwards for depths, paths and similarity.
+    public static let taxonomic = [hypernym, instanceHypernym]
+}
+
+/// A taxonomy's concepts and its is-a edges (hypernym and instance hypernym,
+/// as NLTK walks them) as flat arrays: what the in-memory taxonomy is built from.
+public struct TaxonomicGraph: Sendable {
+    public init() {}
+    public var conceptIDs: [Int64] = []
+    public var keys: [String] = []
+    public var names: [String?] = []
+    public var pos: [String?] = []
+    /// Child → parent, as indices into the arrays above.
+    public var edges: [(child: Int32, parent: Int32)] = []
+}
+
+/// Everything about one concept that `taxon concept` and `GET /v1/concepts/{ref}` show.
+public struct ConceptDetails: Encodable, Sendable {
+    public let key: String
+    public let name: String?
+    public let pos: String?
+    public let lexname: String?
+    public let gloss: String?
+    public let lemmas: [Lemma]
+    public let parents: [Relation]
+    public let children: [Relation]
+    /// Every other relation (meronyms, antonyms, …); hyponyms are the children.
+    public let relations: [Relation]
+
+    public init(concept: Concept, lemmas: [Lemma], parents: [Relation], children: [Relation], relations: [Relation]) {
+        (key, name, pos, lexname, gloss) = (concept.key, concept.name, concept.pos, concept.lexname, concept.gloss)
+        (self.lemmas, self.parents, self.children, self.relations) = (lemmas, parents, children, relations)
+    }
+}
+
+/// A stored class embedding: one row per class of its class set.
+public struct EmbeddingInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let classSet: String
+    /// How it was made: unitsphere, approx-sim, sparse, devise, huse, poincare or cones.
+    public let method: String
+    /// JSON object with the method's parameters (tree, dims, normalize …).
+    public let parameters: String
+    public let dims: Int
+    public let rows: Int
+    public let createdAt: String
+
+    public init(id: Int64, name: String, classSet: String, method: String, parameters: String, dims: Int, rows: Int, createdAt: String) {
+        (self.id, self.name, self.classSet, self.method, self.parameters) = (id, name, classSet, method, parameters)
+        (self.dims, self.rows, self.createdAt) = (dims, rows, createdAt)
+    }
+
+    /// `parameters`, decoded.
+    public func parameterValues() throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(parameters.utf8))
+    }
+}
+
+/// A stored image-to-embedding mapper: a linear map from the CNN's pooled
+/// feature to the space of one embedding.
+public struct MapperInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let embedding: String
+    /// JSON object: epochs, learning_rate, images, loss, …
+    public let parameters: String
+    public let inputs: Int
+    public let outputs: Int
+    public let createdAt: String
+
+    public init(id: Int64, name: String, embedding: String, parameters: String, inputs: Int, outputs: Int, createdAt: String) {
+        (self.id, self.name, self.embedding, self.parameters, self.inputs, self.outputs, self.createdAt) = (id, name, embedding, parameters, inputs, outputs, createdAt)
+    }
+}
+
+/// An image collection: a folder indexed by `taxon index`.
+public struct CollectionInfo: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    /// The indexed folder, absolute; image paths are relative to it.
+    public let root: String
+    /// The visual descriptor: gap, gem, mac or rmac.
+    public let descriptor: String
+    /// The class embedding the semantic vectors live in, if any.
+    public let embedding: String?
+    /// Bumped on every change, so that readers know when to reload.
+    public let generation: Int64
+    public let images: Int
+    public let createdAt: String
+
+    public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String) {
+        (self.id, self.name, self.root, self.descriptor, self.embedding) = (id, name, root, descriptor, embedding)
+        (self.generation, self.images, self.createdAt) = (generation, images, createdAt)
+    }
+}
+
+/// One indexed image. Vectors are float32, L2-normalised.
+public struct ImageRecord: Sendable, Equatable {
+    public var id: Int64
+    public var path: String
+    public var sha256: String
+    public var bytes: Int
+    public var width: Int
+    public var height: Int
+    /// The network's most probable classes, most probable first: (wnid, probability).
+    public var topClasses: [ClassProbability]
+    public var descriptor: [Float]
+    public var embedding: [Float]?
+
+    public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
+                descriptor: [Float], embedding: [Float]?) {
+        (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
+        (self.topClasses, self.descriptor, self.embedding) = (topClasses, descriptor, embedding)
+    }
+}
+
+/// One of an image's most probable classes.
+public struct ClassProbability: Codable, Sendable, Equatable {
+    public let wnid: String
+    public let probability: Double
+    public init(wnid: String, probability: Double) { (self.wnid, self.probability) = (wnid, probability) }
+}
+
+/// A fingerprint of everything a store holds: row counts per table and a hash
+/// over every row in key order. Two stores with the same digest hold the same
+/// rows; the tests use it to prove a failed import changed nothing.
+public struct ContentDigest: Codable, Sendable, Equatable, CustomStringConvertible {
+    public let rows: [String: Int]
+    public let hash: String
+
+    public init(rows: [String: Int], hash: String) { (self.rows, self.hash) = (rows, hash) }
+
+    public var description: String {
+        let counts = rows.keys.sorted().map { "\($0)=\(rows[$0]!)" }.joined(separator: " ")
+        return "\(hash) (\(counts))"
+    }
+}
+
+/// The named things a store holds; their names are unique within each kind.
+public enum CatalogKind: String, Sendable, CaseIterable {
+    case taxonomy = "taxonomy"
+    case classSet = "class set"
+    case vectorSet = "vector set"
+    case embedding = "embedding"
+    case mapper = "mapper"
+    case collection = "collection"
+}
+
+/// What to do when a bare word has several senses.
+public enum SenseChoice: Sendable {
+    /// Take the first sense, as NLTK's `synsets(word)[0]`.
+    case first
+    /// Refuse and list the senses.
+    case requireUnique
+}
+
+/// The lookup form of a word: lower-cased, with spaces written as '_' (as WordNet does).
+public func foldLemma(_ word: String) -> String {
+    var utf8 = Array(word.utf8)
+    guard utf8.allSatisfy({ $0 < 0x80 }) else { return String(word.lowercased().map { $0 == " " ? "_" : $0 }) }
+    for index in utf8.indices {  // ASCII, the common case: no Unicode tables needed
+        switch utf8[index] {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): utf8[index] += 0x20
+        case UInt8(ascii: " "): utf8[index] = UInt8(ascii: "_")
+        default: break
+        }
+    }
+    return String(decoding: utf8, as: UTF8.self)
+}
+
+/// Imported files are recorded as absolute paths: a relative one means nothing later.
+public func absolutePath(_ source: String) -> String {
+    URL(fileURLWithPath: source).standardizedFileURL.path
+}

@@ -1,0 +1,208 @@
+/// The storage protocols: what the library needs from a store, split by
+/// concern. No SQL, no driver types and no transactions cross them; each
+/// method is one consistent step (a write is atomic: all of it or nothing).
+/// SQLite (`TaxonStore.SQLiteStore`) is one conformance; another backend
+/// implements the same protocols and every caller works unchanged.
+
+/// Taxonomies and their concepts, words and edges.
+public protocol TaxonomyReader: AnyObject {
+    /// Every taxonomy with its concept and edge counts.
+    func taxonomies() throws -> [TaxonomyInfo]
+    /// The taxonomy of that name; with nil, `wordnet` or the only one there is.
+    func taxonomy(named name: String?) throws -> TaxonomyInfo
+    /// The concepts and is-a edges the in-memory taxonomy is built from.
+    func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph
+    func concept(id: Int64) throws -> Concept?
+    /// The concept id of each key in one taxonomy, nil where the key is unknown.
+    func conceptIDs(keys: [String], taxonomyID: Int64) throws -> [Int64?]
+    /// Every concept `reference` can mean, best match first: an exact key, then
+    /// a `word.pos.NN` sense name, then every sense of a word.
+    func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept]
+    func lemmas(of concept: Concept) throws -> [Lemma]
+    /// Edges leaving the concept.
+    func outgoing(from concept: Concept) throws -> [Relation]
+    /// Edges of the named relations arriving at the concept.
+    func incoming(to concept: Concept, relations names: [String]) throws -> [Relation]
+    /// Every ancestor over is-a edges, nearest first.
+    func ancestors(of concept: Concept) throws -> [Ancestor]
+}
+
+extension TaxonomyReader {
+    /// The one concept `reference` names; a bare word with several senses is
+    /// resolved or refused according to `choice`.
+    public func resolve(_ reference: String, in taxonomy: TaxonomyInfo, choice: SenseChoice = .first) throws -> Concept {
+        let found = try candidates(for: reference, in: taxonomy)
+        guard let first = found.first else { throw ReferenceError.unknown(reference: reference, taxonomy: taxonomy.name) }
+        if found.count > 1, choice == .requireUnique { throw ReferenceError.ambiguous(reference: reference, candidates: found) }
+        return first
+    }
+
+    /// Everything about one concept: words, parents, children and other relations.
+    public func details(of concept: Concept) throws -> ConceptDetails {
+        let outgoing = try self.outgoing(from: concept)
+        let upward = Set(Relations.taxonomic), downward: Set = [Relations.hyponym, Relations.instanceHyponym]
+        return ConceptDetails(
+            concept: concept, lemmas: try lemmas(of: concept),
+            parents: outgoing.filter { upward.contains($0.relation) },
+            children: try incoming(to: concept, relations: Relations.taxonomic),
+            relations: outgoing.filter { !upward.contains($0.relation) && !downward.contains($0.relation) })
+    }
+}
+
+/// Ordered class sets over the concepts of one taxonomy.
+public protocol ClassSetStore: AnyObject {
+    func classSets() throws -> [ClassSetInfo]
+    func classSet(named name: String) throws -> ClassSetInfo
+    /// The members in class-index order.
+    func classMembers(of classSet: String) throws -> [Concept]
+    /// Stores an ordered class set over concepts of one taxonomy.
+    func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws
+}
+
+/// Word-vector sets.
+public protocol VectorSetReader: AnyObject {
+    func vectorSets() throws -> [VectorSetInfo]
+    /// The vectors of those tokens the set has (exact, case-sensitive match).
+    func vectors(for tokens: some Sequence<String>, in set: VectorSetInfo) throws -> [String: [Float]]
+}
+
+extension VectorSetReader {
+    public func vectorSet(named name: String) throws -> VectorSetInfo {
+        guard let found = try vectorSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .vectorSet, name: name) }
+        return found
+    }
+}
+
+/// Class embeddings: one row per class of a class set.
+public protocol EmbeddingStore: AnyObject {
+    func embeddings() throws -> [EmbeddingInfo]
+    /// An embedding's description and its rows (row-major, class-index order).
+    func embedding(named name: String) throws -> (info: EmbeddingInfo, values: [Double])
+    /// Stores `values` (row-major, class-index order) atomically.
+    func writeEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
+                        values: [Double], replace: Bool) throws
+    /// Stores a class set of `concepts` and an embedding of them under one name, atomically.
+    func writeClassSetAndEmbedding(name: String, taxonomyID: Int64, source: String, concepts: [Int64], method: String,
+                                   parameters: [String: String], dims: Int, values: [Double], replace: Bool) throws
+}
+
+extension EmbeddingStore {
+    /// An embedding's description alone.
+    public func embeddingInfo(named name: String) throws -> EmbeddingInfo {
+        guard let info = try embeddings().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .embedding, name: name) }
+        return info
+    }
+}
+
+extension EmbeddingStore where Self: ClassSetStore {
+    /// An embedding's rows keyed by their class's key (wnid), for lookups by class rather than by position.
+    public func embeddingRowsByKey(named name: String) throws -> (info: EmbeddingInfo, rows: [String: [Double]]) {
+        let (info, values) = try embedding(named: name)
+        var rows: [String: [Double]] = [:]
+        for (index, member) in try classMembers(of: info.classSet).enumerated() where rows[member.key] == nil {
+            rows[member.key] = Array(values[(index * info.dims)..<((index + 1) * info.dims)])
+        }
+        return (info, rows)
+    }
+}
+
+/// Learned image-to-embedding mappers.
+public protocol MapperStore: AnyObject {
+    func mappers() throws -> [MapperInfo]
+    /// The mapper and its values: weights (outputs × inputs, row-major) then bias (outputs).
+    func mapper(named name: String) throws -> (info: MapperInfo, values: [Double])
+    func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
+                     values: [Double], replace: Bool) throws
+}
+
+/// Image collections and their images' vectors.
+public protocol CollectionStore: AnyObject {
+    func collections() throws -> [CollectionInfo]
+    /// The collection's generation, nil when there is no such collection.
+    func collectionGeneration(named name: String) throws -> Int64?
+    /// The collection, created when missing (emptied first with `replace`);
+    /// an existing one must have the same folder and descriptor.
+    func openCollection(name: String, root: String, descriptor: String, embedding: String?, replace: Bool) throws -> CollectionInfo
+    /// Its images in id order; without `vectors`, descriptors and embeddings are left empty.
+    func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord]
+    /// One image and the name of its collection.
+    func image(id: Int64) throws -> (collection: String, image: ImageRecord)?
+    /// Inserts or updates `records` (by path) and removes `removing`, atomically; bumps the generation.
+    func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws
+    func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])]
+    func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws
+}
+
+extension CollectionStore {
+    public func collection(named name: String) throws -> CollectionInfo {
+        guard let info = try collections().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .collection, name: name) }
+        return info
+    }
+
+    public func images(in collection: CollectionInfo) throws -> [ImageRecord] { try images(in: collection, vectors: true) }
+
+    public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord]) throws {
+        try updateImages(of: collection, upserting: records, removing: [])
+    }
+}
+
+/// What the store is and what names it holds.
+public protocol CatalogStore: AnyObject {
+    /// Where the store is, as a person would name it (a file path, a URL without its password).
+    var location: String { get }
+    /// The schema version of the store.
+    var schemaVersion: Int { get throws }
+    /// True when an entry of that kind and name exists.
+    func contains(_ kind: CatalogKind, named name: String) throws -> Bool
+    func contentDigest() throws -> ContentDigest
+}
+
+extension CatalogStore {
+    /// Throws unless `name` is valid and free (or `replace` allows taking it).
+    public func checkNameIsFree(_ name: String, kind: CatalogKind, replace: Bool) throws {
+        try validateName(name, kind: kind)
+        if !replace, try contains(kind, named: name) { throw CatalogError.exists(kind: kind, name: name) }
+    }
+}
+
+/// Writes one taxonomy's concepts, words and edges during an import.
+public protocol TaxonomyWriting: AnyObject {
+    var taxonomyID: Int64 { get }
+    /// Adds a concept and returns its id.
+    func addConcept(key: String, name: String?, pos: String?, lexname: String?, gloss: String?) throws -> Int64
+    /// Adds the word at 1-based `position` of a concept; `folded` is `foldLemma(word)`,
+    /// which a bulk importer may compute ahead on other cores.
+    func addLemma(concept: Int64, position: Int, word: String, folded: String?, senseNumber: Int?) throws
+    /// Adds a typed edge; word positions are 0 for a relation between concepts.
+    func addEdge(from source: Int64, _ relation: String, to target: Int64, sourceWord: Int, targetWord: Int) throws
+}
+
+extension TaxonomyWriting {
+    public func addLemma(concept: Int64, position: Int, word: String, senseNumber: Int?) throws {
+        try addLemma(concept: concept, position: position, word: word, folded: nil, senseNumber: senseNumber)
+    }
+
+    public func addEdge(from source: Int64, _ relation: String, to target: Int64) throws {
+        try addEdge(from: source, relation, to: target, sourceWord: 0, targetWord: 0)
+    }
+}
+
+/// Writes one word-vector set during an import.
+public protocol VectorSetWriting: AnyObject {
+    /// Adds one token's vector.
+    func add(token: String, vector: UnsafeBufferPointer<Float>) throws
+}
+
+/// Bulk imports: everything written inside `importing` is one transaction.
+public protocol ImportStore: AnyObject {
+    /// Runs `body` atomically: when it throws, the store is exactly as it was.
+    func importing<T>(_ body: () throws -> T) throws -> T
+    /// A writer for a new taxonomy (replacing one of that name if `replace`); use inside `importing`.
+    func taxonomyWriter(name: String, kind: String, source: String, replace: Bool) throws -> any TaxonomyWriting
+    /// A writer for a new vector set; use inside `importing`.
+    func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting
+}
+
+/// Everything the library needs from a store.
+public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorSetReader & EmbeddingStore & MapperStore
+    & CollectionStore & ImportStore

@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import TaxonKit
+import XCTest
+@testable import TaxonServer
+
+/// The adapters are thin: one service method gives the same answer through the
+/// library, the CLI and HTTP; blocking work does not hold up the server; an
+/// unexpected failure answers 500 with a request id and no internals.
+final class ServiceLayerTests: XCTestCase {
+    func testOneServiceMethodAnswersAlikeInLibraryCLIAndHTTP() async throws {
+        let built = try Fixture.get()
+        let library = try EmbeddingService(store: try Stores.open(built.store)).neighbors(embedding: "unit", of: "tabby", k: 5).neighbors
+        XCTAssertEqual(library.count, 5)
+
+        let printed = try Fixture.taxon(["embedding", "neighbors", "unit", "tabby", "-k", "5", "--json", "--db", built.store])
+        let cli = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [[String: Any]])
+
+        var http: [[String: Any]] = []
+        try await Application(router: buildRouter(built.service)).test(.router) { client in
+            try await client.execute(uri: "/v1/embeddings/unit/neighbors?concept=tabby&k=5", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                http = try XCTUnwrap(try Check.object(response)["neighbors"] as? [[String: Any]])
+            }
+        }
+        for answer in [cli, http] {
+            XCTAssertEqual(answer.map { $0["key"] as? String }, library.map(\.key))
+            XCTAssertEqual(answer.map { $0["name"] as? String }, library.map(\.name))
+            for (given, expected) in zip(answer.compactMap { $0["score"] as? Double }, library.map(\.score)) {
+                XCTAssertEqual(given, expected, accuracy: 1e-12)
+            }
+        }
+    }
+
+    /// Photo searches run the network on the service's thread pool: while
+    /// several are in flight, /healthz still answers at once.
+    func testHealthAnswersWhilePhotoSearchesRun() async throws {
+        let built = try Fixture.get()
+        let photo = ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: Fixture.chelsea)))
+        let service = try TaxonService(storePath: built.store, weights: Fixture.weights, threads: 2)
+        let finished = Finished()
+        try await Application(router: buildRouter(service)).test(.router) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        try await client.execute(uri: "/v1/search?collection=pets&k=3", method: .post, headers: [.contentType: "image/png"],
+                                                 body: photo) { response in XCTAssertEqual(response.status, .ok) }
+                        finished.add("search")
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(200))
+                let started = ContinuousClock.now
+                try await client.execute(uri: "/healthz", method: .get) { response in XCTAssertEqual(response.status, .ok) }
+                finished.add("health")
+                let waited = ContinuousClock.now - started
+                try await group.waitForAll()
+                // Six searches on two worker threads take several network runs each; health came before all but a few.
+                XCTAssertLessThanOrEqual(finished.order.firstIndex(of: "health") ?? 99, 2, "\(finished.order), health took \(waited)")
+                XCTAssertLessThan(waited, .seconds(1), "\(finished.order)")
+            }
+        }
+    }
+
+    func testUnexpectedFailureAnswers500WithRequestIDOnly() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-500-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let built = try Fixture.get()
+        let store = directory.appendingPathComponent("s.sqlite").path
+        try FileManager.default.copyItem(atPath: built.store, toPath: store)
+        let service = try TaxonService(storePath: store, weights: nil)
+        // The store loses a table under the running service: its SQL now fails.
+        try Fixture.sqlite(store, "ALTER TABLE embedding RENAME TO lost")
+        try await Application(router: buildRouter(service)).test(.router) { client in
+            try await client.execute(uri: "/v1/embeddings", method: .get) { response in
+                XCTAssertEqual(response.status, .internalServerError)
+                let detail = try Check.object(response)["detail"] as? String ?? ""
+                XCTAssertTrue(detail.contains("request id"), detail)
+                XCTAssertFalse(detail.lowercased().contains("sql") || detail.contains("embedding"), detail)
+            }
+        }
+    }
+}
+
+/// The order in which concurrent requests finished.
+private final class Finished: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: [String] = []
+    func add(_ name: String) { lock.withLock { names.append(name) } }
+    var order: [String] { lock.withLock { names } }
+}
