@@ -24,6 +24,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         // Already built for Hummingbird; named for NIOThreadPool, where the server runs blocking work.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // SHA-256 of indexed files (BoringSSL on Linux).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Multipart/form-data photo uploads.
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        // /metrics in the Prometheus text format, fed by Hummingbird's MetricsMiddleware through swift-metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // System-library shims: a module map and a header each, nothing else.
@@ -45,7 +52,9 @@ let package = Package(
         .target(name: "TaxonImport", dependencies: ["TaxonModel", "TaxonCore", "CLibXML2"]),
         .target(name: "TaxonEmbed", dependencies: ["TaxonModel", "TaxonCore", "TaxonLinalg"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
-        .target(name: "TaxonSearch", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS"]),
+        .target(name: "TaxonSearch", dependencies: [
+            "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "TaxonEval", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
         // The service layer: every capability as one call, for the CLI, the HTTP API and the web page alike.
         .target(name: "TaxonKit", dependencies: [
@@ -55,6 +64,9 @@ let package = Package(
             "TaxonKit", "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .executableTarget(
             name: "taxon",

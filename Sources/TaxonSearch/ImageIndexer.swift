@@ -68,7 +68,7 @@ public struct ImageIndexer {
             let chunk = Array(files[start..<min(start + batch, files.count)])
             // Read, hash and decode on both cores; the network then takes the batch.
             let loaded = try parallelMap(chunk) { path -> Result<(Data, String), any Error> in
-                Result { let data = try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)); return (data, SHA256.hex(data)) }
+                Result { let data = try Data(contentsOf: URL(fileURLWithPath: root + "/" + path)); return (data, ContentHash.sha256(data)) }
             }
             var changed: [(path: String, data: Data, sha: String)] = []
             for (path, result) in zip(chunk, loaded) {

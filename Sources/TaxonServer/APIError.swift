@@ -27,10 +27,7 @@ extension APIError {
         switch error {
         case let error as APIError: self = error
         case let error as HTTPError: self.init(status: error.status, detail: error.body ?? error.status.reasonPhrase)
-        case let error as any HTTPResponseError:
-            // Hummingbird's own, e.g. a body over the limit (NIOTooManyBytesError).
-            let detail = error.status == .contentTooLarge ? "the request body is larger than \(TaxonService.Limits().maxBody) bytes" : error.status.reasonPhrase
-            self.init(status: error.status, detail: detail)
+        case let error as any HTTPResponseError: self.init(status: error.status, detail: error.status.reasonPhrase)  // Hummingbird's own
         case let error as any TaxonError: self.init(status: Self.status(of: error.kind), detail: error.description)
         // Decoding and preprocessing errors of the network's input, from the photo a client sent.
         case is ImageError, is Preprocessing.PreprocessingError: self.init(status: .unprocessableContent, detail: "\(error)")

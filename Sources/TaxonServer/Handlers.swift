@@ -91,7 +91,7 @@ func pairError(_ error: any Error, index: Int, batch: Bool) -> any Error {
 
 @Sendable func similarityBatch(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     struct Batch: Decodable { let measure: String?; let pairs: [[String]] }
-    let body = try await request.body.collect(upTo: service.limits.maxBody)
+    let body = try await request.collectBody(upTo: service.limits.maxBody)
     let batch = try JSONDecoder().decode(Batch.self, from: Data(buffer: body))
     guard batch.pairs.count <= service.limits.maxPairs else {
         throw APIError(status: .contentTooLarge, detail: "at most \(service.limits.maxPairs) pairs per request, got \(batch.pairs.count)")
@@ -144,7 +144,7 @@ func search(_ query: CollectionQuery, _ parameters: SearchParameters, _ service:
 
 @Sendable func searchByImage(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let parameters = try searchParameters(request, service)
-    let body = Data(buffer: try await request.body.collect(upTo: service.limits.maxBody))
+    let body = try await request.collectBody(upTo: service.limits.maxBody)
     let photo = try Multipart.imageBytes(body, contentType: request.headers[.contentType])
     guard !photo.isEmpty else { throw APIError.badRequest("the request body is empty: send the photo (image/jpeg, image/png or multipart/form-data)") }
     return try json(try await search(.photo(photo, name: "the uploaded image"), parameters, service), context)

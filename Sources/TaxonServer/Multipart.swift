@@ -1,36 +1,29 @@
 import Foundation
+import Hummingbird
+import MultipartKit
 
 /// The photo of an upload: the body itself, or for multipart/form-data the
-/// first part that carries a file (else the first part). Only what is needed
-/// to take one file out of a form; the parts' headers are not interpreted.
+/// first part that carries a file (else the first part), parsed by MultipartKit.
 enum Multipart {
-    static func imageBytes(_ body: Data, contentType: String?) throws -> Data {
-        guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else { return body }
-        guard let boundary = contentType.split(separator: ";").lazy
-            .map({ $0.trimmingCharacters(in: .whitespaces) })
-            .first(where: { $0.lowercased().hasPrefix("boundary=") })?
-            .dropFirst("boundary=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")),
-            !boundary.isEmpty else {
+    static func imageBytes(_ body: ByteBuffer, contentType: String?) throws -> Data {
+        guard let contentType, let type = MediaType(from: contentType), type.isType(.multipartForm) else { return Data(buffer: body) }
+        guard let boundary = type.parameter.flatMap({ $0.name.lowercased() == "boundary" ? $0.value : nil }), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data without a boundary")
         }
-        let delimiter = Data(("--" + boundary).utf8), blank = Data("\r\n\r\n".utf8)
-        var parts: [(headers: String, content: Data)] = []
-        var cursor = body.startIndex
-        while let start = body.range(of: delimiter, in: cursor..<body.endIndex) {
-            // The part runs to the next delimiter, less the CRLF before it.
-            guard let next = body.range(of: delimiter, in: start.upperBound..<body.endIndex) else { break }
-            let part = body[start.upperBound..<next.lowerBound]
-            if let split = part.range(of: blank) {
-                var end = part.endIndex
-                if part[..<end].suffix(2) == Data("\r\n".utf8) { end -= 2 }
-                parts.append((String(decoding: part[part.startIndex..<split.lowerBound], as: UTF8.self), Data(part[split.upperBound..<end])))
-            }
-            cursor = next.lowerBound
+        var parts: [(hasFile: Bool, content: ByteBuffer)] = []
+        var hasFile = false, content = ByteBuffer()
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in
+            if name.lowercased() == "content-disposition", value.lowercased().contains("filename=") { hasFile = true }
         }
-        guard let chosen = parts.first(where: { $0.headers.lowercased().contains("filename=") }) ?? parts.first else {
-            throw APIError.badRequest("the multipart body holds no part")
+        parser.onBody = { content.writeBuffer(&$0) }
+        parser.onPartComplete = {
+            parts.append((hasFile, content))
+            (hasFile, content) = (false, ByteBuffer())
         }
-        return chosen.content
+        do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data: \(error)") }
+        guard let chosen = parts.first(where: \.hasFile) ?? parts.first else { throw APIError.badRequest("the multipart body holds no part") }
+        return Data(buffer: chosen.content)
     }
 }
 

@@ -5,14 +5,10 @@ import TaxonEmbed
 import TaxonSearch
 import TaxonStore
 
-/// The request context: JSON out with sorted snake_case keys, bodies bounded.
+/// The request context: JSON out with sorted snake_case keys.
 public struct TaxonContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public init(source: Source) { coreContext = .init(source: source) }
-
-    /// Uploaded photos and batch requests up to 20 MiB; more is 413.
-    public static let maxBody = 20 * 1024 * 1024
-    public var maxUploadSize: Int { Self.maxBody }
 
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
@@ -34,6 +30,7 @@ public struct Route: Sendable {
 public enum Routes {
     public static let all: [Route] = [
         Route(method: .get, path: "/healthz", handle: health),
+        Route(method: .get, path: "/metrics", handle: metrics),
         Route(method: .get, path: "/v1/concepts", handle: conceptsByLemma),
         Route(method: .get, path: "/v1/concepts/{ref}", handle: concept),
         Route(method: .get, path: "/v1/concepts/{ref}/ancestors", handle: ancestors),
@@ -51,6 +48,10 @@ public enum Routes {
 /// The router of every route in `Routes.all`, errors answered as JSON.
 public func buildRouter(_ service: TaxonService) -> Router<TaxonContext> {
     let router = Router(context: TaxonContext.self)
+    _ = PrometheusMetrics.registry
+    // Outermost first: the log and the metrics see the status the error middleware answers.
+    router.middlewares.add(AccessLogMiddleware())
+    router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(ErrorMiddleware())
     for route in Routes.all {
         router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(request, context, service) }
@@ -61,10 +62,11 @@ public func buildRouter(_ service: TaxonService) -> Router<TaxonContext> {
 // MARK: - Parameters
 
 extension Request {
-    /// A query parameter: required when there is no default; at most `maxLength` characters.
-    func text(_ name: String, maxLength: Int = 1_000) throws -> String? {
+    /// A query parameter, at most `Limits.maxParameterLength` characters.
+    func text(_ name: String) throws -> String? {
         guard let value = uri.queryParameters.get(name) else { return nil }
-        guard value.count <= maxLength else { throw APIError.badRequest("\(name) is longer than \(maxLength) characters") }
+        let limit = TaxonService.Limits.maxParameterLength
+        guard value.count <= limit else { throw APIError.badRequest("\(name) is longer than \(limit) characters") }
         return value
     }
 
@@ -89,8 +91,18 @@ extension Request {
 extension TaxonContext {
     func path(_ name: String) throws -> String {
         let value = try parameters.require(name)
-        guard value.count <= 1_000 else { throw APIError.badRequest("\(name) is too long") }
+        let limit = TaxonService.Limits.maxParameterLength
+        guard value.count <= limit else { throw APIError.badRequest("\(name) is longer than \(limit) characters") }
         return value
+    }
+}
+
+extension Request {
+    /// The whole body, at most `limit` bytes: more is 413 naming the limit.
+    func collectBody(upTo limit: Int) async throws -> ByteBuffer {
+        do { return try await body.collect(upTo: limit) } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError(status: .contentTooLarge, detail: "the request body is larger than \(limit) bytes")
+        }
     }
 }
 

@@ -19,8 +19,8 @@ public final class TaxonService: Sendable {
         public var maxBody = 20 * 1024 * 1024
         public var maxK = CollectionIndex.maxK
         public var maxPairs = 10_000
-        /// Query and path parameters up to this many characters.
-        public var maxParameterLength = 1_000
+        /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).
+        public static let maxParameterLength = 1_000
         public init() {}
     }
 

@@ -37,7 +37,7 @@ final class IndexerTests: XCTestCase {
         XCTAssertEqual(info.descriptor, "gem")
         let images = try store.images(in: info)
         XCTAssertEqual(images.map(\.path), ["a.png", "sub/b.PNG"])
-        XCTAssertEqual(images[0].sha256, SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: chelsea))))
+        XCTAssertEqual(images[0].sha256, ContentHash.sha256(try Data(contentsOf: URL(fileURLWithPath: chelsea))))
         XCTAssertEqual(images[0].descriptor.count, 1280)
         XCTAssertEqual(images[0].topClasses.count, 10)
         XCTAssertEqual(Double(images[0].descriptor.reduce(0) { $0 + $1 * $1 }), 1, accuracy: 1e-5)

@@ -89,7 +89,7 @@ final class RouteTests: XCTestCase {
             try await client.execute(uri: "/v1/similarity", method: .post, body: ByteBuffer(string: many)) {
                 try Check.assertError($0, .contentTooLarge, "at most 10000 pairs")
             }
-            let huge = ByteBuffer(repeating: UInt8(ascii: " "), count: TaxonContext.maxBody + 1)
+            let huge = ByteBuffer(repeating: UInt8(ascii: " "), count: TaxonService.Limits().maxBody + 1)
             try await client.execute(uri: "/v1/similarity", method: .post, body: huge) { try Check.assertError($0, .contentTooLarge, "larger than") }
         }
     }

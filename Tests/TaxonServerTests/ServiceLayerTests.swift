@@ -17,13 +17,13 @@ final class ServiceLayerTests: XCTestCase {
         let printed = try Fixture.taxon(["embedding", "neighbors", "unit", "tabby", "-k", "5", "--json", "--db", built.store])
         let cli = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(printed.utf8)) as? [[String: Any]])
 
-        var http: [[String: Any]] = []
-        try await Application(router: buildRouter(built.service)).test(.router) { client in
+        let body = try await Application(router: buildRouter(built.service)).test(.router) { client in
             try await client.execute(uri: "/v1/embeddings/unit/neighbors?concept=tabby&k=5", method: .get) { response in
                 XCTAssertEqual(response.status, .ok)
-                http = try XCTUnwrap(try Check.object(response)["neighbors"] as? [[String: Any]])
+                return Data(buffer: response.body)
             }
         }
+        let http = try XCTUnwrap((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["neighbors"] as? [[String: Any]])
         for answer in [cli, http] {
             XCTAssertEqual(answer.map { $0["key"] as? String }, library.map(\.key))
             XCTAssertEqual(answer.map { $0["name"] as? String }, library.map(\.name))
@@ -89,4 +89,29 @@ private final class Finished: @unchecked Sendable {
     private var names: [String] = []
     func add(_ name: String) { lock.withLock { names.append(name) } }
     var order: [String] { lock.withLock { names } }
+}
+
+/// /metrics: Prometheus text with per-route counters and latency histograms.
+final class MetricsTests: XCTestCase {
+    func testMetricsCountRequestsByRouteAndStatus() async throws {
+        let built = try Fixture.get()
+        try await Application(router: buildRouter(built.service)).test(.router) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/v1/similarity?a=dog.n.01&b=cat.n.01", method: .get) { XCTAssertEqual($0.status, .ok) } }
+            try await client.execute(uri: "/v1/similarity?a=dog.n.01&b=nowhere.n.09", method: .get) { XCTAssertEqual($0.status, .notFound) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertTrue(response.headers[.contentType]?.hasPrefix("text/plain") ?? false)
+                let text = String(buffer: response.body)
+                let lines = text.split(separator: "\n")
+                func value(_ prefix: String, _ labels: [String]) -> Double? {
+                    lines.first { $0.hasPrefix(prefix) && labels.allSatisfy($0.contains) }.flatMap { Double($0.split(separator: " ").last!) }
+                }
+                let ok = ["http_route=\"/v1/similarity\"", "http_response_status_code=\"200\""]
+                XCTAssertGreaterThanOrEqual(value("hb_requests{", ok) ?? 0, 3, text)
+                XCTAssertGreaterThanOrEqual(value("hb_requests{", ["http_route=\"/v1/similarity\"", "http_response_status_code=\"404\""]) ?? 0, 1, text)
+                XCTAssertGreaterThanOrEqual(value("http_server_request_duration_count{", ok) ?? 0, 3, text)
+                XCTAssertTrue(text.contains("http_server_request_duration_bucket{"), text)
+            }
+        }
+    }
 }
