@@ -76,19 +76,21 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonStore", "TaxonModel"]),
-        .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonLinalg"]),
-        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),
-        .testTarget(name: "TaxonImportTests", dependencies: ["TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
-        .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision"]),
-        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
+        // What the test targets share: required data (failing, never skipping) and a subprocess runner.
+        .target(name: "TaxonTesting", path: "Tests/Support"),
+        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonTesting", "TaxonLinalg"]),
+        .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonTesting", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonTesting", "TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonImportTests", dependencies: ["TaxonTesting", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonTesting", "TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
+        .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonTesting", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision"]),
+        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonTesting", "TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonServerTests", dependencies: [
-            "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision",
+            "TaxonTesting", "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-        .testTarget(name: "taxonTests", dependencies: ["taxon", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "taxonTests", dependencies: ["TaxonTesting", "taxon", "TaxonStore", "TaxonModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

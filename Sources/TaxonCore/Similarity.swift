@@ -55,8 +55,8 @@ public struct Similarity: Sendable {
 
     /// NLTK simulates a root for every part of speech but nouns (WordNet ≥ 1.7).
     /// Hierarchy files have no parts of speech and get no simulated root.
-    static func needsRoot(pos: UInt8, kind: String) -> Bool {
-        kind != "hierarchy" && pos != UInt8(ascii: "n")
+    static func needsRoot(pos: UInt8, kind: TaxonomyKind) -> Bool {
+        kind != .hierarchy && pos != UInt8(ascii: "n")
     }
 
     func needsRoot(_ node: Int) -> Bool { Self.needsRoot(pos: taxonomy.pos[node], kind: taxonomy.info.kind) }

@@ -48,7 +48,7 @@ public struct TreeBuilder {
         let originals = try sourceIDs.map { id in try id.flatMap { try store.concept(id: $0) } }
         let words = try originals.map { try $0.map { try store.lemmas(of: $0) } ?? [] }
         try store.importing {
-            let writer = try store.taxonomyWriter(name: name, kind: "hierarchy", source: "tree of \(source.info.name)", replace: replace)
+            let writer = try store.taxonomyWriter(name: name, kind: .hierarchy, source: "tree of \(source.info.name)", replace: replace)
             var ids: [Int: Int64] = [:]
             for (index, node) in ordered.enumerated() {
                 let original = originals[index]

@@ -2,6 +2,9 @@ import TaxonCore
 import TaxonLinalg
 import TaxonModel
 
+/// The text embedding methods: DeViSE (a class's word vector) and HUSE-style (cosines that follow text similarity).
+public enum TextMethod: String, CaseIterable, Sendable { case devise, huse }
+
 public enum TextEmbeddingError: TaxonError, Equatable {
     public var kind: ErrorKind { .unprocessable }
     case uncovered(classes: [String])

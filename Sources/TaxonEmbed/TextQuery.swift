@@ -28,7 +28,7 @@ public enum TextQuery {
 
     /// The query as a point of the embedding's space (not normalised), and its words without a vector.
     public static func point(_ text: String, embedding info: EmbeddingInfo, values: [Double], store: Store) throws -> (point: [Double], unknownWords: [String]) {
-        guard info.method == "devise" || info.method == "huse" else { throw TextEmbeddingError.notATextEmbedding(info.name) }
+        guard let method = TextMethod(rawValue: info.method) else { throw TextEmbeddingError.notATextEmbedding(info.name) }
         let parameters = try info.parameterValues()
         guard let setName = parameters["vectors"], let expected = parameters["vector_dims"].flatMap(Int.init) else {
             throw TextEmbeddingError.notATextEmbedding(info.name)
@@ -38,7 +38,7 @@ public enum TextQuery {
             throw TextEmbeddingError.dimensionMismatch(vectorSet: set.name, dims: set.dims, embedding: info.name, expected: expected)
         }
         let (query, unknown) = try DeViSE.query(text, store: store, vectors: set)
-        guard info.method == "huse" else { return (query, unknown) }
+        guard method == .huse else { return (query, unknown) }
         let rows = HierarchyEmbedder.normalizedRows(Matrix(rows: info.rows, columns: info.dims, values: values))
         let names = try DeViSE.embed(store: store, classSet: info.classSet, vectors: set, gloss: parameters["gloss"] == "true")
         return (try nystrom(rows, similarities: multiply(names.rows, query)), unknown)

@@ -70,7 +70,7 @@ public enum EdgeListImporter {
         }
 
         try store.importing {
-            let writer = try store.taxonomyWriter(name: name, kind: "hierarchy", source: absolutePath(file), replace: replace)
+            let writer = try store.taxonomyWriter(name: name, kind: .hierarchy, source: absolutePath(file), replace: replace)
             var conceptIDs: [Int64] = []
             var senses: [String: Int] = [:]
             for (node, id) in ids.enumerated() {

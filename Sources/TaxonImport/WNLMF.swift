@@ -24,7 +24,7 @@ public enum WNLMFImporter {
     public static func run(store: Store, file: String, name: String, replace: Bool = false) throws -> Report {
         let document = try LMFDocument.read(file)
         return try store.importing {
-            let writer = try store.taxonomyWriter(name: name, kind: "lmf", source: absolutePath(file), replace: replace)
+            let writer = try store.taxonomyWriter(name: name, kind: .lmf, source: absolutePath(file), replace: replace)
             return try document.write(to: writer, taxonomy: name)
         }
     }

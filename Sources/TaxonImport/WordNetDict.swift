@@ -21,7 +21,7 @@ public enum WordNetDictImporter {
     public static func run(store: Store, directory: String = defaultDirectory, name: String = "wordnet", replace: Bool = false) throws -> Report {
         let parsed = try parse(directory: directory)
         return try store.importing {
-            let writer = try store.taxonomyWriter(name: name, kind: "wordnet", source: absolutePath(directory), replace: replace)
+            let writer = try store.taxonomyWriter(name: name, kind: .wordnet, source: absolutePath(directory), replace: replace)
             return try parsed.write(to: writer, taxonomy: name)
         }
     }

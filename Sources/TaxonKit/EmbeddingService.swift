@@ -9,7 +9,8 @@ public enum EmbedMethod: String, CaseIterable, Sendable {
     case unitsphere, approxSim = "approx-sim", sparse, devise, huse
 
     public var hierarchyMethod: HierarchyMethod? { HierarchyMethod(rawValue: rawValue) }
-    public var isText: Bool { self == .devise || self == .huse }
+    public var textMethod: TextMethod? { TextMethod(rawValue: rawValue) }
+    public var isText: Bool { textMethod != nil }
     /// Eigendecompositions are where OpenBLAS's kernel choice matters most.
     public var needsEigendecomposition: Bool { self == .approxSim || self == .huse }
 }

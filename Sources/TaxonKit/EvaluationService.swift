@@ -24,9 +24,9 @@ public struct EvaluationService {
     public let store: any Store
     public init(store: any Store) { self.store = store }
 
-    /// Every image of the collection as a query, under each ranking (by name: visual, semantic, semantic-first, blend).
+    /// Every image of the collection as a query, under each ranking.
     /// With no rankings given: visual, plus semantic and semantic-first when there is an embedding.
-    public func retrieval(collection: String, rankings: [String], alpha: Double?, levelWidth: Double?, descriptor: Descriptor?,
+    public func retrieval(collection: String, rankings: [Ranking.Kind], alpha: Double?, levelWidth: Double?, descriptor: Descriptor?,
                           options: EvaluationOptions, k: Int, ndcgK: Int) throws -> RetrievalEvaluationResult {
         guard !options.measure.needsInformationContent else {
             throw ServiceError.invalid("relevance by \(options.measure.rawValue) needs information content; use lcs-height, wup, path or lch")
@@ -37,13 +37,13 @@ public struct EvaluationService {
         }
         let (benchmark, skipped) = try RetrievalBenchmark.load(store: store, collection: collection, options: options)
         let embeddingName = options.embedding ?? info.embedding
-        let names = rankings.isEmpty ? (embeddingName == nil ? ["visual"] : ["visual", "semantic", "semantic-first"]) : rankings
+        let kinds: [Ranking.Kind] = rankings.isEmpty ? (embeddingName == nil ? [.visual] : [.visual, .semantic, .semanticFirst]) : rankings
         let width = try levelWidth ?? embeddingName.map { try SearchEngine.levelWidth(store: store, embedding: try store.embeddingInfo(named: $0)) }
         var scores: [RetrievalScores] = [], labels: [String] = []
-        for name in names {
-            let parsed = try Ranking(name: name, alpha: alpha, width: levelWidth).withLevelWidth(width)
+        for kind in kinds {
+            let parsed = try Ranking(kind, alpha: alpha, width: levelWidth).withLevelWidth(width)
             scores.append(try benchmark.evaluate(parsed, k: k, ndcgK: ndcgK))
-            labels.append(name == "blend" ? "blend \(alpha ?? 0)" : name)
+            labels.append(kind == .blend ? "blend \(alpha ?? 0)" : kind.rawValue)
         }
         return RetrievalEvaluationResult(collection: info, queries: benchmark.count, embedding: embeddingName, labels: labels, scores: scores,
                                          skipped: skipped)

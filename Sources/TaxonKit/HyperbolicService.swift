@@ -51,7 +51,7 @@ public struct HyperbolicService {
     public func trainingClosure(taxonomy name: String?, root: String?, split: Bool) throws -> (Taxonomy, TransitiveClosure) {
         let taxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: name))
         let rootNode = try root.map { try taxonomy.node(for: $0, in: store) }
-        let pos: UInt8? = rootNode == nil && taxonomy.info.kind != "hierarchy" ? UInt8(ascii: "n") : nil
+        let pos: UInt8? = rootNode == nil && taxonomy.info.kind != .hierarchy ? UInt8(ascii: "n") : nil
         return (taxonomy, try TransitiveClosure(taxonomy: taxonomy, root: rootNode, pos: pos, dropRoot: split))
     }
 

@@ -11,17 +11,26 @@ import Foundation
 public struct TaxonomyInfo: Codable, Sendable, Equatable {
     public let id: Int64
     public let name: String
-    /// `wordnet`, `lmf` or `hierarchy`.
-    public let kind: String
+    public let kind: TaxonomyKind
     public let source: String
     public let importedAt: String
     /// Row counts, or −1 where the reader did not count them.
     public let concepts: Int
     public let edges: Int
 
-    public init(id: Int64, name: String, kind: String, source: String, importedAt: String, concepts: Int, edges: Int) {
+    public init(id: Int64, name: String, kind: TaxonomyKind, source: String, importedAt: String, concepts: Int, edges: Int) {
         (self.id, self.name, self.kind, self.source, self.importedAt, self.concepts, self.edges) = (id, name, kind, source, importedAt, concepts, edges)
     }
+}
+
+/// Where a taxonomy came from, which decides a few conventions (NLTK's noun root for WordNets).
+public enum TaxonomyKind: String, Codable, CaseIterable, Sendable {
+    /// Princeton's database files.
+    case wordnet
+    /// WN-LMF XML.
+    case lmf
+    /// A parent–child file, or a tree built over a class set.
+    case hierarchy
 }
 
 /// An ordered list of concepts of one taxonomy: the classes of a data set.

@@ -198,7 +198,7 @@ public protocol ImportStore: AnyObject {
     /// Runs `body` atomically: when it throws, the store is exactly as it was.
     func importing<T>(_ body: () throws -> T) throws -> T
     /// A writer for a new taxonomy (replacing one of that name if `replace`); use inside `importing`.
-    func taxonomyWriter(name: String, kind: String, source: String, replace: Bool) throws -> any TaxonomyWriting
+    func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting
     /// A writer for a new vector set; use inside `importing`.
     func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting
 }

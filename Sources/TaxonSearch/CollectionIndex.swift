@@ -114,14 +114,7 @@ public enum Ranking: Sendable, Equatable {
         }
     }
 
-    public var name: String {
-        switch self {
-        case .visual: return "visual"
-        case .semantic: return "semantic"
-        case .semanticFirst: return "semantic-first"
-        case .blend: return "blend"
-        }
-    }
+    public var name: String { kind.rawValue }
 }
 
 /// A query: the visual descriptor (photos only) and the semantic vector, both L2-normalised.
@@ -150,7 +143,7 @@ extension CollectionIndex {
         let ranking = try ranking.withLevelWidth(nil)
         guard count > 0 else { throw SearchError.emptyCollection(info.name) }
         guard (1...Self.maxK).contains(k) else { throw SearchError.badK(k, limit: Self.maxK) }
-        let needsSemantic = ranking != .visual, needsVisual = ranking == .visual || ranking.name == "blend"
+        let needsSemantic = ranking != .visual, needsVisual = ranking == .visual || ranking.kind == .blend
         if needsVisual && query.descriptor == nil { throw SearchError.needsVisualQuery(ranking: ranking.name) }
         var visual: [Float]?, semantic: [Float]?
         if let descriptor = query.descriptor, ranking != .semantic { visual = try cosines(descriptors, dims: descriptorDims, descriptor) }

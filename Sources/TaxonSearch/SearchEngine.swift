@@ -92,18 +92,39 @@ public struct SearchEngine: Sendable {
 }
 
 extension Ranking {
-    /// Parses "visual", "semantic", "semantic-first" or "blend"; semantic-first
-    /// without a width uses the taxonomy's levels (see `withLevelWidth`).
-    public init(name: String, alpha: Double?, width: Double?) throws {
-        switch name {
-        case "visual": self = .visual
-        case "semantic": self = .semantic
-        case "semantic-first": self = .semanticFirst(width: width)
-        case "blend":
+    /// The rankings by name, as the CLI and the API take them.
+    public enum Kind: String, CaseIterable, Sendable {
+        case visual, semantic, semanticFirst = "semantic-first", blend
+    }
+
+    /// The ranking of a kind with its parameters; semantic-first without a
+    /// width uses the taxonomy's levels (see `withLevelWidth`).
+    public init(_ kind: Kind, alpha: Double?, width: Double?) throws {
+        switch kind {
+        case .visual: self = .visual
+        case .semantic: self = .semantic
+        case .semanticFirst: self = .semanticFirst(width: width)
+        case .blend:
             guard let alpha, (0...1).contains(alpha) else { throw SearchError.badParameter("blend needs alpha in [0, 1]") }
             self = .blend(alpha: alpha)
-        default: throw SearchError.badParameter("unknown ranking '\(name)': use visual, semantic, semantic-first or blend")
         }
         if let width, !(width > 0 && width <= 2) { throw SearchError.badParameter("the level width must lie in (0, 2]") }
+    }
+
+    /// Parses a ranking's name ("visual", "semantic", "semantic-first" or "blend").
+    public init(name: String, alpha: Double?, width: Double?) throws {
+        guard let kind = Kind(rawValue: name) else {
+            throw SearchError.badParameter("unknown ranking '\(name)': use \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try self.init(kind, alpha: alpha, width: width)
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .visual: return .visual
+        case .semantic: return .semantic
+        case .semanticFirst: return .semanticFirst
+        case .blend: return .blend
+        }
     }
 }

@@ -20,7 +20,7 @@ extension SQLiteStore {
         var result: [TaxonomyInfo] = []
         while try statement.step() {
             result.append(TaxonomyInfo(
-                id: statement.int64(0), name: statement.text(1), kind: statement.text(2), source: statement.text(3),
+                id: statement.int64(0), name: statement.text(1), kind: TaxonomyKind(rawValue: statement.text(2)) ?? .hierarchy, source: statement.text(3),
                 importedAt: statement.text(4), concepts: statement.int(5), edges: statement.int(6)))
         }
         return result

@@ -47,7 +47,7 @@ public final class SQLiteStore: Store {
         return try db.transaction(body)
     }
 
-    public func taxonomyWriter(name: String, kind: String, source: String, replace: Bool) throws -> any TaxonomyWriting {
+    public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting {
         try SQLiteTaxonomyWriter(store: self, name: name, kind: kind, source: source, replace: replace)
     }
 

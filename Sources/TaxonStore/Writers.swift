@@ -70,11 +70,11 @@ final class SQLiteTaxonomyWriter: TaxonomyWriting {
     private let insertLemma: Statement
     private let insertEdge: Statement
 
-    init(store: SQLiteStore, name: String, kind: String, source: String, replace: Bool) throws {
+    init(store: SQLiteStore, name: String, kind: TaxonomyKind, source: String, replace: Bool) throws {
         db = store.db
         try store.claimName(name, kind: .taxonomy, replace: replace)
         let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .text(kind), .text(source), .text(SQLiteStore.timestamp())])
+        try row.bind([.text(name), .text(kind.rawValue), .text(source), .text(SQLiteStore.timestamp())])
         try row.run()
         taxonomyID = db.lastInsertRowID
         insertConcept = try db.prepare(

@@ -22,28 +22,7 @@ struct ConceptCommand: ParsableCommand {
     func run() throws {
         let details = try CatalogService(store: try store.openExisting()).concepts(ref, taxonomy: reference.taxonomy, allSenses: all)
         if output.json { return try printJSON(all ? AnyEncodable(details) : AnyEncodable(details[0])) }
-        for (index, d) in details.enumerated() {
-            if index > 0 { print("") }
-            print("\(d.name ?? d.key)  \(d.key)\(d.lexname.map { "  (\($0))" } ?? "")")
-            if !d.lemmas.isEmpty {
-                print("lemmas: " + d.lemmas.map { l in l.senseNumber.map { "\(l.word) (\($0))" } ?? l.word }.joined(separator: ", "))
-            }
-            if let gloss = d.gloss, !gloss.isEmpty { print("gloss: \(gloss)") }
-            printRelations("parents", d.parents)
-            printRelations("children", d.children)
-            for name in orderedUnique(d.relations.map(\.relation)) {
-                printRelations(name, d.relations.filter { $0.relation == name })
-            }
-        }
-    }
-
-    private func printRelations(_ title: String, _ relations: [Relation]) {
-        guard !relations.isEmpty else { return }
-        let labels = relations.map { r -> String in
-            let tag = title == "parents" || title == "children" ? (r.relation.hasPrefix("instance") ? " [instance]" : "") : ""
-            return r.concept.label + tag
-        }
-        print("\(title) (\(relations.count)): " + orderedUnique(labels).joined(separator: ", "))
+        print(details.map(TextReports.concept).joined(separator: "\n\n"))
     }
 }
 
@@ -64,11 +43,6 @@ struct Ancestors: ParsableCommand {
             print("  \(ancestor.distance)  \(ancestor.concept.label)  \(ancestor.concept.key)")
         }
     }
-}
-
-func orderedUnique(_ items: [String]) -> [String] {
-    var seen = Set<String>()
-    return items.filter { seen.insert($0).inserted }
 }
 
 /// Lets one `printJSON` call print either a single value or a list.

@@ -50,12 +50,8 @@ struct EmbedCommand: ParsableCommand {
         if let c = report.coverage {
             print("coverage: \(c.ownWord) of \(c.classes) classes by one of their own words (\(c.firstWord) by the first), \(c.hypernym) by a hypernym's")
         }
-        if let measured = report.fidelity { printFidelity(measured) }
+        if let measured = report.fidelity { print(TextReports.fidelity(measured)) }
     }
-}
-
-func printFidelity(_ f: Fidelity) {
-    print("fidelity over \(f.pairs) \(f.sampled ? "sampled " : "")pairs: max |cos − s| \(f.maxCosineError), mean |cos − s| \(f.meanCosineError), mean |⟨x, y⟩ − s| \(f.meanDotError), Spearman ρ \(f.spearman)")
 }
 
 struct EmbeddingCommand: ParsableCommand {
@@ -122,7 +118,7 @@ struct EmbeddingFidelity: ParsableCommand {
     func run() throws {
         let fidelity = try EmbeddingService(store: try store.openExisting()).hierarchyFidelity(of: name)
         if output.json { return try printJSON(fidelity) }
-        printFidelity(fidelity)
+        print(TextReports.fidelity(fidelity))
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import TaxonCore
 import TaxonEval
 import TaxonKit
+import TaxonSearch
 import TaxonVision
 
 struct Eval: ParsableCommand {
@@ -22,7 +23,7 @@ struct EvalRetrieval: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "The collection.") var collection: String
-    @Option(help: "A ranking: visual, semantic, semantic-first or blend (repeat the option for several).") var ranking: [String] = []
+    @Option(help: "A ranking: visual, semantic, semantic-first or blend (repeat the option for several).") var ranking: [Ranking.Kind] = []
     @Option(help: "blend's weight of the semantic cosine.") var alpha: Double?
     @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
     @Option(help: "The collection's descriptor, checked (descriptors are chosen at indexing: taxon index --descriptor).") var descriptor: Descriptor?
@@ -44,24 +45,12 @@ struct EvalRetrieval: ParsableCommand {
         let evaluation = try EvaluationService(store: try store.openExisting()).retrieval(
             collection: collection, rankings: ranking, alpha: alpha, levelWidth: levelWidth, descriptor: descriptor, options: options, k: k, ndcgK: ndcgK)
         if !evaluation.skipped.isEmpty { note("left out \(evaluation.skipped.count) unlabelled image(s): \(evaluation.skipped.prefix(10).joined(separator: ", "))") }
-        let (results, labels, info) = (evaluation.scores, evaluation.labels, evaluation.collection)
         if let report {
-            let written = try RetrievalReport.write(results, labels: labels, to: report)
+            let written = try RetrievalReport.write(evaluation.scores, labels: evaluation.labels, to: report)
             note("wrote \(written.joined(separator: ", "))")
         }
-        if output.json { return try printJSON(results) }
-        let cutoffs = RetrievalScores.cutoffs(upTo: k)
-        print("\(collection): \(evaluation.queries) queries, relevance \(similarity.rawValue)" + (evaluation.embedding.map { ", semantic side \($0)" } ?? "") + ", \(info.descriptor) descriptors")
-        let columns = ["mAP", "mAHP@\(k)", "NDCG@\(ndcgK)"] + cutoffs.map { "HP@\($0)" }
-        func cell(_ text: String, _ column: Int) -> String { text.padding(toLength: max(columns[column].count, 6), withPad: " ", startingAt: 0) }
-        let labelWidth = max(labels.map(\.count).max() ?? 0, 7)
-        print((["ranking".padding(toLength: labelWidth, withPad: " ", startingAt: 0)] + columns.indices.map { cell(columns[$0], $0) }).joined(separator: "  "))
-        for (label, r) in zip(labels, results) {
-            let values = [r.meanAveragePrecision.map { String(format: "%.4f", $0) } ?? "n/a", String(format: "%.4f", r.meanAHP),
-                          String(format: "%.4f", r.meanNDCG)] + cutoffs.map { String(format: "%.4f", r.hierarchicalPrecision[$0 - 1]) }
-            print(([label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)] + values.indices.map { cell(values[$0], $0) }).joined(separator: "  "))
-        }
-        if results.contains(where: { $0.meanAveragePrecision == nil }) { print("mAP n/a: no query has another image of its class") }
+        if output.json { return try printJSON(evaluation.scores) }
+        print(TextReports.retrieval(evaluation, relevance: similarity.rawValue, k: k, ndcgK: ndcgK))
     }
 }
 
@@ -82,11 +71,7 @@ struct AuditEmbedding: ParsableCommand {
     func run() throws {
         let (fidelity, members) = try EvaluationService(store: try store.openExisting()).auditEmbedding(name)
         if output.json { return try printJSON(fidelity) }
-        printFidelity(fidelity)
-        print("worst pairs:")
-        for pair in fidelity.worstPairs {
-            print(String(format: "  cos %.6f  s %.6f  ", pair.cosine, pair.similarity) + "\(members[pair.a].label) – \(members[pair.b].label)")
-        }
+        print(TextReports.embeddingAudit(fidelity, classes: members))
     }
 }
 

@@ -11,17 +11,6 @@ struct Hyperbolic: ParsableCommand {
 
 extension HyperbolicModel: ExpressibleByArgument {}
 
-func printLinkPrediction(_ result: LinkPrediction) {
-    let alpha = result.alpha.map { ", α \($0)" } ?? ""
-    print(String(format: "link prediction: test F1 %.1f (precision %.1f, recall %.1f) on %d edges + %d negatives; validation F1 %.1f; threshold %.6g",
-                 result.test.f1, result.test.precision, result.test.recall, result.testPositives, result.testNegatives,
-                 result.validation.f1, result.threshold) + alpha)
-}
-
-func printReconstruction(_ result: Reconstruction) {
-    print("reconstruction: mean rank \(result.meanRank), MAP \(result.meanAveragePrecision) over \(result.pairs) edges")
-}
-
 struct HyperbolicTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -67,9 +56,9 @@ struct HyperbolicTrain: ParsableCommand {
         let kept = report.keptEpoch.map { ", points of epoch \($0) (best validation F1)" } ?? ""
         print("stored \(name): \(report.nodes) × \(dim) (\(model.rawValue)), trained on \(report.trainingEdges) edges\(kept)")
         if let result = report.linkPrediction {
-            printLinkPrediction(result)
+            print(TextReports.linkPrediction(result))
         } else if let result = report.reconstruction {
-            printReconstruction(result)
+            print(TextReports.reconstruction(result))
         } else {
             print("(reconstruction over \(report.nodes) nodes takes a while: taxon hyperbolic eval \(name) --protocol reconstruction)")
         }
@@ -93,11 +82,11 @@ struct HyperbolicEval: ParsableCommand {
         case .reconstruction:
             let result = try service.reconstruction(name)
             if output.json { return try printJSON(result) }
-            printReconstruction(result)
+            print(TextReports.reconstruction(result))
         case .linkPrediction:
             let result = try service.linkPrediction(name)
             if output.json { return try printJSON(result) }
-            printLinkPrediction(result)
+            print(TextReports.linkPrediction(result))
         }
     }
 }
@@ -114,8 +103,6 @@ struct Entails: ParsableCommand {
     func run() throws {
         let verdict = try HyperbolicService(store: try store.openExisting()).entails(a, b, embedding: embedding)
         if output.json { return try printJSON(verdict) }
-        let kind = verdict.model == HyperbolicModel.cones.rawValue ? "energy" : "is-a score"
-        print("\(verdict.a) \(verdict.entails ? "entails" : "does not entail") \(verdict.b): \(kind) \(String(format: "%.6g", verdict.score)) "
-              + "\(verdict.entails ? "≤" : ">") threshold \(String(format: "%.6g", verdict.threshold)) (in the taxonomy: \(verdict.inTaxonomy ? "yes" : "no"))")
+        print(TextReports.entailment(verdict))
     }
 }

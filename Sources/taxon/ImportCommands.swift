@@ -52,10 +52,7 @@ struct ImportWordNet: ParsableCommand {
     func run() throws {
         let db = try store.open()
         try runImport(db, .taxonomy, name, options: options, json: output.json,
-                      summary: { (r: WordNetDictImporter.Report) in
-                          let counts = ["n", "v", "a", "s", "r"].map { "\(r.synsets[$0] ?? 0) \($0)" }.joined(separator: ", ")
-                          return "imported \(r.taxonomy): \(r.synsets.values.reduce(0, +)) synsets (\(counts)), \(r.senses) senses, \(r.pointers) pointers"
-                      }) {
+                      summary: TextReports.imported) {
             try WordNetDictImporter.run(store: db, directory: dict, name: name, replace: options.replace)
         }
     }
@@ -74,9 +71,7 @@ struct ImportLMF: ParsableCommand {
     func run() throws {
         let db = try store.open()
         try runImport(db, .taxonomy, name, options: options, json: output.json,
-                      summary: { (r: WNLMFImporter.Report) in
-                          "imported \(r.taxonomy) (lexicons \(r.lexicons.joined(separator: ", "))): \(r.synsets) synsets, \(r.senses) senses, \(r.relations) relations"
-                      }) {
+                      summary: TextReports.imported) {
             try WNLMFImporter.run(store: db, file: file, name: name, replace: options.replace)
         }
     }
@@ -96,7 +91,7 @@ struct ImportImageNet: ParsableCommand {
     func run() throws {
         let db = try store.open()
         try runImport(db, .classSet, name, options: options, json: output.json,
-                      summary: { (r: ImageNetClassesImporter.Report) in "imported class set \(r.classSet): \(r.classes) classes over \(r.taxonomy)" }) {
+                      summary: TextReports.imported) {
             try ImageNetClassesImporter.run(store: db, wnidsFile: wnids, name: name, taxonomy: taxonomy, replace: options.replace)
         }
     }
@@ -123,9 +118,7 @@ struct ImportEdges: ParsableCommand {
     func run() throws {
         let db = try store.open()
         try runImport(db, .taxonomy, name, options: options, json: output.json,
-                      summary: { (r: EdgeListImporter.Report) in
-                          "imported \(r.taxonomy): \(r.nodes) nodes, \(r.edges) edges, \(r.leaves) leaves, \(r.roots) root(s), height \(r.height)"
-                      }) {
+                      summary: TextReports.imported) {
             try EdgeListImporter.run(store: db, file: file, name: name, childParent: childParent, namesFile: names,
                                      leafOrder: leafOrder, replace: options.replace)
         }
@@ -152,10 +145,7 @@ struct ImportVectors: ParsableCommand {
         }
         let db = try store.open()
         try runImport(db, .vectorSet, name, options: options, json: output.json,
-                      summary: { (r: WordVectorsImporter.Report) in
-                          "imported \(r.vectorSet): \(r.count) × \(r.dims) (\(r.format.rawValue))"
-                              + (r.duplicatesSkipped > 0 ? ", \(r.duplicatesSkipped) duplicate token(s) skipped" : "")
-                      }) {
+                      summary: TextReports.imported) {
             try WordVectorsImporter.run(store: db, file: file, name: name, format: format, replace: options.replace)
         }
     }

@@ -69,7 +69,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "A concept (a class of the collection's embedding) as the query.") var concept: String?
     @Option(help: "Free text as the query (text embeddings: devise, huse).") var text: String?
     @Option(help: "The collection.") var collection: String
-    @Option(help: "visual, semantic, semantic-first or blend.") var ranking = "semantic-first"
+    @Option(help: "visual, semantic, semantic-first or blend.") var ranking = Ranking.Kind.semanticFirst
     @Option(help: "blend's weight of the semantic cosine.") var alpha: Double?
     @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
     @Option(name: .shortAndLong, help: "How many results.") var k = 10
@@ -83,7 +83,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ranking = try Ranking(name: self.ranking, alpha: alpha, width: levelWidth)
+        let ranking = try Ranking(self.ranking, alpha: alpha, width: levelWidth)
         let service = CollectionService(store: try store.openExisting(), classSet: classSet)
         let engine = try service.engine(collection: collection, network: try weights.network(), whiten: whiten)
         let query: CollectionQuery

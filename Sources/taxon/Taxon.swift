@@ -86,3 +86,4 @@ func note(_ text: String) { FileHandle.standardError.write(Data("\(text)\n".utf8
 
 extension Measure: ExpressibleByArgument {}
 extension Descriptor: ExpressibleByArgument {}
+extension Ranking.Kind: ExpressibleByArgument {}

@@ -2,6 +2,7 @@ import Foundation
 import TaxonImport
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonCore
 
@@ -45,9 +46,8 @@ final class ClassSetTests: XCTestCase {
     func testILSVRCTreeification() throws {
         let mintree = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/data/semantic-embeddings/ILSVRC/wordnet.parent-child.mintree.txt").path
-        guard FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun"), FileManager.default.fileExists(atPath: mintree) else {
-            throw XCTSkip("needs Debian's wordnet-base (scripts/setup.sh) and ../shared/data")
-        }
+        try TestData.debianWordNet()
+        try TestData.require(mintree, from: "the shared data folder beside the repository (../shared/data)")
         let store = try store()
         _ = try WordNetDictImporter.run(store: store)
         let wnids = NLTKEquivalenceTests.repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path

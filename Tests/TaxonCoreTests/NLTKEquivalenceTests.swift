@@ -2,6 +2,7 @@ import Foundation
 import TaxonImport
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonCore
 
@@ -16,9 +17,7 @@ final class NLTKEquivalenceTests: XCTestCase {
     nonisolated(unsafe) private static var loaded: Taxonomy?
 
     static func wordnet30() throws -> Taxonomy {
-        guard FileManager.default.fileExists(atPath: princeton + "/data.noun") else {
-            throw XCTSkip("needs Princeton WordNet 3.0 in ontologies/data: run scripts/setup.sh")
-        }
+        try TestData.require(princeton + "/data.noun")
         if let loaded { return loaded }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-core-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import Foundation
 import TaxonImport
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonCore
 
@@ -84,9 +85,7 @@ final class SimilarityTests: XCTestCase {
     nonisolated(unsafe) private static var debian: (SQLiteStore, Taxonomy)?
 
     private func debianWordNet() throws -> (SQLiteStore, Taxonomy) {
-        guard FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
-            throw XCTSkip("needs Debian's wordnet-base: run scripts/setup.sh")
-        }
+        try TestData.debianWordNet()
         if let debian = Self.debian { return debian }
         let store = try store()
         _ = try WordNetDictImporter.run(store: store)

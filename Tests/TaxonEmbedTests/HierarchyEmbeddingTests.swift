@@ -4,6 +4,7 @@ import TaxonImport
 import TaxonLinalg
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonEmbed
 
@@ -20,7 +21,7 @@ final class HierarchyEmbeddingTests: XCTestCase {
     /// A class set's hierarchy from a file in ../shared/data.
     private func hierarchy(_ file: String, name: String) throws -> ClassHierarchy {
         let path = Self.shared.appendingPathComponent(file).path
-        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("needs ../shared/data: \(path)") }
+        try TestData.require(path, from: "the shared data folder beside the repository (../shared/data)")
         let store = try store()
         _ = try EdgeListImporter.run(store: store, file: path, name: name, leafOrder: .sorted)
         let taxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: name))

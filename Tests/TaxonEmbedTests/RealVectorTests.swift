@@ -4,6 +4,7 @@ import TaxonImport
 import TaxonLinalg
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonEmbed
 
@@ -14,9 +15,8 @@ final class RealVectorTests: XCTestCase {
 
     func testDeViSEOnILSVRCWithGloVe() throws {
         let glove = Self.repository.appendingPathComponent("embeddings/data/glove-6b-50d.bin").path
-        guard FileManager.default.fileExists(atPath: glove), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
-            throw XCTSkip("needs GloVe and Debian's WordNet: run scripts/setup.sh")
-        }
+        try TestData.require(glove)
+        try TestData.debianWordNet()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-glove-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory.appendingPathComponent("s.sqlite").path)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonImport
 
@@ -14,9 +15,7 @@ final class RealDataTests: XCTestCase {
     nonisolated(unsafe) private static var wordnetStore: SQLiteStore?
 
     private func wordnet() throws -> SQLiteStore {
-        guard FileManager.default.fileExists(atPath: WordNetDictImporter.defaultDirectory + "/data.noun") else {
-            throw XCTSkip("needs Debian's wordnet-base in /usr/share/wordnet: run scripts/setup.sh")
-        }
+        try TestData.debianWordNet()
         if let store = Self.wordnetStore { return store }
         let store = try temporaryStore()
         _ = try WordNetDictImporter.run(store: store)
@@ -26,7 +25,7 @@ final class RealDataTests: XCTestCase {
 
     private func shared(_ path: String) throws -> String {
         let url = Self.sharedData.appendingPathComponent(path)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw XCTSkip("needs ../shared/data beside the repository: \(url.path)") }
+        try TestData.require(url.path, from: "the shared data folder beside the repository (../shared/data)")
         return url.path
     }
 

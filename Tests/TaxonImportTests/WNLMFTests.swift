@@ -12,7 +12,7 @@ final class WNLMFTests: XCTestCase {
         XCTAssertEqual(report.synsets, 7)
         XCTAssertEqual(report.senses, 9)
         let mini = try store.taxonomy(named: "mini")
-        XCTAssertEqual(mini.kind, "lmf")
+        XCTAssertEqual(mini.kind, .lmf)
 
         let dog = try store.resolve("n02084071", in: mini)
         XCTAssertEqual(dog.name, "dog.n.01")

@@ -2,6 +2,7 @@ import Foundation
 @testable import TaxonStore
 import TaxonModel
 import TaxonVision
+import TaxonTesting
 import XCTest
 @testable import TaxonSearch
 
@@ -12,7 +13,7 @@ final class IndexerTests: XCTestCase {
     func testIndexSkipsUnchangedRemovesVanishedAndReportsBadFiles() throws {
         let weights = Self.repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
         let chelsea = Self.repository.appendingPathComponent("models/data/chelsea.png").path
-        guard FileManager.default.fileExists(atPath: weights) else { throw XCTSkip("needs the weights: run scripts/setup.sh") }
+        try TestData.weights()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-index-\(UUID().uuidString)")
         let photos = directory.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos.appendingPathComponent("sub"), withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonSearch
 
@@ -22,13 +23,7 @@ final class SHA256Tests: XCTestCase {
             while bytes.count < length { state = state &* 1_103_515_245 &+ 12345; bytes.append(UInt8(truncatingIfNeeded: state >> 16)) }
             let file = directory.appendingPathComponent("\(length).bin")
             try Data(bytes.prefix(length)).write(to: file)
-            let process = Process(), pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-            process.arguments = [file.path]
-            process.standardOutput = pipe
-            try process.run()
-            process.waitUntilExit()
-            let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+            let expected = try Subprocess.run(URL(fileURLWithPath: "/usr/bin/sha256sum"), [file.path]).stdout.prefix(64)
             XCTAssertEqual(ContentHash.sha256(try Data(contentsOf: file)), String(expected), "length \(length)")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import TaxonServer
 @testable import TaxonStore
+import TaxonTesting
 import XCTest
 
 /// One store for all route tests, built once with the `taxon` CLI: WordNet,
@@ -16,31 +17,24 @@ enum Fixture {
 
     struct Built: Sendable { let directory: URL; let store: String; let photos: URL; let service: TaxonService }
 
-    /// nil when the machine lacks what scripts/setup.sh installs.
+    /// Built once; fails (naming the setup step) when the machine lacks what it needs.
     static let built: Result<Built, any Error> = Result { try build() }
 
     static func get() throws -> Built {
-        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
-            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
-        }
+        try TestData.require(weights)
+        try TestData.debianWordNet()
+        try TestData.imagenetSample()
         return try built.get()
     }
 
     @discardableResult
     static func taxon(_ arguments: [String]) throws -> String {
-        let process = Process(), out = Pipe(), err = Pipe()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "taxon", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "taxon \(arguments.joined(separator: " ")): \(String(decoding: stderr, as: UTF8.self))"])
+        let output = try Subprocess.run(executable, arguments)
+        guard output.status == 0 else {
+            throw NSError(domain: "taxon", code: Int(output.status),
+                          userInfo: [NSLocalizedDescriptionKey: "taxon \(arguments.joined(separator: " ")): \(output.stderr)"])
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return output.stdout
     }
 
     /// Sample photos by wnid prefix (the file names start with the wnid).

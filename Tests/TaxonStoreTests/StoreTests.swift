@@ -73,7 +73,7 @@ final class StoreTests: XCTestCase {
         let store = try SQLiteStore(path: try path())
         struct Boom: Error {}
         XCTAssertThrowsError(try store.transaction {
-            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", replace: false)
             throw Boom()
         })
         XCTAssertEqual(try store.taxonomies(), [])
@@ -93,7 +93,7 @@ final class StoreTests: XCTestCase {
         let store = try SQLiteStore(path: try path())
         let empty = try store.contentDigest()
         try store.transaction {
-            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: "hierarchy", source: "s", replace: false)
+            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", replace: false)
             _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
         }
         let one = try store.contentDigest()

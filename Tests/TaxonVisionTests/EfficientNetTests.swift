@@ -1,5 +1,6 @@
 import Foundation
 import TaxonLinalg
+import TaxonTesting
 import XCTest
 @testable import TaxonVision
 
@@ -13,13 +14,13 @@ final class EfficientNetTests: XCTestCase {
     static let cats: Set<Int> = [281, 282, 283, 284, 285]  // tabby, tiger cat, Persian, Siamese, Egyptian cat
 
     private func network() throws -> EfficientNetLite0 {
-        guard FileManager.default.fileExists(atPath: Self.weights) else { throw XCTSkip("needs the weights: run scripts/setup.sh") }
+        try TestData.require(Self.weights)
         return try EfficientNetLite0(weights: try SafeTensors(path: Self.weights))
     }
 
     /// Logits of the NumPy reference for an NHWC batch.
     private func referenceLogits(_ input: FeatureMap) throws -> [Double] {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { throw XCTSkip("needs .cache/py (numpy): run scripts/setup.sh") }
+        try TestData.require(Self.python)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-cnn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let source = directory.appendingPathComponent("in.npy").path, target = directory.appendingPathComponent("out.npy").path
@@ -28,12 +29,9 @@ final class EfficientNetTests: XCTestCase {
         let plane = input.height * input.width
         for n in 0..<input.count { for p in 0..<plane { for c in 0..<3 { nchw[(n * 3 + c) * plane + p] = input.values[(n * plane + p) * 3 + c] } } }
         try NPY.write(nchw, shape: [input.count, 3, input.height, input.width], to: source)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Self.repository.appendingPathComponent("models/efficientnet_numpy.py").path, Self.weights, source, target]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        let reference = try Subprocess.run(URL(fileURLWithPath: Self.python),
+                                           [Self.repository.appendingPathComponent("models/efficientnet_numpy.py").path, Self.weights, source, target])
+        XCTAssertEqual(reference.status, 0, reference.stderr)
         let data = try Data(contentsOf: URL(fileURLWithPath: target))
         let headerLength = Int(data[8]) | Int(data[9]) << 8
         XCTAssertTrue(String(decoding: data[10..<(10 + headerLength)], as: UTF8.self).contains("'<f8'"))
@@ -66,8 +64,9 @@ final class EfficientNetTests: XCTestCase {
     func testImageNetSampleAccuracy() throws {
         let network = try network()
         let directory = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/data/imagenet-sample")
-        guard let files = try? FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".jpg") }).sorted(),
-              !files.isEmpty else { throw XCTSkip("needs ../shared/data/imagenet-sample") }
+        try TestData.imagenetSample()
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter({ $0.hasSuffix(".jpg") }).sorted()
+        XCTAssertFalse(files.isEmpty)
         let wnids = try String(contentsOf: Self.repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
         // A spread-out twentieth of the sample here (a debug build is slow); the benchmark runs all 1,000.

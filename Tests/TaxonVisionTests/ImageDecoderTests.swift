@@ -2,6 +2,7 @@ import CPNG
 import CTurboJPEG
 import Foundation
 import TaxonLinalg
+import TaxonTesting
 import XCTest
 @testable import TaxonVision
 
@@ -23,9 +24,8 @@ final class ImageDecoderTests: XCTestCase {
     }
 
     private func samplePhoto() throws -> Data {
-        guard let name = try? FileManager.default.contentsOfDirectory(atPath: Self.sample.path).filter({ $0.hasSuffix(".jpg") }).min() else {
-            throw XCTSkip("needs ../shared/data/imagenet-sample")
-        }
+        try TestData.require(Self.sample.path, from: "the shared data folder beside the repository (../shared/data)")
+        let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: Self.sample.path).filter({ $0.hasSuffix(".jpg") }).min())
         return try Data(contentsOf: Self.sample.appendingPathComponent(name))
     }
 

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 
 /// Runs the built `taxon` executable the way a user does.
@@ -16,19 +17,8 @@ final class CLITests: XCTestCase {
 
     @discardableResult
     private func taxon(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        let output = try Subprocess.run(executable, arguments, environment: environment)
+        return Result(status: output.status, stdout: output.stdout, stderr: output.stderr)
     }
 
     private func directory() throws -> URL {
@@ -287,9 +277,8 @@ final class CLITests: XCTestCase {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
         let chelsea = repository.appendingPathComponent("models/data/chelsea.png").path
-        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
-            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
-        }
+        try TestData.require(weights)
+        try TestData.debianWordNet()
         let dir = try directory()
         let db = dir.appendingPathComponent("s.sqlite").path
         XCTAssertEqual(try taxon(["import", "wordnet", "--db", db]).status, 0)
@@ -367,15 +356,8 @@ final class SearchCLITests: XCTestCase {
     private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let process = Process(), out = Pipe(), err = Pipe()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        let output = try Subprocess.run(executable, arguments)
+        return (output.status, output.stdout, output.stderr)
     }
 
     /// The body of a 200 answer, nil for anything else (or no answer yet).
@@ -393,9 +375,8 @@ final class SearchCLITests: XCTestCase {
     func testIndexSearchAndServe() throws {
         let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
         let chelsea = repository.appendingPathComponent("models/data/chelsea.png").path
-        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun") else {
-            throw XCTSkip("needs the weights and Debian's WordNet: run scripts/setup.sh")
-        }
+        try TestData.require(weights)
+        try TestData.debianWordNet()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-search-\(UUID().uuidString)")
         let photos = dir.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
@@ -433,8 +414,9 @@ final class SearchCLITests: XCTestCase {
         let server = Process()
         server.executableURL = executable
         server.arguments = ["serve", "--port", String(port), "--weights", weights, "--db", db]
-        server.standardOutput = Pipe()
-        server.standardError = Pipe()
+        // Nobody reads its log here: it goes nowhere rather than into a pipe that could fill up.
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
         try server.run()
         defer { server.terminate(); server.waitUntilExit() }
         var health: Data?
@@ -450,10 +432,10 @@ final class SearchCLITests: XCTestCase {
     func testEvalRetrievalAndAudits() throws {
         let weights = repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
         let sample = repository.deletingLastPathComponent().appendingPathComponent("shared/data/imagenet-sample").path
-        guard FileManager.default.fileExists(atPath: weights), FileManager.default.fileExists(atPath: "/usr/share/wordnet/data.noun"),
-              let files = try? FileManager.default.contentsOfDirectory(atPath: sample) else {
-            throw XCTSkip("needs the weights, Debian's WordNet and ../shared/data/imagenet-sample")
-        }
+        try TestData.require(weights)
+        try TestData.debianWordNet()
+        try TestData.imagenetSample()
+        let files = try FileManager.default.contentsOfDirectory(atPath: sample)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-eval-\(UUID().uuidString)")
         let photos = dir.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)

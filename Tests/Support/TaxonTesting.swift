@@ -1,0 +1,78 @@
+import Foundation
+
+/// Helpers the test targets share: data they need, and processes they run.
+
+/// A file or folder a test needs that the machine lacks: the test fails with
+/// this message (never skips), naming the setup step that provides it.
+public struct MissingTestData: Error, CustomStringConvertible {
+    public let description: String
+}
+
+public enum TestData {
+    /// The repository's root (the folder holding Package.swift).
+    public static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// ../shared/data beside the repository (what CI lays out).
+    public static let shared = repository.deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    /// Returns `path`, or throws naming it and the step that installs it.
+    @discardableResult
+    public static func require(_ path: String, from step: String = "scripts/setup.sh") throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else { throw MissingTestData(description: "missing \(path): \(step) provides it") }
+        return path
+    }
+
+    /// Files the tests use, with the setup step behind each.
+    @discardableResult public static func weights() throws -> String { try require(repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path) }
+    @discardableResult public static func chelsea() throws -> String { try require(repository.appendingPathComponent("models/data/chelsea.png").path) }
+    @discardableResult public static func debianWordNet() throws -> String { try require("/usr/share/wordnet/data.noun", from: "scripts/setup.sh (Debian's wordnet-base)") }
+    @discardableResult public static func princetonWordNet() throws -> String { try require(repository.appendingPathComponent("ontologies/data/wordnet-3.0").path) }
+    @discardableResult public static func glove() throws -> String { try require(repository.appendingPathComponent("embeddings/data/glove-6b-50d.bin").path) }
+    @discardableResult public static func imagenetSample() throws -> String {
+        try require(shared.appendingPathComponent("imagenet-sample").path, from: "the shared data folder beside the repository (../shared/data)")
+    }
+    @discardableResult public static func sharedFile(_ relative: String) throws -> String {
+        try require(shared.appendingPathComponent(relative).path, from: "the shared data folder beside the repository (../shared/data)")
+    }
+}
+
+/// A finished process: its exit status and everything it wrote.
+public struct ProcessOutput: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+}
+
+public enum Subprocess {
+    /// Runs `executable` to the end. Both pipes are drained at once (standard
+    /// error on a thread of its own), so a child that fills one pipe while we
+    /// read the other cannot deadlock.
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> ProcessOutput {
+        let process = Process(), out = Pipe(), err = Pipe()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stderr = ErrorCollector()
+        let reader = Thread { stderr.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ProcessOutput(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                             stderr: String(decoding: stderr.wait(), as: UTF8.self))
+    }
+}
+
+/// Standard error as the reader thread collected it.
+private final class ErrorCollector: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+    func set(_ value: Data) { data = value; done.signal() }
+    func wait() -> Data { done.wait(); return data }
+}
