@@ -17,6 +17,7 @@ public struct StoreSummary: Encodable, Sendable {
 /// Concepts and the catalogue: looking things up, listing what is stored, importing once.
 public struct CatalogService {
     public let store: any Store
+    /// A service over one store connection (use it from one thread at a time).
     public init(store: any Store) { self.store = store }
 
     /// The concept a reference names (a key, NLTK-style name or word: its first sense), or with `allSenses` every sense of it.

@@ -22,6 +22,7 @@ public struct CollectionService {
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
 
+    /// A service over one store connection; `classSet` names the network's outputs.
     public init(store: any Store, classSet: String = "ilsvrc2012") { (self.store, self.classSet) = (store, classSet) }
 
     /// Indexes every photo below `folder` into the collection (unchanged files skipped, vanished ones removed).

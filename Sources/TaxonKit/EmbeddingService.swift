@@ -32,6 +32,7 @@ public struct EmbedRequest: Sendable {
     public var replace = false
     public var measureFidelity = false
 
+    /// A request with every option at its default.
     public init(classSet: String, method: EmbedMethod, name: String) { (self.classSet, self.method, self.name) = (classSet, method, name) }
 
     /// The option combinations that make no sense, named by option (`dims`, `vectors`, …).
@@ -61,6 +62,7 @@ public struct EmbedReport: Encodable, Sendable {
 /// Class embeddings: computing, storing, listing, exporting and querying them.
 public struct EmbeddingService {
     public let store: any Store
+    /// A service over one store connection (use it from one thread at a time).
     public init(store: any Store) { self.store = store }
 
     /// The classes of a stored class set inside the hierarchy an embedding is built on.

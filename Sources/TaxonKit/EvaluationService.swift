@@ -22,6 +22,7 @@ public struct RetrievalEvaluationResult: Sendable {
 /// Retrieval evaluation and audits of embeddings and similarity measures.
 public struct EvaluationService {
     public let store: any Store
+    /// A service over one store connection (use it from one thread at a time).
     public init(store: any Store) { self.store = store }
 
     /// Every image of the collection as a query, under each ranking.
@@ -71,6 +72,7 @@ public struct EvaluationService {
 
 /// A measure audit as a short Markdown report.
 public enum MeasureAuditText {
+    /// The audit's properties as a Markdown table, each with whether it holds.
     public static func markdown(_ a: MeasureAudit, measure: String, classSet: String, taxonomy: String) -> String {
         func yesNo(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
         let e = a.smallestEigenvalue.map { String(format: "%.6g", $0) } ?? "n/a (missing values)"

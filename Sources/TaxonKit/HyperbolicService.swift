@@ -41,6 +41,7 @@ public struct HyperbolicTrainingReport: Sendable {
 /// Hyperbolic embeddings of taxonomy closures: training, evaluation, entailment.
 public struct HyperbolicService {
     public let store: any Store
+    /// A service over one store connection (use it from one thread at a time).
     public init(store: any Store) { self.store = store }
 
     /// Closures up to this many nodes are scored for reconstruction right after training.

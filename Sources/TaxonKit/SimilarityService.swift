@@ -11,6 +11,7 @@ public struct PairScore: Encodable, Sendable {
     /// nil where NLTK gives None (no path, no common subsumer).
     public let score: Double?
 
+    /// Every field as given.
     public init(a: String, b: String, measure: String, score: Double?) { (self.a, self.b, self.measure, self.score) = (a, b, measure, score) }
 }
 
@@ -36,6 +37,7 @@ public struct SimilarityMatrixReport: Encodable, Sendable {
 /// Taxonomy similarity: measures on concept pairs, subsumers, class-set matrices and trees.
 public struct SimilarityService {
     public let store: any Store
+    /// A service over one store connection (use it from one thread at a time).
     public init(store: any Store) { self.store = store }
 
     /// The in-memory taxonomy (default: wordnet, or the only one) with its

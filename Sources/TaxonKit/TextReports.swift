@@ -97,18 +97,22 @@ public enum TextReports {
         return "imported \(r.taxonomy): \(r.synsets.values.reduce(0, +)) synsets (\(counts)), \(r.senses) senses, \(r.pointers) pointers"
     }
 
+    /// A WN-LMF import.
     public static func imported(_ r: WNLMFImporter.Report) -> String {
         "imported \(r.taxonomy) (lexicons \(r.lexicons.joined(separator: ", "))): \(r.synsets) synsets, \(r.senses) senses, \(r.relations) relations"
     }
 
+    /// A class-set import.
     public static func imported(_ r: ImageNetClassesImporter.Report) -> String {
         "imported class set \(r.classSet): \(r.classes) classes over \(r.taxonomy)"
     }
 
+    /// A hierarchy-file import.
     public static func imported(_ r: EdgeListImporter.Report) -> String {
         "imported \(r.taxonomy): \(r.nodes) nodes, \(r.edges) edges, \(r.leaves) leaves, \(r.roots) root(s), height \(r.height)"
     }
 
+    /// A word-vector import.
     public static func imported(_ r: WordVectorsImporter.Report) -> String {
         "imported \(r.vectorSet): \(r.count) × \(r.dims) (\(r.format.rawValue))"
             + (r.duplicatesSkipped > 0 ? ", \(r.duplicatesSkipped) duplicate token(s) skipped" : "")

@@ -22,6 +22,7 @@ public struct MapperTrainingRequest: Sendable {
     public var labels: String?
     public var options = LinearMapper.Options()
     public var replace = false
+    /// A request with the trainer's default options.
     public init(folder: String, embedding: String, name: String) { (self.folder, self.embedding, self.name) = (folder, embedding, name) }
 }
 
@@ -32,6 +33,7 @@ public struct VisionService {
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
 
+    /// A service over one store connection and a loaded network; `classSet` names the network's outputs.
     public init(store: any Store, network: EfficientNetLite0, classSet: String = "ilsvrc2012") {
         (self.store, self.network, self.classSet) = (store, network, classSet)
     }

@@ -18,6 +18,7 @@ public struct TaxonomyInfo: Codable, Sendable, Equatable {
     public let concepts: Int
     public let edges: Int
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, kind: TaxonomyKind, source: String, importedAt: String, concepts: Int, edges: Int) {
         (self.id, self.name, self.kind, self.source, self.importedAt, self.concepts, self.edges) = (id, name, kind, source, importedAt, concepts, edges)
     }
@@ -42,6 +43,7 @@ public struct ClassSetInfo: Codable, Sendable, Equatable {
     public let source: String
     public let createdAt: String
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, taxonomy: String, classes: Int, source: String, createdAt: String) {
         (self.id, self.name, self.taxonomy, self.classes, self.source, self.createdAt) = (id, name, taxonomy, classes, source, createdAt)
     }
@@ -57,6 +59,7 @@ public struct VectorSetInfo: Codable, Sendable, Equatable {
     public let source: String
     public let importedAt: String
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, dims: Int, count: Int, format: String, source: String, importedAt: String) {
         (self.id, self.name, self.dims, self.count, self.format, self.source, self.importedAt) = (id, name, dims, count, format, source, importedAt)
     }
@@ -74,6 +77,7 @@ public struct Concept: Codable, Sendable, Equatable, Hashable {
     public let lexname: String?
     public let gloss: String?
 
+    /// Every field as the store holds it.
     public init(id: Int64, taxonomyID: Int64, key: String, name: String?, pos: String?, lexname: String?, gloss: String?) {
         (self.id, self.taxonomyID, self.key, self.name, self.pos, self.lexname, self.gloss) = (id, taxonomyID, key, name, pos, lexname, gloss)
     }
@@ -87,6 +91,7 @@ public struct Lemma: Codable, Sendable, Equatable {
     public let word: String
     public let senseNumber: Int?
 
+    /// Every field as the store holds it.
     public init(word: String, senseNumber: Int?) { (self.word, self.senseNumber) = (word, senseNumber) }
 }
 
@@ -98,6 +103,7 @@ public struct Relation: Codable, Sendable, Equatable {
     public let sourceWord: Int?
     public let targetWord: Int?
 
+    /// Every field as the store holds it.
     public init(relation: String, concept: Concept, sourceWord: Int?, targetWord: Int?) {
         (self.relation, self.concept, self.sourceWord, self.targetWord) = (relation, concept, sourceWord, targetWord)
     }
@@ -109,6 +115,7 @@ public struct Ancestor: Codable, Sendable, Equatable {
     /// Fewest hypernym / instance-hypernym edges from the concept up to this ancestor.
     public let distance: Int
 
+    /// Every field as the store holds it.
     public init(concept: Concept, distance: Int) { (self.concept, self.distance) = (concept, distance) }
 }
 
@@ -125,6 +132,7 @@ public enum Relations {
 /// A taxonomy's concepts and its is-a edges (hypernym and instance hypernym,
 /// as NLTK walks them) as flat arrays: what the in-memory taxonomy is built from.
 public struct TaxonomicGraph: Sendable {
+    /// An empty graph, filled by a store's reader.
     public init() {}
     public var conceptIDs: [Int64] = []
     public var keys: [String] = []
@@ -147,6 +155,7 @@ public struct ConceptDetails: Encodable, Sendable {
     /// Every other relation (meronyms, antonyms, …); hyponyms are the children.
     public let relations: [Relation]
 
+    /// The concept's own fields with its words and its edges sorted into parents, children and the rest.
     public init(concept: Concept, lemmas: [Lemma], parents: [Relation], children: [Relation], relations: [Relation]) {
         (key, name, pos, lexname, gloss) = (concept.key, concept.name, concept.pos, concept.lexname, concept.gloss)
         (self.lemmas, self.parents, self.children, self.relations) = (lemmas, parents, children, relations)
@@ -166,6 +175,7 @@ public struct EmbeddingInfo: Codable, Sendable, Equatable {
     public let rows: Int
     public let createdAt: String
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, classSet: String, method: String, parameters: String, dims: Int, rows: Int, createdAt: String) {
         (self.id, self.name, self.classSet, self.method, self.parameters) = (id, name, classSet, method, parameters)
         (self.dims, self.rows, self.createdAt) = (dims, rows, createdAt)
@@ -189,6 +199,7 @@ public struct MapperInfo: Codable, Sendable, Equatable {
     public let outputs: Int
     public let createdAt: String
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, embedding: String, parameters: String, inputs: Int, outputs: Int, createdAt: String) {
         (self.id, self.name, self.embedding, self.parameters, self.inputs, self.outputs, self.createdAt) = (id, name, embedding, parameters, inputs, outputs, createdAt)
     }
@@ -209,6 +220,7 @@ public struct CollectionInfo: Codable, Sendable, Equatable {
     public let images: Int
     public let createdAt: String
 
+    /// Every field as the store holds it.
     public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String) {
         (self.id, self.name, self.root, self.descriptor, self.embedding) = (id, name, root, descriptor, embedding)
         (self.generation, self.images, self.createdAt) = (generation, images, createdAt)
@@ -228,6 +240,7 @@ public struct ImageRecord: Sendable, Equatable {
     public var descriptor: [Float]
     public var embedding: [Float]?
 
+    /// Every field as the store holds it.
     public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
                 descriptor: [Float], embedding: [Float]?) {
         (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
@@ -239,6 +252,7 @@ public struct ImageRecord: Sendable, Equatable {
 public struct ClassProbability: Codable, Sendable, Equatable {
     public let wnid: String
     public let probability: Double
+    /// Every field as the store holds it.
     public init(wnid: String, probability: Double) { (self.wnid, self.probability) = (wnid, probability) }
 }
 
@@ -249,6 +263,7 @@ public struct ContentDigest: Codable, Sendable, Equatable, CustomStringConvertib
     public let rows: [String: Int]
     public let hash: String
 
+    /// Every field as the store holds it.
     public init(rows: [String: Int], hash: String) { (self.rows, self.hash) = (rows, hash) }
 
     public var description: String {

@@ -67,6 +67,7 @@ public protocol VectorSetReader: AnyObject {
 }
 
 extension VectorSetReader {
+    /// The vector set of that name, or `CatalogError.notFound`.
     public func vectorSet(named name: String) throws -> VectorSetInfo {
         guard let found = try vectorSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .vectorSet, name: name) }
         return found
@@ -134,13 +135,16 @@ public protocol CollectionStore: AnyObject {
 }
 
 extension CollectionStore {
+    /// The collection of that name, or `CatalogError.notFound`.
     public func collection(named name: String) throws -> CollectionInfo {
         guard let info = try collections().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .collection, name: name) }
         return info
     }
 
+    /// Its images with their vectors.
     public func images(in collection: CollectionInfo) throws -> [ImageRecord] { try images(in: collection, vectors: true) }
 
+    /// Inserts or updates `records` (by path), removing none.
     public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord]) throws {
         try updateImages(of: collection, upserting: records, removing: [])
     }
@@ -178,10 +182,12 @@ public protocol TaxonomyWriting: AnyObject {
 }
 
 extension TaxonomyWriting {
+    /// Adds a word, folded here.
     public func addLemma(concept: Int64, position: Int, word: String, senseNumber: Int?) throws {
         try addLemma(concept: concept, position: position, word: word, folded: nil, senseNumber: senseNumber)
     }
 
+    /// Adds a relation between two concepts (no word positions).
     public func addEdge(from source: Int64, _ relation: String, to target: Int64) throws {
         try addEdge(from: source, relation, to: target, sourceWord: 0, targetWord: 0)
     }

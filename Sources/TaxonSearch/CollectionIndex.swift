@@ -19,6 +19,7 @@ public struct CollectionIndex: Sendable {
 
     public var count: Int { ids.count }
 
+    /// Copies the records' vectors into two contiguous matrices.
     public init(info: CollectionInfo, records: [ImageRecord]) {
         self.info = info
         ids = records.map(\.id)
@@ -40,6 +41,7 @@ public struct CollectionIndex: Sendable {
         (self.descriptors, self.descriptorDims, self.embeddings, self.embeddingDims) = (descriptors, descriptorDims, embeddings, embeddingDims)
     }
 
+    /// Loads every image of the collection from the store.
     public init(store: Store, collection name: String) throws {
         let info = try store.collection(named: name)
         self.init(info: info, records: try store.images(in: info))
@@ -121,9 +123,11 @@ public enum Ranking: Sendable, Equatable {
 public struct SearchQuery: Sendable {
     public var descriptor: [Float]?
     public var embedding: [Float]?
+    /// Either side may be missing (concept and text queries have no descriptor).
     public init(descriptor: [Float]?, embedding: [Float]?) { (self.descriptor, self.embedding) = (descriptor, embedding) }
 }
 
+/// One result: the image, its best class, its cosines and its sort key.
 public struct SearchHit: Sendable, Encodable, Equatable {
     public let id: Int64
     public let path: String

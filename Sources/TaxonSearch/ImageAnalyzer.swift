@@ -26,6 +26,7 @@ public struct SemanticSpace: Sendable {
     /// How many classes weight an image's vector (their probabilities renormalised).
     public static let topClasses = 10
 
+    /// The embedding's rows in the network's class order; every class must have one.
     public init(store: Store, embedding name: String, networkClasses: [String]) throws {
         let (info, rows) = try store.embeddingRowsByKey(named: name)
         let missing = networkClasses.filter { rows[$0] == nil }
@@ -46,6 +47,7 @@ public struct SemanticSpace: Sendable {
     }
 }
 
+/// Turns photos into what the index stores: descriptor, top classes and semantic vector, in one network pass.
 public struct ImageAnalyzer: Sendable {
     public let network: EfficientNetLite0
     /// The wnids of the network's outputs, in order.
@@ -53,6 +55,7 @@ public struct ImageAnalyzer: Sendable {
     public let descriptor: Descriptor
     public let space: SemanticSpace?
 
+    /// `space` nil: no semantic vectors (visual search only).
     public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?) {
         precondition(classes.count == EfficientNetLite0.classes, "one wnid per network output")
         (self.network, self.classes, self.descriptor, self.space) = (network, classes, descriptor, space)
@@ -65,6 +68,7 @@ public struct ImageAnalyzer: Sendable {
         public let height: Int
     }
 
+    /// Decodes and preprocesses one photo (safe to run on several threads at once).
     public static func prepare(_ data: Data, name: String) throws -> Prepared {
         let image = try ImageDecoder.decode(data, name: name)
         return Prepared(input: try Preprocessing.input(image, name: name), width: image.width, height: image.height)

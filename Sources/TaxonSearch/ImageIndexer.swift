@@ -20,6 +20,7 @@ public struct ImageIndexer {
     public let analyzer: ImageAnalyzer
     public var batch = 16
 
+    /// An indexer writing into `store` with `analyzer`.
     public init(store: Store, analyzer: ImageAnalyzer) {
         (self.store, self.analyzer) = (store, analyzer)
     }
@@ -43,6 +44,7 @@ public struct ImageIndexer {
         return files.sorted()
     }
 
+    /// Indexes every photo below `folder`: new and changed ones analysed, vanished ones removed, bad ones reported; one transaction per batch.
     public func index(folder: String, collection name: String, replace: Bool = false,
                       progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> IndexReport {
         let root = absolutePath(folder)

@@ -1,5 +1,6 @@
 import TaxonModel
 
+/// A search or index request that cannot be answered as asked.
 public enum SearchError: TaxonError, Equatable {
     case embeddingLacksClasses(embedding: String, count: Int, examples: [String])
     case noEmbedding(collection: String)

@@ -57,7 +57,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch {
             if let known = APIError(error) { return try known.response(from: request, context: context) }
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "path": "\(request.uri.path)"])
+            context.logger.error("request failed", metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(context.endpointPath ?? request.uri.path)", "status": "500",
+                "error": "\(String(reflecting: error))",
+            ])
             return try APIError(status: .internalServerError, detail: "internal error; the server's log has it under request id \(context.id)")
                 .response(from: request, context: context)
         }

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The HTTP application on `host:port`, serving `service`.
-public func buildApplication(_ service: TaxonService, host: String, port: Int) -> some ApplicationProtocol {
-    Application(router: buildRouter(service), configuration: .init(address: .hostname(host, port: port), serverName: "taxon"))
+/// The HTTP application on `host:port`, serving `service`; with `accessLog`, a log line per request.
+public func buildApplication(_ service: TaxonService, host: String, port: Int, accessLog: Bool = false) -> some ApplicationProtocol {
+    Application(router: buildRouter(service, accessLog: accessLog), configuration: .init(address: .hostname(host, port: port), serverName: "taxon"))
 }

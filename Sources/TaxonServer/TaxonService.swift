@@ -14,6 +14,7 @@ import TaxonVision
 /// network work runs on a thread pool of its own (`blocking`), never on the
 /// cooperative threads that answer requests.
 public final class TaxonService: Sendable {
+    /// What one request may ask for; more answers 4xx naming the limit.
     public struct Limits: Sendable {
         /// Request bodies (uploaded photos, batch similarity) up to this many bytes.
         public var maxBody = 20 * 1024 * 1024
@@ -21,6 +22,7 @@ public final class TaxonService: Sendable {
         public var maxPairs = 10_000
         /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).
         public static let maxParameterLength = 1_000
+        /// The defaults: 20 MiB bodies, k ≤ 1,000, 10,000 pairs.
         public init() {}
     }
 

@@ -26,6 +26,7 @@ extension SQLiteStore {
         return result
     }
 
+    /// Every class set with its size.
     public func classSets() throws -> [ClassSetInfo] {
         let statement = try db.prepare("""
             SELECT s.id, s.name, t.name, (SELECT count(*) FROM class_member m WHERE m.class_set_id = s.id),
@@ -41,6 +42,7 @@ extension SQLiteStore {
         return result
     }
 
+    /// Every word-vector set.
     public func vectorSets() throws -> [VectorSetInfo] {
         let statement = try db.prepare(
             "SELECT id, name, dims, count, format, source, imported_at FROM vector_set ORDER BY name")
@@ -69,6 +71,7 @@ extension SQLiteStore {
         throw ReferenceError.taxonomyRequired(available: all.map(\.name))
     }
 
+    /// The class set of that name, or `CatalogError.notFound`.
     public func classSet(named name: String) throws -> ClassSetInfo {
         guard let found = try classSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .classSet, name: name) }
         return found
@@ -103,12 +106,14 @@ extension SQLiteStore {
             pos: s.optionalText(offset + 4), lexname: s.optionalText(offset + 5), gloss: s.optionalText(offset + 6))
     }
 
+    /// The concept with that id, if any.
     public func concept(id: Int64) throws -> Concept? {
         let statement = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.id = ?")
         try statement.bind(id, at: 1)
         return try readConcepts(statement).first
     }
 
+    /// The concept's words in their order.
     public func lemmas(of concept: Concept) throws -> [Lemma] {
         let statement = try db.prepare("SELECT word, sense_number FROM lemma WHERE concept_id = ? ORDER BY position")
         try statement.bind(concept.id, at: 1)
@@ -187,6 +192,7 @@ extension SQLiteStore {
 
 
 extension SQLiteStore {
+    /// Concepts in id order and their hypernym and instance-hypernym edges (what `Taxonomy.load` needs).
     public func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph {
         var graph = TaxonomicGraph()
         var index: [Int64: Int32] = [:]

@@ -2,6 +2,7 @@ import TaxonModel
 
 /// The digest: row counts per table and a 64-bit FNV-1a hash over every row in primary-key order.
 extension SQLiteStore {
+    /// Row counts per table and an FNV-1a hash over every row in primary-key order.
     public func contentDigest() throws -> ContentDigest {
         let tables = try db.prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")

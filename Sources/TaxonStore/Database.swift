@@ -2,11 +2,11 @@ import CSQLite
 
 /// An error reported by SQLite, with the statement that failed where known.
 struct SQLiteError: Error, CustomStringConvertible {
-    public let code: Int32
-    public let message: String
-    public let sql: String?
+    let code: Int32
+    let message: String
+    let sql: String?
 
-    public var description: String {
+    var description: String {
         if let sql { return "SQLite error \(code): \(message) (in: \(sql.prefix(120)))" }
         return "SQLite error \(code): \(message)"
     }
@@ -19,7 +19,7 @@ final class Database {
     /// Configures the library once, before its first connection opens.
     private static let configured: Int32 = taxon_sqlite_configure()
 
-    public init(path: String, readOnly: Bool = false) throws {
+    init(path: String, readOnly: Bool = false) throws {
         _ = Self.configured
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
@@ -38,7 +38,7 @@ final class Database {
     deinit { sqlite3_close_v2(handle) }
 
     /// Runs one or more statements that return no rows.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var errorMessage: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
         if rc != SQLITE_OK {
@@ -48,12 +48,12 @@ final class Database {
         }
     }
 
-    public func prepare(_ sql: String) throws -> Statement {
+    func prepare(_ sql: String) throws -> Statement {
         try Statement(database: self, sql: sql)
     }
 
     /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -65,19 +65,19 @@ final class Database {
         }
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     /// Convenience: the first column of the first row, or nil.
-    public func scalarInt(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? {
+    func scalarInt(_ sql: String, _ arguments: [SQLValue] = []) throws -> Int64? {
         let statement = try prepare(sql)
         try statement.bind(arguments)
         return try statement.step() ? statement.int64(0) : nil
     }
 
-    public func scalarText(_ sql: String, _ arguments: [SQLValue] = []) throws -> String? {
+    func scalarText(_ sql: String, _ arguments: [SQLValue] = []) throws -> String? {
         let statement = try prepare(sql)
         try statement.bind(arguments)
         return try statement.step() ? statement.text(0) : nil
@@ -117,11 +117,11 @@ final class Statement {
         unsafeBitCast(-1 as Int, to: sqlite3_destructor_type.self)
     }
 
-    public func bind(_ values: [SQLValue]) throws {
+    func bind(_ values: [SQLValue]) throws {
         for (index, value) in values.enumerated() { try bind(value, at: Int32(index + 1)) }
     }
 
-    public func bind(_ value: SQLValue, at index: Int32) throws {
+    func bind(_ value: SQLValue, at index: Int32) throws {
         let rc: Int32
         switch value {
         case .null: rc = sqlite3_bind_null(handle, index)
@@ -133,24 +133,24 @@ final class Statement {
         try check(rc)
     }
 
-    public func bind(_ value: Int64, at index: Int32) throws { try check(sqlite3_bind_int64(handle, index, value)) }
-    public func bind(_ value: Int, at index: Int32) throws { try bind(Int64(value), at: index) }
-    public func bind(_ value: String, at index: Int32) throws {
+    func bind(_ value: Int64, at index: Int32) throws { try check(sqlite3_bind_int64(handle, index, value)) }
+    func bind(_ value: Int, at index: Int32) throws { try bind(Int64(value), at: index) }
+    func bind(_ value: String, at index: Int32) throws {
         try check(sqlite3_bind_text(handle, index, value, -1, Self.transient))
     }
-    public func bind(_ value: String?, at index: Int32) throws {
+    func bind(_ value: String?, at index: Int32) throws {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
     }
-    public func bind(_ value: Int?, at index: Int32) throws {
+    func bind(_ value: Int?, at index: Int32) throws {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
     }
-    public func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
+    func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32) throws {
         try check(sqlite3_bind_blob(handle, index, bytes.baseAddress, Int32(bytes.count), Self.transient))
     }
 
     /// Advances to the next row; false when done.
     @discardableResult
-    public func step() throws -> Bool {
+    func step() throws -> Bool {
         let rc = sqlite3_step(handle)
         switch rc {
         case SQLITE_ROW: return true
@@ -160,28 +160,28 @@ final class Statement {
     }
 
     /// Runs an INSERT/UPDATE/DELETE to completion and readies the statement for reuse.
-    public func run() throws {
+    func run() throws {
         defer { reset() }
         while try step() {}
     }
 
-    public func reset() {
+    func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
-    public var columnCount: Int32 { sqlite3_column_count(handle) }
-    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
-    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
-    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
-    public func text(_ column: Int32) -> String {
+    var columnCount: Int32 { sqlite3_column_count(handle) }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func text(_ column: Int32) -> String {
         guard let pointer = sqlite3_column_text(handle, column) else { return "" }
         return String(cString: pointer)
     }
-    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
-    public func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
-    public func blob(_ column: Int32) -> [UInt8] {
+    func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    func optionalInt(_ column: Int32) -> Int? { isNull(column) ? nil : int(column) }
+    func blob(_ column: Int32) -> [UInt8] {
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let pointer = sqlite3_column_blob(handle, column) else { return [] }
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))

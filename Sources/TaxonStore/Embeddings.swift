@@ -48,6 +48,7 @@ extension SQLiteStore {
     /// SQLite's default limit on one value is 1e9 bytes.
     static let maxEmbeddingBytes = 1_000_000_000
 
+    /// Every embedding's description (without its rows), by name.
     public func embeddings() throws -> [EmbeddingInfo] {
         let statement = try db.prepare("""
             SELECT e.id, e.name, s.name, e.method, e.parameters, e.dims, e.rows, e.created_at

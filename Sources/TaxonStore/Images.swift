@@ -2,6 +2,7 @@ import Foundation
 import TaxonModel
 
 extension SQLiteStore {
+    /// Every collection with its image count.
     public func collections() throws -> [CollectionInfo] {
         let statement = try db.prepare("""
             SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
@@ -70,6 +71,7 @@ extension SQLiteStore {
         return result
     }
 
+    /// One image with its vectors, and its collection's name.
     public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
         let statement = try db.prepare("""
             SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.descriptor, i.embedding, c.name

@@ -26,6 +26,7 @@ extension SQLiteStore {
         }
     }
 
+    /// Every mapper's description (without its values), by name.
     public func mappers() throws -> [MapperInfo] {
         let statement = try db.prepare("""
             SELECT m.id, m.name, e.name, m.parameters, m.inputs, m.outputs, m.created_at

@@ -5,6 +5,7 @@ public struct Migration: Sendable {
     public let sql: String
 }
 
+/// A store file this build cannot open: a newer schema, or a migration that failed (and was rolled back).
 public enum StoreError: Error, CustomStringConvertible {
     case newerSchema(path: String, found: Int, supported: Int)
     case migrationFailed(name: String, underlying: any Error)

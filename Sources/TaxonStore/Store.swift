@@ -47,10 +47,12 @@ public final class SQLiteStore: Store {
         return try db.transaction(body)
     }
 
+    /// A writer inserting one taxonomy's rows with prepared statements; the name is claimed (or replaced) first.
     public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting {
         try SQLiteTaxonomyWriter(store: self, name: name, kind: kind, source: source, replace: replace)
     }
 
+    /// A writer inserting one vector set's rows as float32 BLOBs; the name is claimed (or replaced) first.
     public func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting {
         try SQLiteVectorSetWriter(store: self, name: name, dims: dims, count: count, format: format, source: source, replace: replace)
     }

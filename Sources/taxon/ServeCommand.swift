@@ -1,24 +1,25 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
-import TaxonLinalg
 import TaxonServer
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve the store over HTTP (JSON): concepts, similarity, embeddings and image search. Routes: docs/openapi.yaml.")
+        abstract: "Serve the store over HTTP (JSON): concepts, similarity, embeddings and image search. Routes: docs/openapi.yaml.",
+        discussion: "Logs on standard error (LOG_LEVEL sets the level): start-up, every failed request with its request id, and with --access-log every request; /metrics answers Prometheus text.")
     @OptionGroup var store: StoreOptions
     @OptionGroup var weights: WeightsOptions
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port.") var port = 8080
     @Option(help: "Information content for res/jcn/lin: a WordNet::Similarity .dat file, or 'intrinsic'.") var ic: String?
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+    @Flag(help: "Log one line per request (method, route, status, milliseconds, request id).") var accessLog = false
 
     func run() async throws {
         _ = try store.openExisting()
         let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet)
         // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.
         FileHandle.standardOutput.write(Data("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)\n".utf8))
-        try await buildApplication(service, host: host, port: port).runService()
+        try await buildApplication(service, host: host, port: port, accessLog: accessLog).runService()
     }
 }

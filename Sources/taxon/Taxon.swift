@@ -27,6 +27,31 @@ struct Taxon: AsyncParsableCommand {
     }
 }
 
+/// Commands whose time goes into BLAS/LAPACK: `main` restarts the process
+/// once with OpenBLAS's right kernels before running them (BLASKernels).
+/// The others skip that second process start.
+protocol UsesBLAS { var worthFastKernels: Bool { get } }
+extension UsesBLAS { var worthFastKernels: Bool { true } }
+
+extension EmbedCommand: UsesBLAS {
+    // Eigendecompositions gain; Cholesky and the text lookups are as fast either way.
+    var worthFastKernels: Bool { method.needsEigendecomposition || (method == .sparse && dims != nil) }
+}
+extension SimMatrixCommand: UsesBLAS {}
+extension EmbeddingFidelity: UsesBLAS {}
+extension EmbeddingCompare: UsesBLAS {}
+extension Classify: UsesBLAS {}
+extension EmbedImage: UsesBLAS {}
+extension TrainMapper: UsesBLAS {}
+extension IndexCommand: UsesBLAS {}
+extension SearchCommand: UsesBLAS {}
+extension Serve: UsesBLAS {}
+extension EvalRetrieval: UsesBLAS {}
+extension AuditEmbedding: UsesBLAS {}
+extension AuditMeasure: UsesBLAS {}
+extension BenchCNN: UsesBLAS {}
+extension BenchSearch: UsesBLAS {}
+
 /// The CLI's words for library errors: the option a person passes to get past them.
 enum CLIHint {
     static func explained(_ error: any Error) -> any Error {

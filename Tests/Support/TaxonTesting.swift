@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Helpers the test targets share: data they need, and processes they run.
 
@@ -75,4 +78,18 @@ private final class ErrorCollector: @unchecked Sendable {
     private var data = Data()
     func set(_ value: Data) { data = value; done.signal() }
     func wait() -> Data { done.wait(); return data }
+}
+
+/// A blocking GET for tests of a live server: the status and body, nil when nothing answered.
+public enum HTTPGet {
+    public static func fetch(_ url: URL) -> (status: Int, body: Data)? {
+        final class Box: @unchecked Sendable { var answer: (Int, Data)? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: url) { data, response, _ in
+            if let status = (response as? HTTPURLResponse)?.statusCode { box.answer = (status, data ?? Data()) }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.answer
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import TaxonKit
+import TaxonTesting
 import XCTest
 @testable import TaxonServer
 
@@ -89,6 +90,33 @@ private final class Finished: @unchecked Sendable {
     private var names: [String] = []
     func add(_ name: String) { lock.withLock { names.append(name) } }
     var order: [String] { lock.withLock { names } }
+}
+
+/// `taxon serve --access-log`, a real process: a line per request with method, route, status, duration and request id.
+final class AccessLogTests: XCTestCase {
+    func testAccessLogLines() throws {
+        let built = try Fixture.get()
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let server = Process(), out = Pipe()
+        server.executableURL = Fixture.executable
+        server.arguments = ["serve", "--access-log", "--port", String(port), "--db", built.store, "--weights", "/nonexistent"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = out  // swift-log's default stream
+        try server.run()
+        var answered = 0
+        for _ in 0..<100 where answered < 3 {
+            if HTTPGet.fetch(URL(string: "http://127.0.0.1:\(port)/healthz")!)?.status == 200 { answered += 1 } else { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        XCTAssertEqual(HTTPGet.fetch(URL(string: "http://127.0.0.1:\(port)/v1/concepts/nowhere.n.09")!)?.status, 404)
+        server.terminate()  // SIGTERM: a graceful stop
+        server.waitUntilExit()
+        let log = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = log.split(separator: "\n").filter { $0.contains("] request") || $0.contains(" request ") }
+        XCTAssertEqual(answered, 3, log)
+        XCTAssertEqual(lines.filter { $0.contains("route=/healthz") && $0.contains("status=200") && $0.contains("method=GET") }.count, 3, log)
+        XCTAssertTrue(lines.contains { $0.contains("route=/v1/concepts/{ref}") && $0.contains("status=404") }, log)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("hb.request.id=") && $0.contains("ms=") }, log)
+    }
 }
 
 /// /metrics: Prometheus text with per-route counters and latency histograms.

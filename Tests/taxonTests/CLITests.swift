@@ -362,14 +362,7 @@ final class SearchCLITests: XCTestCase {
 
     /// The body of a 200 answer, nil for anything else (or no answer yet).
     private func get(_ url: URL) -> Data? {
-        final class Box: @unchecked Sendable { var data: Data? }
-        let box = Box(), done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: url) { data, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200 { box.data = data }
-            done.signal()
-        }.resume()
-        done.wait()
-        return box.data
+        HTTPGet.fetch(url).flatMap { $0.status == 200 ? $0.body : nil }
     }
 
     func testIndexSearchAndServe() throws {
