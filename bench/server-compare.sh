@@ -20,9 +20,9 @@ for round in $(seq "$rounds"); do
       echo "round $round $side  GET /v1/similarity?$query  $line"
     done
     curl -s -o /dev/null "http://127.0.0.1:$port/v1/search?collection=imagenet-sample&k=5" --data-binary "@$photo" -H "Content-Type: image/jpeg"  # loads the collection
-    times=$(for _ in 1 2 3 4 5; do curl -s -o /dev/null -w "%{time_total} " --data-binary "@$photo" -H "Content-Type: image/jpeg" \
-      "http://127.0.0.1:$port/v1/search?collection=imagenet-sample&k=5"; done)
-    echo "round $round $side  POST /v1/search (photo, semantic-first, k 5), 5 requests one at a time, seconds: $times"
+    times=$(for _ in $(seq 20); do curl -s -o /dev/null -w "%{time_total}\n" --data-binary "@$photo" -H "Content-Type: image/jpeg" \
+      "http://127.0.0.1:$port/v1/search?collection=imagenet-sample&k=5"; done | sort -n | awk '{t[NR]=$1} END {print "min " t[1] " s, median " t[11] " s, max " t[20] " s"}')
+    echo "round $round $side  POST /v1/search (photo, semantic-first, k 5), 20 requests one at a time: $times"
     kill $server; wait $server 2>/dev/null || true
   done
 done

@@ -86,6 +86,10 @@ func pairError(_ error: any Error, index: Int, batch: Bool) -> any Error {
 
 @Sendable func similarity(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let a = try request.required("a"), b = try request.required("b"), measure = try measure(try request.text("measure"))
+    if let x = service.nodeInMemory(for: a), let y = service.nodeInMemory(for: b) {  // the common case, without a hop
+        let names = service.similarity.taxonomy.names
+        return try json(PairScore(a: names[x], b: names[y], measure: measure.rawValue, score: try service.similarity.score(measure, x, y)), context)
+    }
     return try json(try await scores([(a, b)], measure, service)[0], context)
 }
 
