@@ -36,7 +36,9 @@ public struct Hierarchy: Sendable {
         return (start, list)
     }
 
+    /// The parents of a node (its is-a targets), in the taxonomy's edge order.
     public func parents(of node: Int) -> ArraySlice<Int32> { parentList[Int(parentStart[node])..<Int(parentStart[node + 1])] }
+    /// The children of a node.
     public func children(of node: Int) -> ArraySlice<Int32> { childList[Int(childStart[node])..<Int(childStart[node + 1])] }
     public var edgeCount: Int { parentList.count }
 

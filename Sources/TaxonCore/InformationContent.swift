@@ -92,6 +92,7 @@ public struct InformationContent: Sendable {
     }
 }
 
+/// An information-content file that does not fit the taxonomy or cannot be read, with the file and line.
 public enum InformationContentError: Error, CustomStringConvertible {
     case unreadable(String)
     case malformed(String, line: Int, String)

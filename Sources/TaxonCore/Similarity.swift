@@ -10,6 +10,7 @@ public enum Measure: String, CaseIterable, Sendable, Codable {
     public var needsInformationContent: Bool { self == .res || self == .jcn || self == .lin }
 }
 
+/// A pair NLTK would refuse: different parts of speech, or res/jcn/lin without information content.
 public enum SimilarityError: TaxonError, Equatable {
     case differentPartsOfSpeech(measure: Measure, a: String, b: String)
     case needsInformationContent(Measure)
@@ -43,6 +44,7 @@ public struct Similarity: Sendable {
     /// Per part of speech: NLTK's `_max_depth[pos]` for lch (the deepest max_depth, +1 with a simulated root).
     private let lchDepth: [UInt8: Int]
 
+    /// Precomputes each part of speech's depth for lch; `informationContent` is needed for res, jcn and lin only.
     public init(taxonomy: Taxonomy, informationContent: InformationContent? = nil) {
         self.taxonomy = taxonomy
         self.informationContent = informationContent
@@ -173,6 +175,7 @@ public struct Similarity: Sendable {
         return (icA, icB, subsumer ?? 0)
     }
 
+    /// Jiang–Conrath, as NLTK: 1 / (IC(a) + IC(b) − 2·IC(lcs)); NLTK's large value for a concept with itself or a zero denominator, 0 where either IC is 0.
     public func jcn(_ a: Int, _ b: Int) throws -> Double? {
         if a == b { return nltkInfinity }  // NLTK answers this before looking at IC or part of speech
         let (icA, icB, icLCS) = try informationContentOfLCS(.jcn, a, b)
@@ -181,6 +184,7 @@ public struct Similarity: Sendable {
         return difference == 0 ? nltkInfinity : 1 / difference
     }
 
+    /// Lin, as NLTK: 2·IC(lcs) / (IC(a) + IC(b)).
     public func lin(_ a: Int, _ b: Int) throws -> Double? {
         let (icA, icB, icLCS) = try informationContentOfLCS(.lin, a, b)
         return (2.0 * icLCS) / (icA + icB)

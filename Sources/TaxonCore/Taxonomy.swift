@@ -129,6 +129,7 @@ public struct Taxonomy: Sendable {
     }
 }
 
+/// A taxonomy that cannot be used as a hierarchy: its is-a edges form a cycle (the error names it).
 public enum TaxonomyError: TaxonError {
     public var kind: ErrorKind { .unprocessable }
     case cycle(taxonomy: String, path: String)

@@ -11,6 +11,7 @@ public struct TreeBuilder {
     public private(set) var parent: [Int: Int] = [:]
     public private(set) var nodes: Set<Int> = []
 
+    /// Builds the tree over `classes` (nodes of `taxonomy`) as described above.
     public init(taxonomy: Taxonomy, classes: [Int]) {
         // Each path runs class → … → root.
         let paths = classes.map { taxonomy.hypernymPaths(of: $0).map { Array($0.reversed()) } }
@@ -74,6 +75,7 @@ public struct TreeAgreement: Sendable, Codable {
     public let identicalPaths: Int
     public let classes: Int
 
+    /// Compares two child → parent maps over the given class keys.
     public init(tree: [String: String], reference: [String: String], classes: [String]) {
         func nodeSet(_ parent: [String: String]) -> Set<String> { Set(parent.keys).union(parent.values) }
         func path(_ key: String, _ parent: [String: String]) -> [String] {

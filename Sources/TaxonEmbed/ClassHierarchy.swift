@@ -2,6 +2,7 @@ import TaxonModel
 import TaxonCore
 import TaxonLinalg
 
+/// A class set that cannot be embedded as asked: not positive definite, too large for a dense matrix, or a class missing from the taxonomy.
 public enum HierarchyEmbeddingError: TaxonError, Equatable {
     public var kind: ErrorKind { .unprocessable }
     case missingClasses(taxonomy: String, keys: [String])
@@ -42,6 +43,7 @@ public struct ClassHierarchy: Sendable {
     /// Dense similarity matrices stop here: 6,000² doubles are 288 MB.
     public static let denseLimit = 6_000
 
+    /// The classes (by key) inside the hierarchy they induce in `source`; throws when a key is not there.
     public init(taxonomy source: Taxonomy, classKeys: [String]) throws {
         let nodes = classKeys.map { source.node(forKey: $0) }
         let missing = zip(classKeys, nodes).filter { $0.1 == nil }.map(\.0)
@@ -60,6 +62,7 @@ public struct ClassHierarchy: Sendable {
 
     public var count: Int { classes.count }
 
+    /// Barz & Denzler's s(i, j) = 1 − height(lcs)/max_height between classes i and j (1 on the diagonal).
     public func similarity(_ i: Int, _ j: Int) -> Double {
         i == j ? 1 : similarity.lcsHeight(classes[i], classes[j]) ?? 0
     }

@@ -6,6 +6,7 @@ public enum EmbeddingNeighbors {
     /// Cosine, or Poincaré distance for hyperbolic embeddings.
     public struct Neighbor: Encodable, Sendable { public let key: String; public let name: String; public let score: Double }
 
+    /// The reference names no class of the embedding's class set.
     public enum NeighborError: TaxonError {
         public var kind: ErrorKind { .notFound }
         case notAClass(reference: String, classSet: String)

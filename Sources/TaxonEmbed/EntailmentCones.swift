@@ -14,6 +14,7 @@ public struct EntailmentCone: Sendable {
     /// The cosine is clipped to [−1 + 1e-7, 1 − 1e-7] as in the reference, where its gradient is taken as 0.
     static let cosineClip = 1e-7
 
+    /// Cones in a `dims`-dimensional ball with aperture constant K (Ganea et al. use 0.1).
     public init(dims: Int, K: Double = 0.1) {
         self.dims = dims
         self.K = K
@@ -96,8 +97,10 @@ public struct ConeTrainer: Sendable {
     public var rescale = 0.7
     public var seed: UInt64 = 1
 
+    /// The defaults documented on each setting.
     public init() {}
 
+    /// Trains cones from `initial` points (a Poincaré embedding, rescaled), reporting each epoch; throws when the loss stops being finite.
     public func train(_ closure: TransitiveClosure, initial: [Double], dims: Int,
                       progress: (EpochReport) -> Void = { _ in }) throws -> [Double] {
         try checkTrainingOptions(dims: dims, negatives: negatives, epochs: epochs, learningRate: learningRate, closure: closure)

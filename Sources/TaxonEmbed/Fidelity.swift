@@ -17,6 +17,7 @@ public struct Fidelity: Codable, Sendable {
     /// The pairs with the largest |cos − s|, largest first (at most 10).
     public let worstPairs: [Pair]
 
+    /// One class pair with its cosine and its taxonomy similarity.
     public struct Pair: Codable, Sendable, Equatable {
         public let a: Int, b: Int, cosine: Double, similarity: Double
     }

@@ -13,6 +13,7 @@ public enum HierarchyMethod: String, CaseIterable, Sendable, Codable {
     case sparse
 }
 
+/// Barz & Denzler's class embeddings whose dot products reproduce lcs-height similarity: unitsphere, approx-sim and sparse.
 public enum HierarchyEmbedder {
     /// Rows of the embedding, class-index order.
     public static func embed(_ hierarchy: ClassHierarchy, method: HierarchyMethod, dims: Int? = nil, normalize: Bool = false) throws -> Matrix {
@@ -72,6 +73,7 @@ public enum HierarchyEmbedder {
         return rows
     }
 
+    /// The rows scaled to unit length (zero rows stay zero).
     public static func normalizedRows(_ m: Matrix) -> Matrix {
         var out = m
         for (r, norm) in m.rowNorms().enumerated() where norm > 0 {

@@ -1,6 +1,7 @@
 import Foundation
 import TaxonLinalg
 
+/// The two hyperbolic models: Poincaré embeddings (Nickel & Kiela) and entailment cones (Ganea et al.).
 public enum HyperbolicModel: String, Sendable, CaseIterable {
     case poincare, cones
 }
@@ -13,6 +14,7 @@ public struct HyperbolicScorer: Sendable {
     public let ball: PoincareBall
     public let cone: EntailmentCone
 
+    /// Scores points of either model; K is the cones' aperture constant.
     public init(model: HyperbolicModel, points: [Double], dims: Int, K: Double = 0.1) {
         self.model = model
         self.points = points
@@ -56,6 +58,7 @@ public struct HyperbolicOptions: Sendable {
     public var splitPercent: Int?
     public var seed: UInt64 = 1
 
+    /// Poincaré, 5 dimensions, the model's defaults for the rest.
     public init() {}
 
     /// Poincaré on a split, and the cones' pre-training, follow the cones
@@ -74,6 +77,7 @@ public struct HyperbolicOptions: Sendable {
     public var resolvedLearningRate: Double { learningRate ?? defaults.learningRate }
 }
 
+/// What training kept: the points, the threshold (and Poincaré's α) for is-a decisions, and the link-prediction result on a split.
 public struct TrainedHyperbolic: Sendable {
     public let points: [Double]
     public let trainingEdges: Int
@@ -88,6 +92,7 @@ public struct TrainedHyperbolic: Sendable {
     public let alpha: Double
 }
 
+/// Trains either model on a closure, on its whole or on a link-prediction split, keeping the best checkpoint by validation F1.
 public enum HyperbolicTrainer {
     /// Validation F1 is measured every this many epochs on a split.
     public static let checkpointEvery = 20

@@ -3,6 +3,7 @@ import Foundation
 import TaxonCore
 import TaxonLinalg
 
+/// Training options out of range, or a loss that diverged.
 public enum HyperbolicError: TaxonError, Equatable {
     public var kind: ErrorKind { .invalidInput }
     case emptySubtree(root: String)
@@ -125,6 +126,7 @@ public struct PoincareTrainer: Sendable {
     public var burnInFactor = 0.01
     public var seed: UInt64 = 1
 
+    /// The Poincaré reference's defaults for mammals.
     public init() {}
 
     /// The trained points, row-major (closure.count × dims); `progress` gets a report after every epoch.
@@ -222,6 +224,7 @@ public struct Reconstruction: Codable, Sendable {
     public let meanAveragePrecision: Double
     public let pairs: Int
 
+    /// Ranks every node as a candidate parent of every child (lower score is closer) and averages over the closure's edges, on both cores.
     public static func evaluate(_ closure: TransitiveClosure, score: @escaping @Sendable (_ child: Int, _ candidate: Int) -> Double) -> Reconstruction {
         let n = closure.count
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))

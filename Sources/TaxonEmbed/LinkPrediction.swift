@@ -9,6 +9,7 @@ import TaxonLinalg
 /// above every node) and 5 pairs (a′, c) with a′ not above c. Deterministic
 /// for a given seed.
 public struct LinkPredictionSplit: Sendable {
+    /// An is-a edge: parent and child as rows of the closure.
     public typealias Pair = (parent: Int32, child: Int32)
 
     /// Indices into the closure's edges.
@@ -21,6 +22,7 @@ public struct LinkPredictionSplit: Sendable {
 
     public static let allowedPercents = [0, 10, 25, 50, 90]
 
+    /// Splits the closure as Ganea et al.: the transitive reduction always trains, 5 % each of the rest for validation and test, `trainPercent` % more for training; seeded.
     public init(_ closure: TransitiveClosure, trainPercent: Int, seed: UInt64) throws {
         guard Self.allowedPercents.contains(trainPercent) else {
             throw HyperbolicError.badOption("--split-percent must be one of 0, 10, 25, 50 or 90, not \(trainPercent)")
@@ -81,6 +83,7 @@ public struct Classification: Codable, Sendable, Equatable {
     public let recall: Double
     public let f1: Double
 
+    /// Precision, recall and F1 (in %) when scores ≤ `threshold` count as edges.
     public init(positives: [Double], negatives: [Double], threshold: Double) {
         let tp = Double(positives.filter { $0 <= threshold }.count)
         let fn = Double(positives.count) - tp

@@ -35,6 +35,7 @@ public struct PoincareBall: Manifold {
     public let epsilon: Double
     public let minimumNorm: Double
 
+    /// A ball of `dims` dimensions; points are kept `epsilon` inside its boundary and, for cones, at least `minimumNorm` from the origin.
     public init(dims: Int, epsilon: Double = 1e-5, minimumNorm: Double = 0) {
         self.dims = dims
         self.epsilon = epsilon
@@ -47,11 +48,13 @@ public struct PoincareBall: Manifold {
         return (uu, vv, uv, max(uu + vv - 2 * uv, 0))
     }
 
+    /// The Poincaré distance between rows u and v.
     public func distance(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int) -> Double {
         let t = terms(points, u, v)
         return acosh(max(1 + 2 * t.diff / ((1 - t.uu) * (1 - t.vv)), 1))
     }
 
+    /// Adds `scale` × the Euclidean gradient of d(u, v) to the two rows' gradients.
     public func accumulateGradient(_ points: UnsafeBufferPointer<Double>, _ u: Int, _ v: Int, scale: Double,
                                    _ gu: UnsafeMutableBufferPointer<Double>, _ gv: UnsafeMutableBufferPointer<Double>) {
         let t = terms(points, u, v)
@@ -70,6 +73,7 @@ public struct PoincareBall: Manifold {
         }
     }
 
+    /// One Riemannian SGD step of a row, projected back into the ball.
     public func step(_ points: UnsafeMutableBufferPointer<Double>, _ row: Int, gradient: UnsafeBufferPointer<Double>, learningRate: Double) {
         let base = row * dims
         var norm = 0.0

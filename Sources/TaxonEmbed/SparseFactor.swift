@@ -17,6 +17,7 @@ public struct SparseFactor: Sendable {
     let columnIndex: [Int32]
     let value: [Double]
 
+    /// The factor of a tree's similarity matrix; throws when the hierarchy is not a tree.
     public init(_ hierarchy: ClassHierarchy) throws {
         let t = hierarchy.taxonomy
         if let node = hierarchy.firstMultiParentNode {

@@ -5,6 +5,7 @@ import TaxonModel
 /// The text embedding methods: DeViSE (a class's word vector) and HUSE-style (cosines that follow text similarity).
 public enum TextMethod: String, CaseIterable, Sendable { case devise, huse }
 
+/// A text embedding or query that cannot be made: no vectors for the classes, an empty query, a vector set of the wrong dimension.
 public enum TextEmbeddingError: TaxonError, Equatable {
     public var kind: ErrorKind { .unprocessable }
     case uncovered(classes: [String])
@@ -66,6 +67,7 @@ func meanVector(_ tokens: [String], _ vectors: [String: [Float]], dims: Int) -> 
 /// in order, else the nearest hypernym with a covered word. With `gloss`, the
 /// normalised mean of its gloss words' vectors is added and the sum normalised.
 public enum DeViSE {
+    /// The class rows, how each class was covered, and the coverage counts.
     public struct Result: Sendable {
         public let rows: Matrix
         /// Per class, how it was covered: "word 1: dog", "hypernym at 2: feline".
@@ -73,6 +75,7 @@ public enum DeViSE {
         public let coverage: TextCoverage
     }
 
+    /// The DeViSE rows of a class set from a stored vector set (normalised).
     public static func embed(store: Store, classSet: String, vectors set: VectorSetInfo, gloss: Bool = false) throws -> Result {
         let classes = try store.classMembers(of: classSet)
         let words = try classes.map { try store.lemmas(of: $0).map(\.word) }
@@ -144,6 +147,7 @@ public enum DeViSE {
 /// with the taxonomy similarity S: the top eigenvectors × √eigenvalue of that
 /// matrix, rows normalised (the approx-sim construction).
 public enum HUSE {
+    /// HUSE-style rows whose cosines follow the classes' text similarity (blended with `hierarchy`'s when `mix` is given), and the coverage.
     public static func embed(store: Store, classSet: String, vectors set: VectorSetInfo, dims: Int?, gloss: Bool,
                              mix: Double?, hierarchy: ClassHierarchy?) throws -> (rows: Matrix, coverage: TextCoverage) {
         let names = try DeViSE.embed(store: store, classSet: classSet, vectors: set, gloss: gloss)

@@ -11,6 +11,7 @@ import TaxonModel
 /// dot products with the rows Φ best fit a in least squares,
 /// φ = (ΦᵀΦ)⁺ Φᵀ a. Without --mix that reproduces the devise ranking exactly.
 public enum TextQuery {
+    /// Cosines with every class, and the query's words that had no vector.
     public struct Scores: Sendable {
         /// Cosine between the query and each class, in class-set order.
         public let cosines: [Double]
@@ -18,6 +19,7 @@ public enum TextQuery {
         public let unknownWords: [String]
     }
 
+    /// The cosine of a free-text query with every class of a devise or huse embedding.
     public static func scores(_ text: String, embedding info: EmbeddingInfo, values: [Double], store: Store) throws -> Scores {
         let (point, unknown) = try self.point(text, embedding: info, values: values, store: store)
         let rows = HierarchyEmbedder.normalizedRows(Matrix(rows: info.rows, columns: info.dims, values: values))

@@ -5,6 +5,7 @@ import TaxonSearch
 import TaxonModel
 import TaxonVision
 
+/// A collection that cannot be evaluated as asked: unlabelled images, labels outside the taxonomy, no taxonomy to grade with.
 public enum EvaluationError: TaxonError, Equatable {
     public var kind: ErrorKind { .unprocessable }
     case unlabelled(count: Int, examples: [String], taxonomy: String)
@@ -37,6 +38,7 @@ public struct EvaluationOptions: Sendable {
     public var whiten: Int?
     /// The class set naming the network's outputs (to re-project stored top classes).
     public var networkClassSet = "ilsvrc2012"
+    /// lcs-height relevance on the collection's own embedding and its taxonomy, labels from file names.
     public init() {}
 }
 

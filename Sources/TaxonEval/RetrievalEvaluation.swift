@@ -36,6 +36,7 @@ public struct RetrievalBenchmark: Sendable {
     let relevance: [Double]
     let classes: Int
 
+    /// A benchmark over prepared vectors: every image's label index and the class-by-class relevance matrix.
     public init(descriptors: [Float], descriptorDims: Int, embeddings: [Float]?, embeddingDims: Int, labels: [Int], relevance: [Double],
                 classes: Int) {
         count = labels.count

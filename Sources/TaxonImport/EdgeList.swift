@@ -7,6 +7,7 @@ import TaxonModel
 /// hierarchy becomes a taxonomy whose edges are `hypernym` (child → parent), plus
 /// a class set of the same name holding its leaves.
 public enum EdgeListImporter {
+    /// The order of the leaf class set: as the leaves first appear in the file, or sorted by id.
     public enum LeafOrder: String, CaseIterable, Sendable {
         /// In the order the leaves first appear in the file.
         case appearance
@@ -15,6 +16,7 @@ public enum EdgeListImporter {
         case sorted
     }
 
+    /// What an edge-list import wrote.
     public struct Report: Codable, Sendable {
         public let taxonomy: String
         public let nodes: Int
@@ -24,6 +26,7 @@ public enum EdgeListImporter {
         public let height: Int
     }
 
+    /// Imports a 'parent child' (or 'child parent') file as a taxonomy with a class set of its leaves, in one transaction.
     public static func run(
         store: Store, file: String, name: String, childParent: Bool = false, namesFile: String? = nil,
         leafOrder: LeafOrder = .appearance, replace: Bool = false

@@ -5,12 +5,14 @@ import TaxonModel
 /// LOC_synset_mapping.txt: only the first field counts). Every wnid must be a
 /// concept of the taxonomy; blank lines and lines starting with '#' are skipped.
 public enum ImageNetClassesImporter {
+    /// What a class-set import wrote.
     public struct Report: Codable, Sendable {
         public let classSet: String
         public let taxonomy: String
         public let classes: Int
     }
 
+    /// Imports an ordered class set from a wnid list over `taxonomy` (default: wordnet), in one transaction; an unknown wnid is an error naming its line.
     public static func run(store: Store, wnidsFile: String, name: String, taxonomy: String? = nil, replace: Bool = false) throws -> Report {
         let input = try InputFile(path: wnidsFile)
         try input.requireUTF8()

@@ -7,6 +7,7 @@ public struct InputError: Error, CustomStringConvertible, Equatable {
     public let byteOffset: Int?
     public let message: String
 
+    /// An error at a line or byte offset of a file.
     public init(file: String, line: Int? = nil, byteOffset: Int? = nil, _ message: String) {
         self.file = file
         self.line = line

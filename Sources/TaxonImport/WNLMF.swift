@@ -13,6 +13,7 @@ import TaxonModel
 /// with adjectives), as the Princeton index does; names are NLTK-style from
 /// the first word.
 public enum WNLMFImporter {
+    /// What a WN-LMF import wrote.
     public struct Report: Codable, Sendable {
         public let taxonomy: String
         public let lexicons: [String]
@@ -21,6 +22,7 @@ public enum WNLMFImporter {
         public let relations: Int
     }
 
+    /// Imports a WN-LMF XML file (streamed, no network, no entity expansion) as a taxonomy, in one transaction.
     public static func run(store: Store, file: String, name: String, replace: Bool = false) throws -> Report {
         let document = try LMFDocument.read(file)
         return try store.importing {

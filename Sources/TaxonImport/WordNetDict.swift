@@ -9,6 +9,7 @@ import TaxonModel
 /// nouns); names are NLTK's (`dog.n.01`): first word, lower-cased, and the
 /// synset's rank among that word's senses in the index file.
 public enum WordNetDictImporter {
+    /// What a WordNet import wrote: synsets per part of speech, senses and pointers.
     public struct Report: Codable, Sendable {
         public let taxonomy: String
         public let synsets: [String: Int]
@@ -18,6 +19,7 @@ public enum WordNetDictImporter {
 
     public static let defaultDirectory = "/usr/share/wordnet"
 
+    /// Imports Princeton's data.* and index.* files from `directory` as a taxonomy, in one transaction.
     public static func run(store: Store, directory: String = defaultDirectory, name: String = "wordnet", replace: Bool = false) throws -> Report {
         let parsed = try parse(directory: directory)
         return try store.importing {

@@ -11,6 +11,7 @@ import TaxonModel
 /// first record reads as text, else binary) and no header means GloVe.
 /// A token seen twice keeps its first vector, as gensim does; the report counts the rest.
 public enum WordVectorsImporter {
+    /// The word-vector file formats read.
     public enum Format: String, CaseIterable, Codable, Sendable {
         case glove
         case word2vecBin = "word2vec-bin"
@@ -18,6 +19,7 @@ public enum WordVectorsImporter {
         case fasttextVec = "fasttext-vec"
     }
 
+    /// What a word-vector import wrote.
     public struct Report: Codable, Sendable {
         public let vectorSet: String
         public let format: Format
@@ -26,6 +28,7 @@ public enum WordVectorsImporter {
         public let duplicatesSkipped: Int
     }
 
+    /// Imports a word-vector file (format detected when not given) as a vector set, in one transaction; the first vector of a repeated token wins.
     public static func run(store: Store, file: String, name: String, format: Format? = nil, replace: Bool = false) throws -> Report {
         let input = try InputFile(path: file)
         let parsed = try parse(input, format: format)

@@ -1,5 +1,6 @@
 import COpenBLAS
 
+/// A matrix of the wrong shape, one that is not positive definite, or a LAPACK routine's failure (its info code).
 public enum LinalgError: Error, CustomStringConvertible, Equatable {
     case notSquare(rows: Int, elements: Int)
     case notPositiveDefinite(minor: Int)

@@ -7,12 +7,14 @@ public struct Matrix: Sendable, Equatable {
     public let columns: Int
     public var values: [Double]
 
+    /// A matrix with every entry `value`.
     public init(rows: Int, columns: Int, repeating value: Double = 0) {
         self.rows = rows
         self.columns = columns
         values = [Double](repeating: value, count: rows * columns)
     }
 
+    /// A matrix over row-major `values` (rows × columns of them).
     public init(rows: Int, columns: Int, values: [Double]) {
         precondition(values.count == rows * columns, "\(rows)×\(columns) needs \(rows * columns) values, got \(values.count)")
         self.rows = rows
@@ -20,11 +22,13 @@ public struct Matrix: Sendable, Equatable {
         self.values = values
     }
 
+    /// The entry at (row, column).
     public subscript(row: Int, column: Int) -> Double {
         get { values[row * columns + column] }
         set { values[row * columns + column] = newValue }
     }
 
+    /// One row, without copying.
     public func row(_ index: Int) -> ArraySlice<Double> { values[index * columns..<(index + 1) * columns] }
 
     /// The Euclidean norm of every row.
@@ -43,6 +47,7 @@ public struct Matrix: Sendable, Equatable {
         return result
     }
 
+    /// The n × n identity.
     public static func identity(_ n: Int) -> Matrix {
         var result = Matrix(rows: n, columns: n)
         for i in 0..<n { result[i, i] = 1 }

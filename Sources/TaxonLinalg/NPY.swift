@@ -4,10 +4,12 @@ import Foundation
 /// to a multiple of 64 bytes and ended by a newline, then the raw data
 /// (little-endian, C order).
 public enum NPY {
+    /// Writes float64 values (C order) as a .npy file.
     public static func write(_ values: [Double], shape: [Int], to path: String) throws {
         try write(values.withUnsafeBytes { Data($0) }, descr: "<f8", shape: shape, to: path)
     }
 
+    /// Writes float32 values (C order) as a .npy file.
     public static func write(_ values: [Float], shape: [Int], to path: String) throws {
         try write(values.withUnsafeBytes { Data($0) }, descr: "<f4", shape: shape, to: path)
     }

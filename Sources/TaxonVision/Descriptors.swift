@@ -95,6 +95,7 @@ public struct PCAWhitening: Sendable {
     /// dims × inputs, each row a component scaled by 1/√(eigenvalue + ε).
     public let projection: Matrix
 
+    /// A whitening that cannot be learned: too few rows or dimensions out of range.
     public enum WhiteningError: Error, CustomStringConvertible, Equatable {
         case shape(rows: Int, dims: Int, inputs: Int)
         public var description: String {
@@ -103,6 +104,7 @@ public struct PCAWhitening: Sendable {
         }
     }
 
+    /// Learns the mean and the top `dims` principal directions of `rows`, scaled by 1/√(eigenvalue + epsilon).
     public init(learnedOn rows: [[Float]], dims: Int, epsilon: Double = 1e-9) throws {
         let n = rows.count, d = rows.first?.count ?? 0
         guard n >= 2, (1...max(d, 1)).contains(dims), d > 0 else { throw WhiteningError.shape(rows: n, dims: dims, inputs: d) }
@@ -122,6 +124,7 @@ public struct PCAWhitening: Sendable {
         self.projection = projection
     }
 
+    /// Centres, projects and whitens a row, then L2-normalises it.
     public func apply(_ row: [Float]) -> [Float] {
         let centred = zip(row, mean).map { Double($0) - $1 }
         return normalized(multiply(projection, centred).map { Float($0) })

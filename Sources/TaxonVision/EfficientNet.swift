@@ -12,6 +12,7 @@ public struct FeatureMap: Sendable {
     public let channels: Int
     public var values: [Float]
 
+    /// A batch of NHWC feature maps (zeros when `values` is nil).
     public init(count: Int, height: Int, width: Int, channels: Int, values: [Float]? = nil) {
         self.count = count
         self.height = height
@@ -169,6 +170,7 @@ public struct EfficientNetLite0: Sendable {
     let fcWeights: [Float]
     let fcBias: [Float]
 
+    /// Loads the weights, folding each BatchNorm into its convolution; throws naming a missing or misshapen tensor.
     public init(weights tensors: SafeTensors) throws {
         stem = try FoldedConvolution(tensors, conv: "_conv_stem", batchNorm: "_bn0", kind: .full, kernel: 3, stride: 2, inputs: 3,
                                      outputs: 32, relu6: true)
@@ -194,6 +196,7 @@ public struct EfficientNetLite0: Sendable {
         fcBias = try tensors.tensor("_fc.bias", shape: [Self.classes])
     }
 
+    /// The logits of every image and the last feature map (for descriptors and mappers).
     public struct Output: Sendable {
         /// count × 1000, row-major.
         public let logits: [Float]

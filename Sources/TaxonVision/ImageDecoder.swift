@@ -8,6 +8,7 @@ public struct RGBImage: Sendable, Equatable {
     public let height: Int
     public var pixels: [UInt8]
 
+    /// An image from RGB bytes, row by row.
     public init(width: Int, height: Int, pixels: [UInt8]) {
         precondition(pixels.count == width * height * 3, "pixels do not fill the image")
         self.width = width
@@ -16,6 +17,7 @@ public struct RGBImage: Sendable, Equatable {
     }
 }
 
+/// A photo that cannot be decoded: not a JPEG or PNG, truncated, corrupt or over the pixel limit; named by file.
 public enum ImageError: Error, CustomStringConvertible, Equatable {
     case unreadable(String)
     case empty(String)
@@ -43,11 +45,13 @@ public enum ImageDecoder {
     /// 64 megapixels: 192 MB of RGB.
     public static let defaultPixelLimit = 64_000_000
 
+    /// Reads and decodes a JPEG or PNG file.
     public static func decode(file path: String, pixelLimit: Int = defaultPixelLimit) throws -> RGBImage {
         guard let data = FileManager.default.contents(atPath: path) else { throw ImageError.unreadable(path) }
         return try decode(data, name: path, pixelLimit: pixelLimit)
     }
 
+    /// Decodes JPEG or PNG bytes (EXIF orientation applied); `name` appears in errors.
     public static func decode(_ data: Data, name: String, pixelLimit: Int = defaultPixelLimit) throws -> RGBImage {
         guard !data.isEmpty else { throw ImageError.empty(name) }
         let bytes = [UInt8](data)

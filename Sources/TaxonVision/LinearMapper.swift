@@ -15,6 +15,7 @@ public struct LinearMapper: Sendable {
     /// outputs × inputs, row-major, then the bias: the stored form.
     public private(set) var values: [Double]
 
+    /// A mapper from its stored values: weights (outputs × inputs, row-major) then bias.
     public init(inputs: Int, outputs: Int, values: [Double]) {
         precondition(values.count == (inputs + 1) * outputs, "weights then bias")
         self.inputs = inputs
@@ -39,6 +40,7 @@ public struct LinearMapper: Sendable {
         }
     }
 
+    /// Training settings: epochs, Adam's learning rate, batch size, seed and the cross-entropy weight λ.
     public struct Options: Sendable {
         public var epochs = 100
         public var learningRate = 1e-3
@@ -46,6 +48,7 @@ public struct LinearMapper: Sendable {
         public var seed: UInt64 = 1
         /// λ, the weight of the cross-entropy term; 0 trains on 1 − cos alone.
         public var crossEntropyWeight = 0.0
+        /// The defaults: 100 epochs, learning rate 1e-3, batches of 32, seed 1, no cross-entropy term.
         public init() {}
     }
 
@@ -143,6 +146,7 @@ public struct LinearMapper: Sendable {
     }
 }
 
+/// Mapper training that cannot go on: a diverged loss, no photos, labels outside the embedding.
 public enum MapperError: Error, CustomStringConvertible, Equatable {
     case diverged(epoch: Int)
     case noImages(String)

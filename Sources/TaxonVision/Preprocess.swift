@@ -7,6 +7,7 @@ public enum Preprocessing {
     public static let resizeTo = 256
     public static let cropTo = 224
 
+    /// An image the network cannot take as asked (without resizing it must already be 224 × 224).
     public enum PreprocessingError: Error, CustomStringConvertible, Equatable {
         case notNetworkSized(String, width: Int, height: Int)
 
@@ -34,6 +35,7 @@ public enum Preprocessing {
         FeatureMap(count: inputs.count, height: cropTo, width: cropTo, channels: 3, values: inputs.flatMap(\.values))
     }
 
+    /// Resizes so that the shorter side is `size`, antialiased (a triangle filter widened when shrinking).
     public static func resizeShorterSide(_ image: RGBImage, to size: Int) -> RGBImage {
         let scale = Double(size) / Double(min(image.width, image.height))
         let width = image.width <= image.height ? size : max(1, Int((Double(image.width) * scale).rounded()))
@@ -41,6 +43,7 @@ public enum Preprocessing {
         return resize(image, width: width, height: height)
     }
 
+    /// The central `size` × `size` square.
     public static func centreCrop(_ image: RGBImage, to size: Int) -> RGBImage {
         let width = min(size, image.width), height = min(size, image.height)
         let left = (image.width - width) / 2, top = (image.height - height) / 2

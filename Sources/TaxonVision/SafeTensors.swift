@@ -1,5 +1,6 @@
 import Foundation
 
+/// A weights file that is missing, unreadable or not safetensors, or a tensor with an unexpected shape.
 public enum WeightsError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     case malformed(path: String, reason: String)
@@ -24,6 +25,7 @@ public struct SafeTensors: Sendable {
     public let path: String
     private let tensors: [String: (shape: [Int], values: [Float])]
 
+    /// Reads the whole file and parses its header.
     public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw WeightsError.unreadable(path: path, reason: "cannot read the file")
