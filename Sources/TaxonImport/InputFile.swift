@@ -1,7 +1,8 @@
 import Foundation
+import TaxonModel
 
 /// Bad input in an imported file, located by line (text) or byte offset (binary).
-public struct InputError: Error, CustomStringConvertible, Equatable {
+public struct InputError: TaxonError, Equatable {
     public let file: String
     public let line: Int?
     public let byteOffset: Int?
@@ -14,6 +15,8 @@ public struct InputError: Error, CustomStringConvertible, Equatable {
         self.byteOffset = byteOffset
         self.message = message
     }
+
+    public var kind: ErrorKind { .invalidInput }
 
     public var description: String {
         if let line { return "\(file):\(line): \(message)" }

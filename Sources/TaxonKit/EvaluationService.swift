@@ -30,7 +30,7 @@ public struct EvaluationService {
     public func retrieval(collection: String, rankings: [Ranking.Kind], alpha: Double?, levelWidth: Double?, descriptor: Descriptor?,
                           options: EvaluationOptions, k: Int, ndcgK: Int) throws -> RetrievalEvaluationResult {
         guard !options.measure.needsInformationContent else {
-            throw ServiceError.invalid("relevance by \(options.measure.rawValue) needs information content; use lcs-height, wup, path or lch")
+            throw ServiceError.invalid("relevance by \(options.measure.rawValue) would need information content; grade by lcs-height, wup, path or lch")
         }
         let info = try store.collection(named: collection)
         if let descriptor, descriptor.rawValue != info.descriptor {

@@ -38,7 +38,6 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
 
     func run() throws {
-        guard !similarity.needsInformationContent else { throw CLIError("--similarity \(similarity.rawValue) needs information content; use lcs-height, wup, path or lch") }
         var options = EvaluationOptions()
         (options.embedding, options.measure, options.tree, options.labelsFile, options.skipUnlabelled) = (embedding, similarity, tree, labels, skipUnlabelled)
         options.whiten = whiten

@@ -108,8 +108,11 @@ struct TrainMapper: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Replace a mapper of that name.") var replace = false
 
+    func validate() throws {
+        guard crossEntropyWeight >= 0 && crossEntropyWeight.isFinite else { throw ValidationError("--cross-entropy-weight must be a number ≥ 0") }
+    }
+
     func run() throws {
-        guard crossEntropyWeight >= 0 && crossEntropyWeight.isFinite else { throw CLIError("--cross-entropy-weight must be a number ≥ 0") }
         var request = MapperTrainingRequest(folder: directory, embedding: embedding, name: name)
         request.labels = labels
         request.replace = replace
