@@ -2,7 +2,7 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 weights and GloVe 6B 50-d (the tests use them)
+#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 weights, GloVe 6B 50-d and schemathesis (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 #   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
 #   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
@@ -61,6 +61,12 @@ python3 models/fetch_efficientnet.py --reference
 
 # GloVe 6B 50-d as word2vec binary in embeddings/data/ (see embeddings/README.md).
 python3 embeddings/fetch_glove.py "${glove[@]}"
+
+# The API fuzz test (Tests/TaxonServerTests/APIFuzzTests.swift): schemathesis against docs/openapi.yaml, in .cache/fuzz.
+if ! .cache/fuzz/bin/schemathesis --version >/dev/null 2>&1; then
+  python3 -m venv .cache/fuzz
+  .cache/fuzz/bin/pip install -q schemathesis==4.32.5
+fi
 
 # Benchmark only (make bench-cnn): onnxruntime beside Taxon's network, in .cache/bench.
 if $onnx && ! .cache/bench/bin/python -c "import onnx, onnxruntime" 2>/dev/null; then

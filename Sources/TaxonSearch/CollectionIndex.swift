@@ -99,7 +99,7 @@ public enum Ranking: Sendable, Equatable {
         guard let chosen = width ?? levelWidth else {
             throw SearchError.badParameter("semantic-first needs a level width: an embedding with a taxonomy, or an explicit width")
         }
-        guard chosen > 0 && chosen.isFinite else { throw SearchError.badParameter("the level width must be > 0") }
+        guard chosen >= Self.minimumLevelWidth && chosen.isFinite else { throw SearchError.badParameter("the level width must be at least 1e-6") }
         return .semanticFirst(width: chosen)
     }
 

@@ -108,7 +108,8 @@ extension Ranking {
             guard let alpha, (0...1).contains(alpha) else { throw SearchError.badParameter("blend needs alpha in [0, 1]") }
             self = .blend(alpha: alpha)
         }
-        if let width, !(width > 0 && width <= 2) { throw SearchError.badParameter("the level width must lie in (0, 2]") }
+        // At most a million levels: a width nearer 0 would overflow the level (a fuzzer found 2.2e-313).
+        if let width, !(width >= Self.minimumLevelWidth && width <= 2) { throw SearchError.badParameter("the level width must lie in [1e-6, 2]") }
     }
 
     /// Parses a ranking's name ("visual", "semantic", "semantic-first" or "blend").
@@ -118,6 +119,9 @@ extension Ranking {
         }
         try self.init(kind, alpha: alpha, width: width)
     }
+
+    /// The narrowest semantic-first level a request may ask for.
+    public static let minimumLevelWidth = 1e-6
 
     public var kind: Kind {
         switch self {

@@ -10,6 +10,9 @@ enum Multipart {
         guard let boundary = type.parameter.flatMap({ $0.name.lowercased() == "boundary" ? $0.value : nil }), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data without a boundary")
         }
+        guard headerNamesAreASCII(body, boundary: boundary) else {
+            throw APIError.badRequest("malformed multipart/form-data: a part's header name is not ASCII")
+        }
         var parts: [(hasFile: Bool, content: ByteBuffer)] = []
         var hasFile = false, content = ByteBuffer()
         let parser = MultipartParser(boundary: boundary)
@@ -24,6 +27,33 @@ enum Multipart {
         do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data: \(error)") }
         guard let chosen = parts.first(where: \.hasFile) ?? parts.first else { throw APIError.badRequest("the multipart body holds no part") }
         return Data(buffer: chosen.content)
+    }
+}
+
+extension Multipart {
+    /// MultipartKit 4.7.1 looks header-name bytes up in a 128-entry table and
+    /// traps on a byte ≥ 0x80 (the API fuzz test found it: one request took the
+    /// server down). So before parsing: every line of every part's header block
+    /// (after each "--boundary" up to the blank line) must be ASCII up to its
+    /// first colon.
+    static func headerNamesAreASCII(_ body: ByteBuffer, boundary: String) -> Bool {
+        let bytes = Array(body.readableBytesView), delimiter = Array(("--" + boundary).utf8)
+        guard !delimiter.isEmpty, bytes.count >= delimiter.count else { return true }
+        var index = 0
+        while index + delimiter.count <= bytes.count {
+            guard bytes[index] == delimiter[0], bytes[index..<(index + delimiter.count)].elementsEqual(delimiter) else { index += 1; continue }
+            var line = index + delimiter.count
+            while line < bytes.count {
+                var end = line
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                let content = bytes[line..<end].prefix { $0 != UInt8(ascii: "\r") }
+                if line > index + delimiter.count && content.isEmpty { break }  // the blank line ends the headers
+                if content.prefix(while: { $0 != UInt8(ascii: ":") }).contains(where: { $0 >= 0x80 }) { return false }
+                line = end + 1
+            }
+            index += delimiter.count
+        }
+        return true
     }
 }
 
