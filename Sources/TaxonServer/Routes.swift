@@ -3,7 +3,6 @@ import Hummingbird
 import TaxonCore
 import TaxonEmbed
 import TaxonSearch
-import TaxonStore
 
 /// The request context: JSON out with sorted snake_case keys.
 public struct TaxonContext: RequestContext {
