@@ -55,6 +55,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            // The router found no route: a path that exists with other methods is a 405 naming them.
+            let allowed = Routes.methods(for: request.uri.path)
+            guard !allowed.isEmpty else { return try APIError.notFound("no route \(request.uri.path.prefix(200))").response(from: request, context: context) }
+            var response = try APIError(status: .methodNotAllowed, detail: "\(request.method.rawValue) is not routed here; use \(allowed.map(\.rawValue).joined(separator: ", "))")
+                .response(from: request, context: context)
+            response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            return response
         } catch {
             if let known = APIError(error) { return try known.response(from: request, context: context) }
             context.logger.error("request failed", metadata: [

@@ -46,6 +46,18 @@ public enum Routes {
     ]
 }
 
+extension Routes {
+    /// The methods routed for a path (`/v1/images/7` matches `/v1/images/{id}`): what a 405 lists in `Allow`.
+    static func methods(for path: String) -> [HTTPRequest.Method] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return all.filter { route in
+            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return pattern.count == segments.count
+                && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+        }.map(\.method)
+    }
+}
+
 /// The router of every route in `Routes.all`, errors answered as JSON, requests counted for /metrics.
 /// `accessLog` adds a log line per request (it costs about a tenth of the throughput of the in-memory routes).
 public func buildRouter(_ service: TaxonService, accessLog: Bool = false) -> Router<TaxonContext> {

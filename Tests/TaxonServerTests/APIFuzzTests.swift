@@ -6,8 +6,10 @@ import XCTest
 @testable import TaxonServer
 
 /// schemathesis against docs/openapi.yaml and a real `taxon serve` on the
-/// route tests' store, bounded in time: no request may crash the server or
-/// answer 5xx, and every status and content type must be the documented ones.
+/// route tests' store, bounded in time, with all its checks: no crash, no
+/// 5xx, only documented statuses, content types and schemas, every
+/// schema-valid request accepted (schemathesis.toml lists what the document
+/// cannot express), 405 for undeclared methods.
 final class APIFuzzTests: XCTestCase {
     func testOpenAPIFuzzRun() throws {
         let built = try Fixture.get()
@@ -28,13 +30,30 @@ final class APIFuzzTests: XCTestCase {
             if !up { Thread.sleep(forTimeInterval: 0.2) }
         }
         XCTAssertTrue(up, "the server did not start")
+        // schemathesis.toml allows what the document cannot express.
         let run = try Subprocess.run(URL(fileURLWithPath: fuzzer), [
-            "run", Fixture.repository.appendingPathComponent("docs/openapi.yaml").path, "--url", "http://127.0.0.1:\(port)",
-            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance", "--max-time", "60", "--workers", "2",
-            "--seed", "1", "--no-color",
+            "--config-file", Fixture.repository.appendingPathComponent("schemathesis.toml").path, "run", Fixture.repository.appendingPathComponent("docs/openapi.yaml").path, "--url", "http://127.0.0.1:\(port)",
+            "--checks", "all", "--max-time", "60", "--workers", "2", "--seed", "1", "--no-color",
         ])
         XCTAssertTrue(server.isRunning, "the server died under the fuzzer: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3000))")
         XCTAssertEqual(run.status, 0, String(run.stdout.suffix(6000)))
+    }
+
+    /// A path routed for other methods answers 405 with `Allow`; an unknown path 404, both as JSON.
+    func testUndeclaredMethodIs405() async throws {
+        let built = try Fixture.get()
+        try await Application(router: buildRouter(built.service)).test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .delete) { response in
+                try Check.assertError(response, .methodNotAllowed, "use GET")
+                XCTAssertEqual(response.headers[.allow], "GET")
+            }
+            try await client.execute(uri: "/v1/similarity?a=dog&b=cat", method: .put) { response in
+                XCTAssertEqual(response.status, .methodNotAllowed)
+                XCTAssertEqual(response.headers[.allow], "GET, POST")
+            }
+            try await client.execute(uri: "/v1/images/7/file", method: .post) { XCTAssertEqual($0.headers[.allow], "GET") }
+            try await client.execute(uri: "/v1/nowhere", method: .get) { try Check.assertError($0, .notFound, "no route") }
+        }
     }
 
     /// The request that took the server down (MultipartKit 4.7.1 traps on a non-ASCII header name): now a 400.
