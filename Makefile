@@ -5,7 +5,7 @@ TAXON := .build/release/taxon
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback
 
 setup:
 	@scripts/setup.sh
@@ -53,3 +53,6 @@ bench-search: build
 
 bench-retrieval: build
 	bench/retrieval.sh
+
+bench-feedback: build
+	bench/feedback.sh

@@ -43,16 +43,21 @@ public struct CollectionService {
         try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
     }
 
-    /// The `k` best images for the query under `ranking`.
+    /// The `k` best images for the query under `ranking` (the query route's code with one example).
     public func search(_ query: CollectionQuery, in engine: SearchEngine, ranking: Ranking, k: Int) throws -> SearchOutcome {
-        var unknown: [String] = []
-        let searchQuery: SearchQuery
+        let example: QueryExample
         switch query {
-        case let .photo(data, name): searchQuery = try engine.query(image: data, name: name)
-        case let .concept(reference): searchQuery = try engine.query(concept: reference, store: store)
-        case let .text(text): (searchQuery, unknown) = try engine.query(text: text, store: store)
+        case let .photo(data, _): example = .upload(data)
+        case let .concept(reference): example = .concept(reference)
+        case let .text(text): example = .text(text)
         }
-        return SearchOutcome(hits: try engine.search(searchQuery, ranking: ranking, k: k), unknownWords: unknown)
+        let answer = try engine.search(example, ranking: ranking, k: k, store: store)
+        return SearchOutcome(hits: answer.hits, unknownWords: answer.unknownWords)
+    }
+
+    /// One page of a query with several examples, filters and feedback.
+    public func query(_ request: QueryRequest, in engine: SearchEngine) throws -> QueryAnswer {
+        try engine.answer(try engine.resolve(request, store: store))
     }
 
     /// Display names of the network's classes by key.

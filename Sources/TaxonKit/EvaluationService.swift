@@ -50,6 +50,16 @@ public struct EvaluationService {
                                          skipped: skipped)
     }
 
+    /// The feedback simulation protocol on a collection (every image labelled; relevance graded as `options` says).
+    public func feedback(collection: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", evaluation: EvaluationOptions,
+                         feedback: FeedbackOptions) throws -> FeedbackReport {
+        let engine = try CollectionService(store: store, classSet: classSet).engine(collection: collection, network: network)
+        var evaluation = evaluation
+        evaluation.embedding = nil
+        let (benchmark, _) = try RetrievalBenchmark.load(store: store, collection: collection, options: evaluation)
+        return try FeedbackSimulation(engine: engine, benchmark: benchmark).run(feedback)
+    }
+
     /// An embedding's fidelity to lcs-height on its tree, with the names of its classes (for its worst pairs).
     public func auditEmbedding(_ name: String) throws -> (fidelity: Fidelity, classes: [Concept]) {
         let fidelity = try EmbeddingService(store: store).fidelity(of: name)

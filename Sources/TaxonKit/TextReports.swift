@@ -3,6 +3,7 @@ import TaxonEmbed
 import TaxonEval
 import TaxonImport
 import TaxonModel
+import TaxonSearch
 
 /// Plain-text renderings of the services' answers, as `taxon` prints them
 /// (and as a report file or a page may show them). JSON needs none of this.
@@ -122,5 +123,40 @@ public enum TextReports {
     static func orderedUnique(_ items: [String]) -> [String] {
         var seen = Set<String>()
         return items.filter { seen.insert($0).inserted }
+    }
+
+    /// The feedback simulation as a table: each round's scores beside the baseline's and their ratio.
+    public static func feedback(_ report: FeedbackReport) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "n/a" }
+        var lines = ["\(report.queries) queries, \(report.user.rawValue) user, \(report.perRound) judgements a round, strategy \(report.strategy), "
+                     + "first ranking \(report.ranking); scores on the residual collection, beside the no-feedback baseline",
+                     "round  mAP (baseline, ratio)          mAHP@\(report.k) (baseline, difference)   NDCG@\(report.ndcgK) (baseline)  judged +/−"]
+        for r in report.rounds {
+            var ratio = ""
+            if let refined = r.meanAveragePrecision, let baseline = r.baseline.meanAveragePrecision { ratio = String(format: "%.2f×", refined / baseline) }
+            lines.append(String(format: "%5d  ", r.round) + "\(f(r.meanAveragePrecision)) (\(f(r.baseline.meanAveragePrecision)), \(ratio))    "
+                         + "\(f(r.meanAHP)) (\(f(r.baseline.meanAHP)), \(String(format: "%+.4f", r.meanAHP - r.baseline.meanAHP)))    "
+                         + "\(f(r.meanNDCG)) (\(f(r.baseline.meanNDCG)))    " + String(format: "%.2f/%.2f", r.positives, r.negatives))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A query's page: what it was taken to mean, then each result with its concept and why it is there.
+    public static func query(_ answer: QueryAnswer, offset: Int) -> String {
+        var lines: [String] = []
+        if let meaning = answer.meaning {
+            lines.append("query means: \(meaning.concept.title)" + meaning.excluded.map { ", not \($0.title)" }.joined())
+        }
+        for (n, hit) in answer.hits.enumerated() {
+            var fields = ["\(hit.id)", hit.path, hit.concept?.title ?? hit.label ?? "?"]
+            if let e = hit.explanation {
+                fields.append("shares \(e.shared.title) (similarity \(String(format: "%.3f", e.similarity)))")
+                if let band = e.band { fields.append("band \(band.title)") }
+            }
+            fields += [hit.semantic.map { String(format: "semantic %.4f", $0) }, hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }
+            lines.append(String(format: "%4d  ", offset + n + 1) + fields.joined(separator: "  "))
+        }
+        lines.append("\(answer.total) result(s) match; ranking \(answer.ranking.name)\(answer.more ? "; more follow" : "")")
+        return lines.joined(separator: "\n")
     }
 }

@@ -11,6 +11,13 @@ public struct CollectionIndex: Sendable {
     public let paths: [String]
     /// Each image's most probable class (wnid).
     public let labels: [String?]
+    /// Every class key among the images' stored top classes.
+    public let classVocabulary: [String]
+    /// Each image's stored top classes: `topClassesPerImage` entries per image, indices into
+    /// `classVocabulary` (−1 pads) and their probabilities. Compact: a million images hold 80 MB.
+    public let topClassIDs: [Int32]
+    public let topClassProbabilities: [Float]
+    public let topClassesPerImage: Int
     public private(set) var descriptors: [Float]
     public private(set) var descriptorDims: Int
     /// nil when the collection has no embedding (or an image lacks its vector).
@@ -25,6 +32,7 @@ public struct CollectionIndex: Sendable {
         ids = records.map(\.id)
         paths = records.map(\.path)
         labels = records.map { $0.topClasses.first?.wnid }
+        (classVocabulary, topClassIDs, topClassProbabilities, topClassesPerImage) = Self.compact(records.map(\.topClasses))
         descriptorDims = records.first?.descriptor.count ?? 0
         descriptors = records.flatMap(\.descriptor)
         let complete = !records.isEmpty && records.allSatisfy { $0.embedding != nil }
@@ -38,7 +46,22 @@ public struct CollectionIndex: Sendable {
         (self.info, self.ids) = (info, ids)
         paths = ids.map { "\($0)" }
         labels = [String?](repeating: nil, count: ids.count)
+        (classVocabulary, topClassIDs, topClassProbabilities, topClassesPerImage) = ([], [], [], 0)
         (self.descriptors, self.descriptorDims, self.embeddings, self.embeddingDims) = (descriptors, descriptorDims, embeddings, embeddingDims)
+    }
+
+    /// The images' top classes as fixed-width index and probability arrays over a shared vocabulary.
+    private static func compact(_ lists: [[ClassProbability]]) -> ([String], [Int32], [Float], Int) {
+        let width = lists.map(\.count).max() ?? 0
+        var vocabulary: [String] = [], position: [String: Int32] = [:]
+        var ids = [Int32](repeating: -1, count: lists.count * width), probabilities = [Float](repeating: 0, count: lists.count * width)
+        for (row, list) in lists.enumerated() {
+            for (j, entry) in list.enumerated() {
+                let id = position[entry.wnid] ?? { vocabulary.append(entry.wnid); position[entry.wnid] = Int32(vocabulary.count - 1); return Int32(vocabulary.count - 1) }()
+                (ids[row * width + j], probabilities[row * width + j]) = (id, Float(entry.probability))
+            }
+        }
+        return (vocabulary, ids, probabilities, width)
     }
 
     /// Loads every image of the collection from the store.
@@ -137,6 +160,10 @@ public struct SearchHit: Sendable, Encodable, Equatable {
     /// The semantic level (semantic-first only).
     public let level: Int?
     public let score: Double
+    /// The image's concept (its most probable class) in the collection's hierarchy; nil without an embedding.
+    public var concept: ConceptLabel? = nil
+    /// Why it is here; nil without a query concept.
+    public var explanation: Explanation? = nil
 }
 
 extension CollectionIndex {

@@ -19,6 +19,15 @@ public struct SearchEngine: Sendable {
 
     /// The taxonomy that concept references are resolved in: the network's class set's.
     public let conceptTaxonomy: TaxonomyInfo
+    /// The hierarchy of the embedding's classes: filters, generalisation, explanations; nil without an embedding.
+    public let tree: ConceptTree?
+    /// Each network class's node in `tree` (−1 where it has none).
+    let classNodes: [Int]
+    /// Each `index.classVocabulary` entry's network class (−1 where it is not one).
+    let classOfVocabulary: [Int]
+    /// Each image's concept (its most probable class) as a node of `tree`, −1 where it has none.
+    let imageConcepts: [Int]
+    let rowByID: [Int64: Int]
 
     /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports);
     /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
@@ -32,7 +41,13 @@ public struct SearchEngine: Sendable {
         }
         let space = try index.info.embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: networkClasses) }
         analyzer = ImageAnalyzer(network: network, classes: networkClasses, descriptor: descriptor, space: space)
-        levelWidth = try space.map { try Self.levelWidth(store: store, embedding: $0.embedding) }
+        let tree = try space.map { try Self.conceptTree(store: store, embedding: $0.embedding) }
+        let networkIndex = Dictionary(networkClasses.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        (self.tree, levelWidth) = (tree, tree?.levelWidth)
+        classNodes = networkClasses.map { tree?.node(forKey: $0) ?? -1 }
+        classOfVocabulary = index.classVocabulary.map { networkIndex[$0] ?? -1 }
+        imageConcepts = index.labels.map { label in label.flatMap { tree?.node(forKey: $0) } ?? -1 }
+        rowByID = Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The class set naming the network's outputs, in their order; it must have exactly as many classes.
@@ -50,44 +65,25 @@ public struct SearchEngine: Sendable {
     }
 
     /// 1/H: lcs-height similarities are 1 − h/H, so its levels lie 1/H apart.
-    /// The taxonomy is the embedding's own ("taxonomy" parameter, e.g. the
-    /// tree of a unitsphere embedding), else its class set's.
     public static func levelWidth(store: Store, embedding: EmbeddingInfo) throws -> Double {
+        try conceptTree(store: store, embedding: embedding).levelWidth
+    }
+
+    /// The hierarchy the embedding's classes induce in its taxonomy: its own
+    /// ("taxonomy" parameter, e.g. the tree of a unitsphere embedding), else its class set's.
+    public static func conceptTree(store: Store, embedding: EmbeddingInfo) throws -> ConceptTree {
         let parameters = try embedding.parameterValues()
         let classSet = try store.classSet(named: embedding.classSet)
         let taxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: parameters["taxonomy"] ?? classSet.taxonomy))
-        let hierarchy = try ClassHierarchy(taxonomy: taxonomy, classKeys: try store.classMembers(of: embedding.classSet).map(\.key))
-        return 1 / Double(max(hierarchy.taxonomy.maxHeight, 1))
+        return try ConceptTree(taxonomy: taxonomy, classKeys: try store.classMembers(of: embedding.classSet).map(\.key))
     }
 
-    /// A photo's bytes (JPEG or PNG) as a query.
-    public func query(image data: Data, name: String) throws -> SearchQuery {
-        let analysis = analyzer.analyze([try ImageAnalyzer.prepare(data, name: name)])[0]
-        return SearchQuery(descriptor: whitening.map { $0.apply(analysis.descriptor) } ?? analysis.descriptor, embedding: analysis.embedding)
-    }
-
-    /// A concept's own row of the collection's embedding (it must be one of its classes).
-    public func query(concept reference: String, store: Store) throws -> SearchQuery {
-        guard let space = analyzer.space else { throw SearchError.noEmbedding(collection: index.info.name) }
-        let concept = try store.resolve(reference, in: conceptTaxonomy)
-        guard let row = analyzer.classes.firstIndex(of: concept.key) else {
-            throw SearchError.badParameter("\(concept.label) (\(concept.key)) is not a class of embedding '\(space.embedding.name)'")
-        }
-        return SearchQuery(descriptor: nil, embedding: normalized(space.classRows[row].map(Float.init)))
-    }
-
-    /// Free text in a text embedding's space (devise, huse); returns the words left out too.
-    public func query(text: String, store: Store) throws -> (query: SearchQuery, unknownWords: [String]) {
-        guard let space = analyzer.space else { throw SearchError.noEmbedding(collection: index.info.name) }
-        let (info, values) = try store.embedding(named: space.embedding.name)
-        let (point, unknown) = try TextQuery.point(text, embedding: info, values: values, store: store)
-        return (SearchQuery(descriptor: nil, embedding: normalized(point.map(Float.init))), unknown)
-    }
-
-    /// `ranking` with its default level width where semantic-first has none.
-    public func search(_ query: SearchQuery, ranking: Ranking, k: Int) throws -> [SearchHit] {
-        if case .semanticFirst(nil) = ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
-        return try index.search(query, ranking: ranking.withLevelWidth(levelWidth), k: k)
+    /// One example under `ranking`: the `k` best images with their concepts and explanations.
+    public func search(_ example: QueryExample, ranking: Ranking, k: Int, store: Store) throws -> QueryAnswer {
+        guard (1...CollectionIndex.maxK).contains(k) else { throw SearchError.badK(k, limit: CollectionIndex.maxK) }
+        var request = QueryRequest(positive: [example])
+        (request.ranking, request.limit) = (ranking, k)
+        return try answer(try resolve(request, store: store))
     }
 }
 

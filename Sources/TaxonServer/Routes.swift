@@ -41,6 +41,8 @@ public enum Routes {
         Route(method: .get, path: "/v1/embeddings/{name}/neighbors", handle: neighbors),
         Route(method: .get, path: "/v1/search", handle: searchByConceptOrText),
         Route(method: .post, path: "/v1/search", handle: searchByImage),
+        Route(method: .post, path: "/v1/collections/{name}/query", handle: query),
+        Route(method: .post, path: "/v1/collections/{name}/query/batch", handle: queryBatch),
         Route(method: .get, path: "/v1/images/{id}", handle: image),
         Route(method: .get, path: "/v1/images/{id}/file", handle: imageFile),
     ]

@@ -20,9 +20,13 @@ public final class TaxonService: Sendable {
         public var maxBody = 20 * 1024 * 1024
         public var maxK = CollectionIndex.maxK
         public var maxPairs = 10_000
+        /// Bytes of one photo given inline (base64) as a query example, decoded.
+        public var maxExampleUpload = 8 * 1024 * 1024
+        /// Queries in one batch request.
+        public var maxBatchQueries = 100
         /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).
         public static let maxParameterLength = 1_000
-        /// The defaults: 20 MiB bodies, k ≤ 1,000, 10,000 pairs.
+        /// The defaults: 20 MiB bodies, k ≤ 1,000, 10,000 pairs, 8 MiB inline example photos, 100 queries a batch.
         public init() {}
     }
 

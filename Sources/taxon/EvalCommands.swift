@@ -7,7 +7,7 @@ import TaxonSearch
 import TaxonVision
 
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self])
+    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self, EvalFeedback.self])
 }
 
 struct EvalRetrieval: ParsableCommand {
@@ -50,6 +50,60 @@ struct EvalRetrieval: ParsableCommand {
         }
         if output.json { return try printJSON(evaluation.scores) }
         print(TextReports.retrieval(evaluation, relevance: similarity.rawValue, k: k, ndcgK: ndcgK))
+    }
+}
+
+extension SimulatedUser: ExpressibleByArgument {}
+extension FeedbackStrategy.Kind: ExpressibleByArgument {}
+
+struct EvalFeedback: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback",
+        abstract: "The feedback simulation protocol: a simulated user judges results round by round and the query is refined.",
+        discussion: """
+            Every image (or --queries N sampled with --seed) is a query. Each round the user judges the top --per-round results \
+            not yet shown (ideal: relevant iff the same label, or lcs-height ≥ --relevant-at; lazy: only the first relevant and \
+            the first irrelevant; mistaken: each judgement flipped with --mistake-rate) and the query is refined with them \
+            (--strategy). Scores are on the residual collection (the images shown so far removed), beside the no-feedback \
+            baseline with the same images removed. Labels as in 'eval retrieval'. Protocol: docs/EVALUATION.md.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The collection (indexed with an embedding).") var collection: String
+    @Option(help: "A 'PATH WNID' labels file (paths relative to the collection's folder).") var labels: String?
+    @Option(help: "Feedback rounds after the first ranking.") var rounds = 10
+    @Option(help: "Results judged per round.") var perRound = 4
+    @Option(help: "ideal, lazy or mistaken.") var user = SimulatedUser.ideal
+    @Option(help: "The mistaken user's chance of flipping a judgement.") var mistakeRate = 0.1
+    @Option(help: "The ideal user's relevance: lcs-height of the labels at least this (default: the same label).") var relevantAt: Double?
+    @Option(help: "rocchio, average, best-score or learned.") var strategy = FeedbackStrategy.Kind.learned
+    @Option(help: "Rocchio's α (weight of the first positive).") var alpha: Double?
+    @Option(help: "Rocchio's β (weight of the positives' mean).") var beta: Double?
+    @Option(help: "The negatives' weight γ.") var gamma: Double?
+    @Option(help: "The ranking of the first round and of every strategy but learned: visual, semantic, semantic-first, blend.")
+    var ranking = Ranking.Kind.semanticFirst
+    @Option(help: "blend's weight of the semantic side.") var rankingAlpha: Double?
+    @Option(help: "Sample this many query images (default: every image).") var queries: Int?
+    @Option(help: "Seed of the query sample and of the mistaken user.") var seed: UInt64 = 1
+    @Option(help: "AHP cut-off.") var k = 250
+    @Option(help: "NDCG cut-off.") var ndcgK = 100
+    @Option(help: "Write feedback.csv and feedback.svg (the curves by round) into this folder.") var report: String?
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+
+    func run() throws {
+        var evaluation = EvaluationOptions()
+        evaluation.labelsFile = labels
+        var options = FeedbackOptions()
+        (options.rounds, options.perRound, options.user, options.mistakeRate, options.relevantAt) = (rounds, perRound, user, mistakeRate, relevantAt)
+        options.strategy = try FeedbackStrategy(strategy, alpha: alpha, beta: beta, gamma: gamma)
+        options.ranking = try Ranking(ranking, alpha: rankingAlpha, width: nil)
+        (options.queries, options.seed, options.k, options.ndcgK) = (queries, seed, k, ndcgK)
+        let report = try EvaluationService(store: try store.openExisting()).feedback(
+            collection: collection, network: try weights.network(), classSet: classSet, evaluation: evaluation, feedback: options)
+        if let folder = self.report { note("wrote \(try report.write(to: folder).joined(separator: ", "))") }
+        if output.json { return try printJSON(report) }
+        print(TextReports.feedback(report))
     }
 }
 

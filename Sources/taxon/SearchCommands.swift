@@ -105,3 +105,63 @@ struct SearchCommand: ParsableCommand {
         }
     }
 }
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Query a collection with several examples, negatives, taxonomy filters and a page; every result explained.",
+        discussion: """
+            An example is image:ID (an indexed image), concept:REF, text:WORDS or file:PATH (a photo). Strategies combine \
+            the examples: rocchio, average, best-score, learned (default; docs/SEARCH.md gives each formula). The query's \
+            meaning is the positives' generalisation in the collection's hierarchy, pushed down away from the negatives.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The collection.") var collection: String
+    @Option(help: "A positive example (repeat for several): image:ID, concept:REF, text:WORDS or file:PATH.") var positive: [String] = []
+    @Option(help: "A negative example, as --positive.") var negative: [String] = []
+    @Option(help: "rocchio, average, best-score or learned.") var strategy = FeedbackStrategy.Kind.learned
+    @Option(help: "Rocchio's α.") var alpha: Double?
+    @Option(help: "Rocchio's β.") var beta: Double?
+    @Option(help: "The negatives' weight γ.") var gamma: Double?
+    @Option(help: "visual, semantic, semantic-first or blend.") var ranking = Ranking.Kind.semanticFirst
+    @Option(help: "blend's weight of the semantic side.") var rankingAlpha: Double?
+    @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
+    @Option(help: "Only images whose concept lies under this one (repeat for several).") var within: [String] = []
+    @Option(help: "No image whose concept lies under this one (repeat for several).") var exclude: [String] = []
+    @Option(help: "Only images whose concept's lcs-height similarity to the query's concept reaches this.") var minSimilarity: Double?
+    @Option(help: "Results to skip (paging).") var offset = 0
+    @Option(help: "Results on the page.") var limit = 20
+    @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
+
+    func run() throws {
+        var request = QueryRequest(positive: try positive.map(Self.example))
+        request.negative = try negative.map(Self.example)
+        request.strategy = try FeedbackStrategy(strategy, alpha: alpha, beta: beta, gamma: gamma)
+        request.ranking = try Ranking(ranking, alpha: rankingAlpha, width: levelWidth)
+        (request.within, request.exclude, request.minSimilarity, request.offset, request.limit) = (within, exclude, minSimilarity, offset, limit)
+        let service = CollectionService(store: try store.openExisting(), classSet: classSet)
+        let answer = try service.query(request, in: try service.engine(collection: collection, network: try weights.network()))
+        if !answer.unknownWords.isEmpty { note("words without a vector (left out): \(answer.unknownWords.joined(separator: ", "))") }
+        if output.json { return try printJSON(answer.hits) }
+        print(TextReports.query(answer, offset: offset))
+    }
+
+    /// KIND:VALUE as a query example.
+    static func example(_ text: String) throws -> QueryExample {
+        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[1].isEmpty else { throw CLIError("'\(text)': an example is image:ID, concept:REF, text:WORDS or file:PATH") }
+        switch parts[0] {
+        case "image":
+            guard let id = Int64(parts[1]) else { throw CLIError("'\(text)': an image id is a number") }
+            return .image(id)
+        case "concept": return .concept(parts[1])
+        case "text": return .text(parts[1])
+        case "file":
+            guard let data = FileManager.default.contents(atPath: parts[1]) else { throw CLIError("\(parts[1]): cannot read the file") }
+            return .upload(data)
+        default: throw CLIError("'\(text)': an example is image:ID, concept:REF, text:WORDS or file:PATH")
+        }
+    }
+}

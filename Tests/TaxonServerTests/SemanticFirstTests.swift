@@ -37,8 +37,8 @@ final class SemanticFirstTests: XCTestCase {
         XCTAssertEqual(engine.levelWidth ?? 0, 1.0 / 18, accuracy: 1e-12, "the ILSVRC tree is 18 high")
 
         let tabby = try XCTUnwrap(felines.first { $0.hasPrefix("n02123045") })
-        let query = try engine.query(image: try Data(contentsOf: folder.appendingPathComponent(tabby)), name: tabby)
-        let ranked = try engine.search(query, ranking: .semanticFirst(width: nil), k: 1000).map { String($0.path.prefix(9)) }
+        let photo = try Data(contentsOf: folder.appendingPathComponent(tabby))
+        let ranked = try engine.search(.upload(photo), ranking: .semanticFirst(width: nil), k: 1000, store: store).hits.map { String($0.path.prefix(9)) }
         let otherCats = try ranked.indices.filter { index in
             let cat = try isUnder(ranked[index], Self.domesticCat)
             return cat && ranked[index] != "n02123045"
