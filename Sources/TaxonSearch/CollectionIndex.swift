@@ -91,6 +91,17 @@ public struct CollectionIndex: Sendable {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dims), 1, matrix, Int32(dims), query, 1, 0, &scores, 1)
         return scores
     }
+
+    /// Cosines of every row with each of several unit queries: queries.count × count, row-major (one sgemm).
+    func cosines(_ matrix: [Float], dims: Int, _ queries: [[Float]]) throws -> [Float] {
+        if let bad = queries.first(where: { $0.count != dims }) { throw SearchError.dimensionMismatch(expected: dims, got: bad.count) }
+        var scores = [Float](repeating: 0, count: queries.count * count)
+        guard count > 0, !queries.isEmpty else { return scores }
+        let packed = queries.flatMap { $0 }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queries.count), Int32(count), Int32(dims), 1, packed, Int32(dims),
+                    matrix, Int32(dims), 0, &scores, Int32(count))
+        return scores
+    }
 }
 
 /// How results are ordered.

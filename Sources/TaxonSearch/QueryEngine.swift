@@ -105,6 +105,7 @@ extension SearchEngine {
     /// One page of results for a resolved query, with what the query was taken to mean.
     public func answer(_ query: ResolvedQuery) throws -> QueryAnswer {
         guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
+        if case .semanticFirst(nil) = query.ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
         let requested = try query.ranking.withLevelWidth(levelWidth)
         let scores = try sideScores(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: requested)
         let ranking = scores.ranking

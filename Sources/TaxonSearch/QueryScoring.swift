@@ -78,12 +78,14 @@ extension SearchEngine {
             // Mean cosines are the cosine with the mean vector: one pass.
             return try index.cosines(matrix, dims: dims, combine(mean(pos, 1) + mean(neg, -gamma), dims: dims))
         case let .bestScore(gamma):
-            var best = [Float](repeating: -.infinity, count: index.count)
-            for p in pos { for (i, c) in try index.cosines(matrix, dims: dims, p).enumerated() { best[i] = max(best[i], c) } }
+            // Highest cosine per image over a group: one sgemm for all its examples.
+            func highest(_ group: [[Float]]) throws -> [Float] {
+                let all = try index.cosines(matrix, dims: dims, group)
+                return (0..<index.count).map { i in (0..<group.count).reduce(-Float.infinity) { max($0, all[$1 * index.count + i]) } }
+            }
+            let best = try highest(pos)
             guard !neg.isEmpty else { return best }
-            var worst = [Float](repeating: -.infinity, count: index.count)
-            for n in neg { for (i, c) in try index.cosines(matrix, dims: dims, n).enumerated() { worst[i] = max(worst[i], c) } }
-            return zip(best, worst).map { $0 - Float(gamma) * $1 }
+            return zip(best, try highest(neg)).map { $0 - Float(gamma) * $1 }
         }
     }
 

@@ -45,6 +45,7 @@ struct QueryBody: Decodable, Sendable {
             return kind
         } ?? .learned
         request.strategy = try FeedbackStrategy(kind, alpha: alpha, beta: beta, gamma: gamma)
+        if let rankingAlpha, !(0...1).contains(rankingAlpha) { throw QueryError.badField("\(prefix)ranking_alpha", "must lie in [0, 1]") }
         request.ranking = try Ranking(name: ranking ?? "semantic-first", alpha: rankingAlpha, width: levelWidth)
         (request.within, request.exclude, request.minSimilarity) = (within ?? [], exclude ?? [], minSimilarity)
         (request.offset, request.limit) = (offset ?? 0, limit ?? 20)

@@ -30,10 +30,12 @@ final class APIFuzzTests: XCTestCase {
             if !up { Thread.sleep(forTimeInterval: 0.2) }
         }
         XCTAssertTrue(up, "the server did not start")
-        // schemathesis.toml allows what the document cannot express.
+        // schemathesis.toml allows what the document cannot express. One worker: with two, Debian's
+        // Python 3.11.2 stops schemathesis's coverage phase on the nested query bodies with
+        // "SystemError: AST constructor recursion depth mismatch" (a CPython bug compiling in two threads).
         let run = try Subprocess.run(URL(fileURLWithPath: fuzzer), [
             "--config-file", Fixture.repository.appendingPathComponent("schemathesis.toml").path, "run", Fixture.repository.appendingPathComponent("docs/openapi.yaml").path, "--url", "http://127.0.0.1:\(port)",
-            "--checks", "all", "--max-time", "60", "--workers", "2", "--seed", "1", "--no-color",
+            "--checks", "all", "--max-time", "60", "--workers", "1", "--seed", "1", "--no-color",
         ])
         XCTAssertTrue(server.isRunning, "the server died under the fuzzer: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(3000))")
         XCTAssertEqual(run.status, 0, String(run.stdout.suffix(6000)))
