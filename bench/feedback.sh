@@ -38,6 +38,7 @@ feedback "rocchio α 1 β 1 γ 0.5, ideal" --strategy rocchio --beta 1 --gamma 0
 feedback "average γ 0.5, ideal" --strategy average
 feedback "average γ 0.5, ideal (blend 0.5)" --strategy average --ranking blend --ranking-alpha 0.5
 feedback "best-score γ 0.5, ideal" --strategy best-score
+feedback "generalise, ideal" --strategy generalise
 feedback "learned, ideal (blend 0.5 first)" --strategy learned --ranking blend --ranking-alpha 0.5
 
 echo "== the query route's latency (taxon serve, 10,100 photos)"

@@ -17,6 +17,9 @@ public enum FeedbackStrategy: Sendable, Equatable {
     case average(gamma: Double)
     /// Highest cosine with a positive − γ × highest cosine with a negative.
     case bestScore(gamma: Double)
+    /// The semantic side is the taxonomy itself: the lcs-height similarity of each image's concept to the
+    /// examples' generalisation (0 under a concept the negatives exclude); the visual side is `average`.
+    case generalise(gamma: Double)
     /// `average` on both sides, plus on the semantic side a vote of the judged
     /// examples' classes; the semantic/visual weight chosen per query as the one
     /// that best separates the judged examples.
@@ -24,7 +27,7 @@ public enum FeedbackStrategy: Sendable, Equatable {
 
     /// The strategies by name, as the CLI and the API take them.
     public enum Kind: String, CaseIterable, Sendable {
-        case rocchio, average, bestScore = "best-score", learned
+        case rocchio, average, bestScore = "best-score", generalise, learned
     }
 
     /// A strategy with its parameters; each has its own defaults (Rocchio α 1, β 0.75, γ 0.15; the others γ 0.5).
@@ -37,6 +40,7 @@ public enum FeedbackStrategy: Sendable, Equatable {
         case .rocchio: self = .rocchio(alpha: alpha ?? 1, beta: beta ?? 0.75, gamma: gamma ?? 0.15)
         case .average: self = .average(gamma: gamma ?? 0.5)
         case .bestScore: self = .bestScore(gamma: gamma ?? 0.5)
+        case .generalise: self = .generalise(gamma: gamma ?? 0.5)
         case .learned: self = .learned(gamma: gamma ?? 0.5)
         }
     }
@@ -46,6 +50,7 @@ public enum FeedbackStrategy: Sendable, Equatable {
         case .rocchio: return .rocchio
         case .average: return .average
         case .bestScore: return .bestScore
+        case .generalise: return .generalise
         case .learned: return .learned
         }
     }

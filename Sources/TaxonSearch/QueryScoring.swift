@@ -52,6 +52,10 @@ extension SearchEngine {
         let plain = positives.count == 1 && negatives.isEmpty
         let semantic = try side(\.embedding, index.embeddings, index.embeddingDims, positives, negatives, plain ? nil : strategy)
         let visual = try side(\.descriptor, index.descriptors, index.descriptorDims, positives, negatives, plain ? nil : strategy)
+        if case .generalise = strategy, !plain, let tree, semantic != nil,
+           let meaning = tree.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept)) {
+            return SideScores(semantic: taxonomyScores(tree, meaning), visual: visual, ranking: ranking)
+        }
         guard case let .learned(gamma) = strategy, !plain else { return SideScores(semantic: semantic, visual: visual, ranking: ranking) }
         guard var semantic else { return SideScores(semantic: nil, visual: visual, ranking: .visual) }
         let weights = classWeights(positives, negatives, gamma: gamma)
@@ -74,7 +78,7 @@ extension SearchEngine {
             let moved = combine([(first, alpha)] + mean(pos, beta) + mean(neg, -gamma), dims: dims)
             let norm = moved.reduce(0) { $0 + $1 * $1 }.squareRoot()
             return try index.cosines(matrix, dims: dims, norm > 1e-12 ? moved.map { $0 / norm } : first)
-        case let .average(gamma), let .learned(gamma):
+        case let .average(gamma), let .learned(gamma), let .generalise(gamma):
             // Mean cosines are the cosine with the mean vector: one pass.
             return try index.cosines(matrix, dims: dims, combine(mean(pos, 1) + mean(neg, -gamma), dims: dims))
         case let .bestScore(gamma):
@@ -86,6 +90,18 @@ extension SearchEngine {
             let best = try highest(pos)
             guard !neg.isEmpty else { return best }
             return zip(best, try highest(neg)).map { $0 - Float(gamma) * $1 }
+        }
+    }
+
+    /// Each image's lcs-height similarity to the generalisation, 0 for images under an excluded concept or without one.
+    private func taxonomyScores(_ tree: ConceptTree, _ meaning: Generalisation) -> [Float] {
+        var byConcept: [Int: Float] = [:]
+        return imageConcepts.map { node in
+            guard node >= 0 else { return 0 }
+            if let known = byConcept[node] { return known }
+            let score = meaning.excluded.contains { tree.isUnder(node, $0) } ? 0 : Float(tree.similarity(meaning.concept, node))
+            byConcept[node] = score
+            return score
         }
     }
 

@@ -77,7 +77,7 @@ struct EvalFeedback: ParsableCommand {
     @Option(help: "ideal, lazy or mistaken.") var user = SimulatedUser.ideal
     @Option(help: "The mistaken user's chance of flipping a judgement.") var mistakeRate = 0.1
     @Option(help: "The ideal user's relevance: lcs-height of the labels at least this (default: the same label).") var relevantAt: Double?
-    @Option(help: "rocchio, average, best-score or learned.") var strategy = FeedbackStrategy.Kind.learned
+    @Option(help: "rocchio, average, best-score, generalise or learned.") var strategy = FeedbackStrategy.Kind.learned
     @Option(help: "Rocchio's α (weight of the first positive).") var alpha: Double?
     @Option(help: "Rocchio's β (weight of the positives' mean).") var beta: Double?
     @Option(help: "The negatives' weight γ.") var gamma: Double?

@@ -112,7 +112,7 @@ struct QueryCommand: ParsableCommand {
         abstract: "Query a collection with several examples, negatives, taxonomy filters and a page; every result explained.",
         discussion: """
             An example is image:ID (an indexed image), concept:REF, text:WORDS or file:PATH (a photo). Strategies combine \
-            the examples: rocchio, average, best-score, learned (default; docs/SEARCH.md gives each formula). The query's \
+            the examples: rocchio, average, best-score, generalise, learned (default; docs/SEARCH.md gives each formula). The query's \
             meaning is the positives' generalisation in the collection's hierarchy, pushed down away from the negatives.
             """)
     @OptionGroup var store: StoreOptions
@@ -121,7 +121,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "The collection.") var collection: String
     @Option(help: "A positive example (repeat for several): image:ID, concept:REF, text:WORDS or file:PATH.") var positive: [String] = []
     @Option(help: "A negative example, as --positive.") var negative: [String] = []
-    @Option(help: "rocchio, average, best-score or learned.") var strategy = FeedbackStrategy.Kind.learned
+    @Option(help: "rocchio, average, best-score, generalise or learned.") var strategy = FeedbackStrategy.Kind.learned
     @Option(help: "Rocchio's α.") var alpha: Double?
     @Option(help: "Rocchio's β.") var beta: Double?
     @Option(help: "The negatives' weight γ.") var gamma: Double?

@@ -37,6 +37,23 @@ enum Fixture {
         return output.stdout
     }
 
+    /// The sample's photo names, sorted, and a test of whether a photo's class (the wnid its name starts with) lies under a concept in WordNet.
+    static func sampleClasses(_ store: SQLiteStore) throws -> (photos: [String], isUnder: (String, String) throws -> Bool) {
+        let wordnet = try store.taxonomy(named: "wordnet")
+        let photos = try FileManager.default.contentsOfDirectory(atPath: sample).filter { $0.hasSuffix(".jpg") }.sorted()
+        return (photos, { photo, ancestor in
+            try store.ancestors(of: try store.resolve(String(photo.prefix(9)), in: wordnet)).contains { $0.concept.key == ancestor }
+        })
+    }
+
+    /// A folder of the fixture's directory holding copies of these sample photos.
+    static func sampleFolder(_ name: String, _ photos: [String], in built: Built) throws -> URL {
+        let folder = built.directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for photo in photos { try FileManager.default.copyItem(atPath: sample + "/" + photo, toPath: folder.appendingPathComponent(photo).path) }
+        return folder
+    }
+
     /// Sample photos by wnid prefix (the file names start with the wnid).
     static func samplePhotos(_ wnids: [String]) throws -> [String] {
         let files = try FileManager.default.contentsOfDirectory(atPath: sample)

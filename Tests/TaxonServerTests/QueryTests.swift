@@ -21,17 +21,11 @@ final class QueryTests: XCTestCase {
     private static func buildSubset() throws -> Subset {
         let built = try Fixture.get()
         let store = try SQLiteStore(path: built.store)
-        let wordnet = try store.taxonomy(named: "wordnet")
-        func isUnder(_ wnid: String, _ ancestor: String) throws -> Bool {
-            try store.ancestors(of: try store.resolve(wnid, in: wordnet)).contains { $0.concept.key == ancestor }
-        }
-        let photos = try FileManager.default.contentsOfDirectory(atPath: Fixture.sample).filter { $0.hasSuffix(".jpg") }.sorted()
-        let felines = try photos.filter { try isUnder(String($0.prefix(9)), feline) }
-        let dogs = Array(try photos.filter { try isUnder(String($0.prefix(9)), dog) }.prefix(20))
+        let (photos, isUnder) = try Fixture.sampleClasses(store)
+        let felines = try photos.filter { try isUnder($0, feline) }
+        let dogs = Array(try photos.filter { try isUnder($0, dog) }.prefix(20))
         let others = stride(from: 0, to: photos.count, by: 20).map { photos[$0] }.filter { !felines.contains($0) && !dogs.contains($0) }
-        let folder = built.directory.appendingPathComponent("query-subset")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in felines + dogs + others { try FileManager.default.copyItem(atPath: Fixture.sample + "/" + name, toPath: folder.appendingPathComponent(name).path) }
+        let folder = try Fixture.sampleFolder("query-subset", felines + dogs + others, in: built)
         try Fixture.taxon(["index", folder.path, "--collection", "query-subset", "--embedding", "unit", "--weights", Fixture.weights, "--db", built.store])
         let engine = try SearchEngine(store: store, collection: "query-subset", network: try XCTUnwrap(built.service.network))
         let ids = Dictionary(uniqueKeysWithValues: zip(engine.index.paths.map { String($0.prefix(9)) }, engine.index.ids))
@@ -128,6 +122,25 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(first.query.key, predicted)
         XCTAssertEqual(first.similarity, subset.engine.tree!.similarity(subset.engine.tree!.node(forKey: predicted)!,
                                                                         subset.engine.tree!.node(forKey: single.hits[0].concept!.key)!))
+    }
+
+    /// generalise ranks by the taxonomy: {tabby, lion} − {domestic cat} puts every photo taken for a big cat first.
+    func testGeneraliseRanksBigCatsFirst() throws {
+        let subset = try Self.subset.get()
+        let tree = try XCTUnwrap(subset.engine.tree)
+        let bigCat = try XCTUnwrap(tree.node(forKey: Self.bigCat))
+        let answer = try query(subset) {
+            $0.positive = [.concept("tabby.n.01"), .concept("lion.n.01")]
+            $0.negative = [.concept("domestic_cat.n.01")]
+            $0.strategy = .generalise(gamma: 0.5)
+            $0.limit = 1000
+        }
+        XCTAssertEqual(answer.meaning?.concept.name, "big_cat.n.01")
+        let isBigCat = try answer.hits.map { tree.isUnder(try XCTUnwrap(tree.node(forKey: try XCTUnwrap($0.concept?.key))), bigCat) }
+        let bigCats = isBigCat.filter { $0 }.count
+        XCTAssertGreaterThan(bigCats, 0)
+        XCTAssertEqual(Array(isBigCat.prefix(bigCats)), Array(repeating: true, count: bigCats), "every big cat before anything else")
+        XCTAssertEqual(answer.hits.first?.explanation?.band?.name, "big_cat.n.01")
     }
 
     /// Each strategy's scores against its formula computed here from the stored vectors.

@@ -16,17 +16,11 @@ final class SemanticFirstTests: XCTestCase {
     func testTabbyFindsTheOtherCatsBeforeAnyNonFeline() throws {
         let built = try Fixture.get()
         let store = try SQLiteStore(path: built.store)
-        let wordnet = try store.taxonomy(named: "wordnet")
-        func isUnder(_ wnid: String, _ ancestor: String) throws -> Bool {
-            try store.ancestors(of: try store.resolve(wnid, in: wordnet)).contains { $0.concept.key == ancestor }
-        }
-        let photos = try FileManager.default.contentsOfDirectory(atPath: Fixture.sample).filter { $0.hasSuffix(".jpg") }.sorted()
-        let felines = try photos.filter { try isUnder(String($0.prefix(9)), Self.feline) }
+        let (photos, isUnder) = try Fixture.sampleClasses(store)
+        let felines = try photos.filter { try isUnder($0, Self.feline) }
         XCTAssertEqual(felines.count, 13)
         let others = stride(from: 0, to: photos.count, by: 25).map { photos[$0] }.filter { !felines.contains($0) }
-        let folder = built.directory.appendingPathComponent("sample-subset")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in felines + others { try FileManager.default.copyItem(atPath: Fixture.sample + "/" + name, toPath: folder.appendingPathComponent(name).path) }
+        let folder = try Fixture.sampleFolder("sample-subset", felines + others, in: built)
 
         let network = try XCTUnwrap(built.service.network)
         let classes = try SearchEngine.networkClasses(store: store, classSet: "ilsvrc2012")
