@@ -80,6 +80,7 @@ public struct FeedbackSimulation: Sendable {
         (self.engine, self.benchmark) = (engine, benchmark)
     }
 
+    /// Runs the protocol: every round's mean scores, refined and baseline, over the (sampled) queries.
     public func run(_ options: FeedbackOptions) throws -> FeedbackReport {
         let count = benchmark.count
         let residual = count - 1 - options.rounds * options.perRound

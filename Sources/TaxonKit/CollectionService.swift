@@ -16,6 +16,30 @@ public struct SearchOutcome: Sendable {
     public let unknownWords: [String]
 }
 
+/// One page of a query's results as the CLI (`--json`) and the API answer it.
+public struct QueryPage: Encodable, Sendable {
+    public let collection: String
+    public let ranking: String
+    /// The blend's semantic weight (the learned strategy's choice), when the ranking is a blend.
+    public let alpha: Double?
+    public let strategy: String
+    public let total: Int
+    public let offset: Int
+    public let limit: Int
+    public let more: Bool
+    public let meaning: QueryMeaning?
+    public let results: [SearchHit]
+    public let unknownWords: [String]
+
+    /// The page of `answer` to `request`.
+    public init(collection: String, request: QueryRequest, answer: QueryAnswer) {
+        (self.collection, ranking, strategy) = (collection, answer.ranking.name, request.strategy.kind.rawValue)
+        if case let .blend(alpha) = answer.ranking { self.alpha = alpha } else { alpha = nil }
+        (total, offset, limit, more, meaning) = (answer.total, request.offset, request.limit, answer.more, answer.meaning)
+        (results, unknownWords) = (answer.hits, answer.unknownWords)
+    }
+}
+
 /// Image collections: indexing folders and searching them.
 public struct CollectionService {
     public let store: any Store

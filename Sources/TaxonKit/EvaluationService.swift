@@ -54,6 +54,7 @@ public struct EvaluationService {
     public func feedback(collection: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", evaluation: EvaluationOptions,
                          feedback: FeedbackOptions) throws -> FeedbackReport {
         let engine = try CollectionService(store: store, classSet: classSet).engine(collection: collection, network: network)
+        // The engine scores in the collection's own embedding; relevance is graded on that embedding's taxonomy too.
         var evaluation = evaluation
         evaluation.embedding = nil
         let (benchmark, _) = try RetrievalBenchmark.load(store: store, collection: collection, options: evaluation)

@@ -41,6 +41,7 @@ public struct ConceptTree: Sendable {
     /// 1/H: lcs-height similarities lie on levels this far apart.
     public var levelWidth: Double { 1 / Double(max(taxonomy.maxHeight, 1)) }
 
+    /// The node of a concept key, if the hierarchy has it.
     public func node(forKey key: String) -> Int? { taxonomy.node(forKey: key) }
 
     /// Whether `node` is `ancestor` or lies below it.

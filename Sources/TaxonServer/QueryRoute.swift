@@ -75,36 +75,13 @@ struct QueryBody: Decodable, Sendable {
     }
 }
 
-/// One page of a query's results as the API answers it.
-struct QueryResponse: Encodable, Sendable {
-    let collection: String
-    let ranking: String
-    /// The blend's semantic weight (the learned strategy's choice), when the ranking is a blend.
-    let alpha: Double?
-    let strategy: String
-    let total: Int
-    let offset: Int
-    let limit: Int
-    let more: Bool
-    let meaning: QueryMeaning?
-    let results: [SearchHit]
-    let unknownWords: [String]
-
-    init(collection: String, request: QueryRequest, answer: QueryAnswer) {
-        (self.collection, ranking, strategy) = (collection, answer.ranking.name, request.strategy.kind.rawValue)
-        if case let .blend(alpha) = answer.ranking { self.alpha = alpha } else { alpha = nil }
-        (total, offset, limit, more, meaning) = (answer.total, request.offset, request.limit, answer.more, answer.meaning)
-        (results, unknownWords) = (answer.hits, answer.unknownWords)
-    }
-}
-
 /// Answers the requests on the pool with the collection's cached engine; in a batch, errors name their query.
-func answer(_ requests: [QueryRequest], collection: String, batch: Bool = false, _ service: TaxonService) async throws -> [QueryResponse] {
+func answer(_ requests: [QueryRequest], collection: String, batch: Bool = false, _ service: TaxonService) async throws -> [QueryPage] {
     try await service.blocking { store in
         let engine = try service.engine(for: collection, whiten: nil, store: store)
         let collections = CollectionService(store: store, classSet: service.classSet)
         return try requests.enumerated().map { n, request in
-            do { return QueryResponse(collection: collection, request: request, answer: try collections.query(request, in: engine)) } catch let error as QueryError where batch {
+            do { return QueryPage(collection: collection, request: request, answer: try collections.query(request, in: engine)) } catch let error as QueryError where batch {
                 throw error.prefixed("queries[\(n)].")
             }
         }
@@ -128,7 +105,7 @@ func answer(_ requests: [QueryRequest], collection: String, batch: Bool = false,
     }
     guard !batch.queries.isEmpty else { throw QueryError.badField("queries", "give at least one query") }
     let queries = try batch.queries.enumerated().map { n, query in try query.request(service.limits, field: "queries[\(n)].") }
-    struct Results: Encodable { let results: [QueryResponse] }
+    struct Results: Encodable { let results: [QueryPage] }
     return try json(Results(results: try await answer(queries, collection: collection, batch: true, service)), context)
 }
 

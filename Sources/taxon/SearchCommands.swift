@@ -144,7 +144,7 @@ struct QueryCommand: ParsableCommand {
         let service = CollectionService(store: try store.openExisting(), classSet: classSet)
         let answer = try service.query(request, in: try service.engine(collection: collection, network: try weights.network()))
         if !answer.unknownWords.isEmpty { note("words without a vector (left out): \(answer.unknownWords.joined(separator: ", "))") }
-        if output.json { return try printJSON(answer.hits) }
+        if output.json { return try printJSON(QueryPage(collection: collection, request: request, answer: answer)) }
         print(TextReports.query(answer, offset: offset))
     }
 

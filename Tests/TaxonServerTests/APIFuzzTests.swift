@@ -30,8 +30,8 @@ final class APIFuzzTests: XCTestCase {
             if !up { Thread.sleep(forTimeInterval: 0.2) }
         }
         XCTAssertTrue(up, "the server did not start")
-        // schemathesis.toml allows what the document cannot express. One worker: with two, Debian's
-        // Python 3.11.2 stops schemathesis's coverage phase on the nested query bodies with
+        // schemathesis.toml allows what the document cannot express. One worker: with two, the venv's
+        // Python (3.11.7 here) stops schemathesis's coverage phase on the nested query bodies with
         // "SystemError: AST constructor recursion depth mismatch" (a CPython bug compiling in two threads).
         let run = try Subprocess.run(URL(fileURLWithPath: fuzzer), [
             "--config-file", Fixture.repository.appendingPathComponent("schemathesis.toml").path, "run", Fixture.repository.appendingPathComponent("docs/openapi.yaml").path, "--url", "http://127.0.0.1:\(port)",

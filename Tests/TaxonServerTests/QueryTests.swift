@@ -283,6 +283,14 @@ final class QueryTests: XCTestCase {
                                       "--positive", "concept:lion", "--within", "feline.n.01", "--limit", "3",
                                       "--weights", Fixture.weights, "--db", subset.store])
         XCTAssertTrue(text.hasPrefix("query means: feline"), text)
+        // The CLI's JSON is the library's page.
+        let tabby = try XCTUnwrap(subset.ids["n02123045"])
+        let page = try Fixture.taxon(["query", "--collection", "query-subset", "--positive", "image:\(tabby)", "--negative", "concept:dog",
+                                      "--limit", "5", "--json", "--weights", Fixture.weights, "--db", subset.store])
+        let cli = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(page.utf8)) as? [String: Any])
+        let library = try query(subset) { $0.positive = [.image(tabby)]; $0.negative = [.concept("dog")]; $0.limit = 5 }
+        XCTAssertEqual((cli["results"] as? [[String: Any]])?.compactMap { ($0["id"] as? NSNumber)?.int64Value }, library.hits.map(\.id))
+        XCTAssertEqual(cli["total"] as? Int, library.total)
         XCTAssertTrue(text.contains("result(s) match; ranking blend"), text)
     }
 }
