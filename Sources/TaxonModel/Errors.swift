@@ -110,9 +110,37 @@ public enum CollectionError: TaxonError, Equatable {
 
 /// Names of catalogue entries: they end up in URLs and file names.
 public func validateName(_ name: String, kind: CatalogKind) throws {
+    guard isValidName(name) else { throw CatalogError.invalidName(kind: kind, name: name) }
+}
+
+/// 1 to 100 of A–Z a–z 0–9 _ - . (names travel in URLs, file names and logs).
+public func isValidName(_ name: String) -> Bool {
     let allowed = name.utf8.allSatisfy { byte in
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
             || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
-    guard allowed, !name.isEmpty, name.utf8.count <= 100 else { throw CatalogError.invalidName(kind: kind, name: name) }
+    return allowed && !name.isEmpty && name.utf8.count <= 100
+}
+
+/// An API key request that cannot be carried out.
+public enum KeyError: TaxonError, Equatable {
+    case exists(String)
+    case notFound(String)
+    case invalidName(String)
+
+    public var kind: ErrorKind {
+        switch self {
+        case .exists: return .conflict
+        case .notFound: return .notFound
+        case .invalidName: return .invalidInput
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .exists(name): return "an API key named '\(name)' exists already"
+        case let .notFound(name): return "no API key named '\(name)'"
+        case let .invalidName(name): return "'\(name.prefix(100))' is not a valid key name: use 1 to 100 of A-Z a-z 0-9 _ - ."
+        }
+    }
 }

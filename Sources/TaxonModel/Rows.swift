@@ -308,3 +308,32 @@ public func foldLemma(_ word: String) -> String {
 public func absolutePath(_ source: String) -> String {
     URL(fileURLWithPath: source).standardizedFileURL.path
 }
+
+/// What an API key may do: read (every GET and search), write (add, change and delete photos),
+/// admin (create and delete collections); each includes the ones before it.
+public enum KeyScope: String, Codable, Sendable, CaseIterable, Comparable {
+    case read, write, admin
+
+    /// Ordered read < write < admin.
+    public static func < (a: KeyScope, b: KeyScope) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+}
+
+/// An API key as the store keeps it: never the token, only its SHA-256.
+public struct APIKey: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    /// Lowercase hex SHA-256 of the token.
+    public let tokenHash: String
+    public let scope: KeyScope
+    /// The one collection the key may touch; nil: every collection.
+    public let collection: String?
+    public let createdAt: String
+    /// When it was revoked; nil while it is valid.
+    public let revokedAt: String?
+
+    /// Every field as the store holds it.
+    public init(id: Int64, name: String, tokenHash: String, scope: KeyScope, collection: String?, createdAt: String, revokedAt: String?) {
+        (self.id, self.name, self.tokenHash, self.scope, self.collection, self.createdAt, self.revokedAt) =
+            (id, name, tokenHash, scope, collection, createdAt, revokedAt)
+    }
+}

@@ -209,6 +209,16 @@ public protocol ImportStore: AnyObject {
     func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting
 }
 
+/// API keys: only their tokens' hashes.
+public protocol KeyStore: AnyObject {
+    /// Every key, revoked ones too, by name.
+    func apiKeys() throws -> [APIKey]
+    /// Stores a new key; its name must be free.
+    func insertAPIKey(name: String, tokenHash: String, scope: KeyScope, collection: String?) throws -> APIKey
+    /// Marks the key revoked (revoking twice keeps the first time).
+    func revokeAPIKey(named name: String) throws -> APIKey
+}
+
 /// Everything the library needs from a store.
 public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorSetReader & EmbeddingStore & MapperStore
-    & CollectionStore & ImportStore
+    & CollectionStore & ImportStore & KeyStore

@@ -7,15 +7,26 @@ import TaxonVision
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let detail: String
+    /// Extra headers: WWW-Authenticate with a 401, Retry-After with a 429.
+    var headers: HTTPFields = [:]
+
+    init(status: HTTPResponse.Status, detail: String) { (self.status, self.detail) = (status, detail) }
 
     static func badRequest(_ detail: String) -> APIError { APIError(status: .badRequest, detail: detail) }
     static func notFound(_ detail: String) -> APIError { APIError(status: .notFound, detail: detail) }
+    static func unauthorized(_ detail: String) -> APIError {
+        var error = APIError(status: .unauthorized, detail: detail)
+        error.headers[.wwwAuthenticate] = "Bearer realm=\"taxon\""
+        return error
+    }
 
     struct Body: Encodable { let error: String; let detail: String }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let data = try JSONEncoder().encode(Body(error: status.reasonPhrase, detail: detail))
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -174,6 +174,7 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
     }
     return try json(try await service.blocking { store in
         guard let (collection, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
+        try context.check(collection: collection)
         return Image(id: record.id, collection: collection, path: record.path, sha256: record.sha256, bytes: record.bytes, width: record.width,
                      height: record.height, topClasses: Array(record.topClasses.prefix(5)))
     }, context)
@@ -184,6 +185,7 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
     let id = try imageID(context)
     let (file, data) = try await service.blocking { store -> (URL, Data) in
         guard let (name, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
+        try context.check(collection: name)
         let file = try ConfinedPath.resolve(record.path, under: try store.collection(named: name).root)
         guard let data = FileManager.default.contents(atPath: file.path) else { throw APIError.notFound("image \(id): the file is gone") }
         return (file, data)

@@ -2,11 +2,14 @@ import Foundation
 import Hummingbird
 import TaxonCore
 import TaxonEmbed
+import TaxonModel
 import TaxonSearch
 
 /// The request context: JSON out with sorted snake_case keys.
 public struct TaxonContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The request's API key, once the auth middleware has checked it.
+    public var key: APIKey?
     /// The context Hummingbird makes for each request.
     public init(source: Source) { coreContext = .init(source: source) }
 
@@ -24,39 +27,47 @@ public struct Route: Sendable {
     public let method: HTTPRequest.Method
     /// OpenAPI-style path: /v1/concepts/{ref}.
     public let path: String
+    /// Who may call it (`taxon serve --auth` decides whether reads need a key).
+    public let access: Access
     let handle: @Sendable (Request, TaxonContext, TaxonService) async throws -> Response
 }
 
 /// The API's routes.
 public enum Routes {
     public static let all: [Route] = [
-        Route(method: .get, path: "/healthz", handle: health),
-        Route(method: .get, path: "/metrics", handle: metrics),
-        Route(method: .get, path: "/v1/concepts", handle: conceptsByLemma),
-        Route(method: .get, path: "/v1/concepts/{ref}", handle: concept),
-        Route(method: .get, path: "/v1/concepts/{ref}/ancestors", handle: ancestors),
-        Route(method: .get, path: "/v1/similarity", handle: similarity),
-        Route(method: .post, path: "/v1/similarity", handle: similarityBatch),
-        Route(method: .get, path: "/v1/embeddings", handle: embeddings),
-        Route(method: .get, path: "/v1/embeddings/{name}/neighbors", handle: neighbors),
-        Route(method: .get, path: "/v1/search", handle: searchByConceptOrText),
-        Route(method: .post, path: "/v1/search", handle: searchByImage),
-        Route(method: .post, path: "/v1/collections/{name}/query", handle: query),
-        Route(method: .post, path: "/v1/collections/{name}/query/batch", handle: queryBatch),
-        Route(method: .get, path: "/v1/images/{id}", handle: image),
-        Route(method: .get, path: "/v1/images/{id}/file", handle: imageFile),
+        Route(method: .get, path: "/healthz", access: .open, handle: health),
+        Route(method: .get, path: "/metrics", access: .needs(.read), handle: metrics),
+        Route(method: .get, path: "/v1/concepts", access: .needs(.read), handle: conceptsByLemma),
+        Route(method: .get, path: "/v1/concepts/{ref}", access: .needs(.read), handle: concept),
+        Route(method: .get, path: "/v1/concepts/{ref}/ancestors", access: .needs(.read), handle: ancestors),
+        Route(method: .get, path: "/v1/similarity", access: .needs(.read), handle: similarity),
+        Route(method: .post, path: "/v1/similarity", access: .needs(.read), handle: similarityBatch),
+        Route(method: .get, path: "/v1/embeddings", access: .needs(.read), handle: embeddings),
+        Route(method: .get, path: "/v1/embeddings/{name}/neighbors", access: .needs(.read), handle: neighbors),
+        Route(method: .get, path: "/v1/search", access: .needs(.read), handle: searchByConceptOrText),
+        Route(method: .post, path: "/v1/search", access: .needs(.read), handle: searchByImage),
+        Route(method: .post, path: "/v1/collections/{name}/query", access: .needs(.read), handle: query),
+        Route(method: .post, path: "/v1/collections/{name}/query/batch", access: .needs(.read), handle: queryBatch),
+        Route(method: .get, path: "/v1/images/{id}", access: .needs(.read), handle: image),
+        Route(method: .get, path: "/v1/images/{id}/file", access: .needs(.read), handle: imageFile),
     ]
 }
 
 extension Routes {
     /// The methods routed for a path (`/v1/images/7` matches `/v1/images/{id}`): what a 405 lists in `Allow`.
-    static func methods(for path: String) -> [HTTPRequest.Method] {
+    static func methods(for path: String) -> [HTTPRequest.Method] { matching(path).map(\.method) }
+
+    /// The route that answers this method on this path, if any.
+    static func route(for path: String, method: HTTPRequest.Method) -> Route? { matching(path).first { $0.method == method } }
+
+    /// The routes whose pattern matches the path.
+    private static func matching(_ path: String) -> [Route] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         return all.filter { route in
             let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
             return pattern.count == segments.count
                 && zip(pattern, segments).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
-        }.map(\.method)
+        }
     }
 }
 
@@ -69,6 +80,7 @@ public func buildRouter(_ service: TaxonService, accessLog: Bool = false) -> Rou
     if accessLog { router.middlewares.add(AccessLogMiddleware()) }
     router.middlewares.add(RequestMetricsMiddleware())
     router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(AuthMiddleware(service: service))
     for route in Routes.all {
         router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(request, context, service) }
     }

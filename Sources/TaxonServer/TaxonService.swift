@@ -24,6 +24,8 @@ public final class TaxonService: Sendable {
         public var maxExampleUpload = 8 * 1024 * 1024
         /// Queries in one batch request.
         public var maxBatchQueries = 100
+        /// Requests a second per API key (a token bucket holding one second's worth); nil: no limit.
+        public var keyRequestsPerSecond: Double?
         /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).
         public static let maxParameterLength = 1_000
         /// The defaults: 20 MiB bodies, k ≤ 1,000, 10,000 pairs, 8 MiB inline example photos, 100 queries a batch.
@@ -32,6 +34,11 @@ public final class TaxonService: Sendable {
 
     public let storePath: String
     public let limits: Limits
+    /// Which requests need an API key.
+    public let auth: AuthMode
+    let rateLimiter: RateLimiter?
+    /// The valid keys as last read, and when (revocations apply within a second).
+    private let keys: Mutex<(ring: KeyRing, read: ContinuousClock.Instant)>
     let similarity: Similarity
     /// NLTK-style names of the similarity taxonomy's nodes: the common references resolve without the store.
     let nodesByName: [String: Int]
@@ -48,9 +55,14 @@ public final class TaxonService: Sendable {
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
     public init(storePath: String, weights: String?, informationContent: String? = nil, classSet: String = "ilsvrc2012",
-                limits: Limits = Limits(), threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
+                limits: Limits = Limits(), auth: AuthMode = .writes, threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
         self.storePath = storePath
         self.limits = limits
+        self.auth = auth
+        rateLimiter = try limits.keyRequestsPerSecond.map { rate in
+            guard rate > 0, rate.isFinite else { throw ServiceError.invalid("the rate limit must be a positive number of requests a second") }
+            return RateLimiter(rate: rate)
+        }
         self.classSet = classSet
         let store = try Stores.open(storePath)
         similarity = try SimilarityService(store: store).similarity(taxonomy: nil, informationContent: informationContent)
@@ -58,6 +70,7 @@ public final class TaxonService: Sendable {
         network = try weights.flatMap { FileManager.default.fileExists(atPath: $0) ? try VisionService.network(weights: $0) : nil }
         schemaVersion = try store.schemaVersion
         collections = Mutex((try store.collections().map(\.name), ContinuousClock.now))
+        keys = Mutex((KeyRing(try store.apiKeys()), ContinuousClock.now))
         pool.giveBack(store)
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
@@ -87,6 +100,15 @@ public final class TaxonService: Sendable {
             }
         }
         return names
+    }
+
+    /// The valid API keys, re-read from the store when the copy is over a second old.
+    func keyRing() async throws -> KeyRing {
+        let (ring, read) = keys.withLock { $0 }
+        guard ContinuousClock.now - read > .seconds(1) else { return ring }
+        let fresh = KeyRing(try await blocking { try $0.apiKeys() })
+        keys.withLock { $0 = (fresh, ContinuousClock.now) }
+        return fresh
     }
 
     /// The similarity taxonomy's node for a reference when it is a key or NLTK-style name (no store needed).

@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import TaxonServer
 
+extension AuthMode: ExpressibleByArgument {}
+
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the store over HTTP (JSON): concepts, similarity, embeddings and image search. Routes: docs/openapi.yaml.",
@@ -14,10 +16,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Information content for res/jcn/lin: a WordNet::Similarity .dat file, or 'intrinsic'.") var ic: String?
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
     @Flag(help: "Log one line per request (method, route, status, milliseconds, request id).") var accessLog = false
+    @Option(help: "Which requests need an API key (taxon keys create): off, writes (reads open) or all (all but /healthz).") var auth = AuthMode.writes
+    @Option(help: "Requests a second per API key (429 with Retry-After above it); default: no limit.") var rateLimit: Double?
 
     func run() async throws {
         _ = try store.openExisting()
-        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet)
+        var limits = TaxonService.Limits()
+        limits.keyRequestsPerSecond = rateLimit
+        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth)
         // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.
         FileHandle.standardOutput.write(Data("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)\n".utf8))
         try await buildApplication(service, host: host, port: port, accessLog: accessLog).runService()

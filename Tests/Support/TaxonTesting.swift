@@ -82,6 +82,26 @@ private final class ErrorCollector: @unchecked Sendable {
 
 /// A blocking GET for tests of a live server: the status and body, nil when nothing answered.
 public enum HTTPGet {
+    /// Any method, with headers and a body; the status, the response's headers and its body (nil: no answer).
+    public static func send(_ url: URL, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
+        -> (status: Int, headers: [String: String], body: Data)? {
+        final class Box: @unchecked Sendable { var answer: (Int, [String: String], Data)? }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            if let http = response as? HTTPURLResponse {
+                let fields = Dictionary(http.allHeaderFields.map { ("\($0.key)".lowercased(), "\($0.value)") }, uniquingKeysWith: { first, _ in first })
+                box.answer = (http.statusCode, fields, data ?? Data())
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return box.answer
+    }
+
     public static func fetch(_ url: URL) -> (status: Int, body: Data)? {
         final class Box: @unchecked Sendable { var answer: (Int, Data)? }
         let box = Box(), done = DispatchSemaphore(value: 0)
