@@ -119,8 +119,8 @@ public protocol MapperStore: AnyObject {
 /// Image collections and their images' vectors.
 public protocol CollectionStore: AnyObject {
     func collections() throws -> [CollectionInfo]
-    /// The collection's generation, nil when there is no such collection.
-    func collectionGeneration(named name: String) throws -> Int64?
+    /// The collection's id and generation (a collection made again under its name has a new id), nil when there is none.
+    func collectionVersion(named name: String) throws -> (id: Int64, generation: Int64)?
     /// The collection, created when missing (emptied first with `replace`);
     /// an existing one must have the same folder and descriptor.
     func openCollection(name: String, root: String, descriptor: String, embedding: String?, replace: Bool) throws -> CollectionInfo
@@ -132,6 +132,8 @@ public protocol CollectionStore: AnyObject {
     func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws
     func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])]
     func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws
+    /// Removes the collection and its image records (never files).
+    func deleteCollection(named name: String) throws
 }
 
 extension CollectionStore {

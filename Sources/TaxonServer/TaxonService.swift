@@ -36,6 +36,8 @@ public final class TaxonService: Sendable {
     public let limits: Limits
     /// Which requests need an API key.
     public let auth: AuthMode
+    /// Where uploaded photos are kept (`taxon serve --data`; default: beside the store, `<store>-data`).
+    public let dataFolder: String
     let rateLimiter: RateLimiter?
     /// The valid keys as last read, and when (revocations apply within a second).
     private let keys: Mutex<(ring: KeyRing, read: ContinuousClock.Instant)>
@@ -55,10 +57,12 @@ public final class TaxonService: Sendable {
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
     public init(storePath: String, weights: String?, informationContent: String? = nil, classSet: String = "ilsvrc2012",
-                limits: Limits = Limits(), auth: AuthMode = .writes, threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
+                limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil,
+                threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
         self.storePath = storePath
         self.limits = limits
         self.auth = auth
+        self.dataFolder = absolutePath(dataFolder ?? Self.defaultDataFolder(store: storePath))
         rateLimiter = try limits.keyRequestsPerSecond.map { rate in
             guard rate > 0, rate.isFinite else { throw ServiceError.invalid("the rate limit must be a positive number of requests a second") }
             return RateLimiter(rate: rate)
@@ -102,6 +106,12 @@ public final class TaxonService: Sendable {
         return names
     }
 
+    /// `taxon.sqlite` → `taxon-data`, in the store's folder.
+    public static func defaultDataFolder(store path: String) -> String {
+        let url = URL(fileURLWithPath: absolutePath(path))
+        return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-data").path
+    }
+
     /// The valid API keys, re-read from the store when the copy is over a second old.
     func keyRing() async throws -> KeyRing {
         let (ring, read) = keys.withLock { $0 }
@@ -119,11 +129,10 @@ public final class TaxonService: Sendable {
     /// The collection's search engine (with its descriptors whitened to `whiten`
     /// dimensions if asked), rebuilt when the store holds a newer generation.
     func engine(for collection: String, whiten: Int?, store: any Store) throws -> SearchEngine {
-        guard let generation = try store.collectionGeneration(named: collection) else {
-            throw CatalogError.notFound(kind: .collection, name: collection)
-        }
+        // Id and generation: a collection deleted and made again under its name starts its generations anew.
+        guard let version = try store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
         let key = whiten.map { "\(collection) whitened \($0)" } ?? collection
-        if let cached = engines.withLock({ $0[key] }), cached.index.info.generation == generation { return cached }
+        if let cached = engines.withLock({ $0[key] }), cached.index.info.id == version.id, cached.index.info.generation == version.generation { return cached }
         guard let network else { throw ServiceError.unavailable("image search needs the network's weights (scripts/setup.sh)") }
         let engine = try CollectionService(store: store, classSet: classSet).engine(collection: collection, network: network, whiten: whiten)
         engines.withLock { $0[key] = engine }

@@ -18,11 +18,11 @@ extension SQLiteStore {
         return result
     }
 
-    /// The collection's generation alone: a cheap check for readers holding it in memory.
-    public func collectionGeneration(named name: String) throws -> Int64? {
-        let statement = try db.prepare("SELECT generation FROM collection WHERE name = ?")
+    /// The collection's id and generation alone: a cheap check for readers holding it in memory.
+    public func collectionVersion(named name: String) throws -> (id: Int64, generation: Int64)? {
+        let statement = try db.prepare("SELECT id, generation FROM collection WHERE name = ?")
         try statement.bind(name, at: 1)
-        return try statement.step() ? statement.int64(0) : nil
+        return try statement.step() ? (statement.int64(0), statement.int64(1)) : nil
     }
 
     /// Creates the collection, or checks that an existing one has the same
@@ -56,6 +56,16 @@ extension SQLiteStore {
                 try insert.run()
             }
             return try collection(named: name)
+        }
+    }
+
+    /// Removes the collection; its images go with it (ON DELETE CASCADE).
+    public func deleteCollection(named name: String) throws {
+        try transaction {
+            guard let id = try db.scalarInt("SELECT id FROM collection WHERE name = ?", [.text(name)]) else {
+                throw CatalogError.notFound(kind: .collection, name: name)
+            }
+            try db.execute("DELETE FROM collection WHERE id = \(id)")
         }
     }
 

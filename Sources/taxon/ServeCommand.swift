@@ -18,12 +18,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Log one line per request (method, route, status, milliseconds, request id).") var accessLog = false
     @Option(help: "Which requests need an API key (taxon keys create): off, writes (reads open) or all (all but /healthz).") var auth = AuthMode.writes
     @Option(help: "Requests a second per API key (429 with Retry-After above it); default: no limit.") var rateLimit: Double?
+    @Option(help: "Where uploaded photos are kept (default: beside the store, STORE-data).") var data: String?
 
     func run() async throws {
         _ = try store.openExisting()
         var limits = TaxonService.Limits()
         limits.keyRequestsPerSecond = rateLimit
-        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth)
+        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth, dataFolder: data)
         // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.
         FileHandle.standardOutput.write(Data("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)\n".utf8))
         try await buildApplication(service, host: host, port: port, accessLog: accessLog).runService()

@@ -53,10 +53,10 @@ final class IndexerTests: XCTestCase {
         try FileManager.default.removeItem(at: photos.appendingPathComponent("a.png"))
         try FileManager.default.copyItem(atPath: other.map { sample.appendingPathComponent($0).path } ?? chelsea,
                                          toPath: photos.appendingPathComponent("a.png").path)
-        let generation = try store.collectionGeneration(named: "pets")!
+        let generation = try XCTUnwrap(try store.collectionVersion(named: "pets")).generation
         let third = try indexer.index(folder: photos.path, collection: "pets")
         XCTAssertEqual([third.added, third.updated, third.unchanged, third.removed], [0, other == nil ? 0 : 1, other == nil ? 1 : 0, 1])
-        XCTAssertGreaterThan(try store.collectionGeneration(named: "pets")!, generation)
+        XCTAssertGreaterThan(try XCTUnwrap(try store.collectionVersion(named: "pets")).generation, generation)
         XCTAssertEqual(try store.images(in: try store.collection(named: "pets")).map(\.path), ["a.png"])
 
         // Another descriptor into the same collection is refused; a folder that is not there is an error.

@@ -1,0 +1,99 @@
+import Foundation
+import TaxonModel
+import TaxonSearch
+import TaxonVision
+
+/// A collection as the API lists it; `concepts` (one collection's details only) counts its images per concept
+/// at the first level of its hierarchy where they part (by their most probable class).
+public struct CollectionSummary: Encodable, Sendable {
+    public let name: String
+    public let images: Int
+    public let embedding: String?
+    public let descriptor: String
+    public let created: String
+    /// True for a collection of uploaded photos (kept in the server's data folder), false for an indexed folder.
+    public let uploaded: Bool
+    public let concepts: [ConceptCount]?
+
+    /// One concept and how many of the collection's images lie under it.
+    public struct ConceptCount: Encodable, Sendable {
+        public let concept: ConceptLabel
+        public let images: Int
+    }
+}
+
+/// Listing, describing, creating and deleting collections (the indexing and searching are `CollectionService`'s).
+public struct CollectionCatalog {
+    public let store: any Store
+    /// Where uploaded photos live: a collection rooted here is an uploaded one.
+    public let dataFolder: String
+
+    /// A catalog over one store connection, uploads kept under `dataFolder`.
+    public init(store: any Store, dataFolder: String) { (self.store, self.dataFolder) = (store, absolutePath(dataFolder)) }
+
+    /// Every collection, by name.
+    public func list() throws -> [CollectionSummary] { try store.collections().map { summary($0, concepts: nil) } }
+
+    /// One collection with its images counted per concept.
+    public func details(_ name: String) throws -> CollectionSummary {
+        let info = try store.collection(named: name)
+        return summary(info, concepts: try conceptCounts(info))
+    }
+
+    /// Makes an empty collection for uploads (`PUT`): an existing one with the same settings is returned as it is
+    /// (`created` false); one with other settings, or a folder's collection of that name, is a conflict.
+    public func create(_ name: String, embedding: String?, descriptor: Descriptor) throws -> (summary: CollectionSummary, created: Bool) {
+        try validateName(name, kind: .collection)
+        if let embedding { _ = try store.embeddingInfo(named: embedding) }
+        if let existing = try store.collections().first(where: { $0.name == name }) {
+            // Checked here: openCollection would move an existing collection to the new embedding.
+            let settings = [("folder", existing.root, dataFolder), ("descriptor", existing.descriptor, descriptor.rawValue),
+                            ("embedding", existing.embedding ?? "none", embedding ?? "none")]
+            if let (setting, stored, requested) = settings.first(where: { $0.1 != $0.2 }) {
+                throw CollectionError.differentSetting(collection: name, setting: setting, stored: stored, requested: requested)
+            }
+            return (summary(existing, concepts: nil), false)
+        }
+        try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
+        let info = try store.openCollection(name: name, root: dataFolder, descriptor: descriptor.rawValue, embedding: embedding, replace: false)
+        return (summary(info, concepts: nil), true)
+    }
+
+    /// Removes the collection's records; for an uploaded collection also the files no other image refers to.
+    /// An indexed folder is never touched.
+    public func delete(_ name: String) throws {
+        let info = try store.collection(named: name)
+        let paths = info.root == dataFolder ? Set(try store.images(in: info, vectors: false).map(\.path)) : []
+        try store.deleteCollection(named: name)
+        guard !paths.isEmpty else { return }
+        var stillUsed = Set<String>()
+        for other in try store.collections() where other.root == dataFolder {
+            stillUsed.formUnion(try store.images(in: other, vectors: false).map(\.path))
+        }
+        for path in paths.subtracting(stillUsed) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
+    }
+
+    private func summary(_ info: CollectionInfo, concepts: [CollectionSummary.ConceptCount]?) -> CollectionSummary {
+        CollectionSummary(name: info.name, images: info.images, embedding: info.embedding, descriptor: info.descriptor, created: info.createdAt,
+                          uploaded: info.root == dataFolder, concepts: concepts)
+    }
+
+    /// Images per concept where the collection first parts: from the root down while one concept holds them all, then its children.
+    private func conceptCounts(_ info: CollectionInfo) throws -> [CollectionSummary.ConceptCount]? {
+        guard let embedding = info.embedding else { return nil }
+        let tree = try SearchEngine.conceptTree(store: store, embedding: try store.embeddingInfo(named: embedding))
+        var count: [Int: Int] = [:]
+        for image in try store.images(in: info, vectors: false) {
+            guard let node = image.topClasses.first.flatMap({ tree.node(forKey: $0.wnid) }) else { continue }
+            for (ancestor, _) in tree.taxonomy.ancestors(of: node) { count[ancestor, default: 0] += 1 }
+        }
+        var level = tree.taxonomy.hierarchy.roots.filter { count[$0] != nil }
+        while level.count == 1 {
+            let children = tree.taxonomy.hierarchy.children(of: level[0]).map(Int.init).filter { count[$0] != nil }
+            guard !children.isEmpty else { break }
+            level = children
+        }
+        return level.map { CollectionSummary.ConceptCount(concept: tree.label($0), images: count[$0]!) }
+            .sorted { ($1.images, $0.concept.name) < ($0.images, $1.concept.name) }
+    }
+}
