@@ -73,6 +73,36 @@ public struct CollectionCatalog {
         for path in paths.subtracting(stillUsed) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
     }
 
+    /// Removes files under the data folder that no uploaded collection's record refers to (a crash between a
+    /// photo's file and its record, or a half-written temporary file); returns their paths. Run it when no
+    /// upload is under way — `taxon serve` does, before it listens.
+    @discardableResult
+    public func removeOrphans() throws -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: dataFolder) else { return [] }
+        var referenced = Set<String>()
+        for info in try store.collections() where info.root == dataFolder {
+            referenced.formUnion(try store.images(in: info, vectors: false).map(\.path))
+        }
+        var removed: [String] = []
+        for case let path as String in walker where Self.isUploadFile(path) && !referenced.contains(path) {
+            try FileManager.default.removeItem(atPath: dataFolder + "/" + path)
+            removed.append(path)
+        }
+        return removed.sorted()
+    }
+
+    /// Only what uploads write is ever removed: `ab/<64 hex>.jpg|png`, or a temporary `ab/.partial-…`
+    /// (whatever else a person keeps in the folder stays).
+    static func isUploadFile(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[0].allSatisfy(\.isHexDigit) else { return false }
+        let name = parts[1]
+        if name.hasPrefix(".partial-") { return true }
+        let stem = name.split(separator: ".")
+        return stem.count == 2 && stem[0].count == 64 && stem[0].hasPrefix(parts[0]) && stem[0].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+            && ["jpg", "png"].contains(stem[1])
+    }
+
     private func summary(_ info: CollectionInfo, concepts: [CollectionSummary.ConceptCount]?) -> CollectionSummary {
         CollectionSummary(name: info.name, images: info.images, embedding: info.embedding, descriptor: info.descriptor, created: info.createdAt,
                           uploaded: info.root == dataFolder, concepts: concepts)

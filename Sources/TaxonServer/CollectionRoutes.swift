@@ -35,3 +35,27 @@ import TaxonVision
     try await service.blocking { try CollectionCatalog(store: $0, dataFolder: service.dataFolder).delete(name) }
     return Response(status: .noContent)
 }
+
+/// `POST …/images`: one photo as the body, or many as multipart file parts; 201 with each photo's id.
+@Sendable func uploadImages(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
+    let name = try context.path("name")
+    let body = try await request.collectBody(upTo: service.limits.maxBody)
+    let photos = try Multipart.files(body, contentType: request.headers[.contentType])
+    guard photos.count <= service.limits.maxPhotosPerUpload else {
+        throw APIError(status: .contentTooLarge, detail: "at most \(service.limits.maxPhotosPerUpload) photos per upload, got \(photos.count)")
+    }
+    if let empty = photos.firstIndex(where: \.isEmpty) { throw APIError.badRequest("photo \(empty) is empty") }
+    guard let network = service.network else { throw ServiceError.unavailable("uploads need the network's weights (scripts/setup.sh)") }
+    struct Uploaded: Encodable { let images: [UploadedImage] }
+    let images = try await service.blocking { store in
+        try UploadService(store: store, dataFolder: service.dataFolder, classSet: service.classSet).upload(photos, to: name, network: network)
+    }
+    return try json(Uploaded(images: images), context, status: .created)
+}
+
+/// `DELETE …/images/{id}`: 204; the file goes with its last record.
+@Sendable func deleteImage(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
+    let name = try context.path("name"), id = try imageID(context)
+    try await service.blocking { try UploadService(store: $0, dataFolder: service.dataFolder, classSet: service.classSet).delete(image: id, from: name) }
+    return Response(status: .noContent)
+}

@@ -6,7 +6,13 @@ import MultipartKit
 /// first part that carries a file (else the first part), parsed by MultipartKit.
 enum Multipart {
     static func imageBytes(_ body: ByteBuffer, contentType: String?) throws -> Data {
-        guard let contentType, let type = MediaType(from: contentType), type.isType(.multipartForm) else { return Data(buffer: body) }
+        try files(body, contentType: contentType)[0]
+    }
+
+    /// The photos of an upload: the body itself, or for multipart/form-data every part that carries a file
+    /// (every part when none does).
+    static func files(_ body: ByteBuffer, contentType: String?) throws -> [Data] {
+        guard let contentType, let type = MediaType(from: contentType), type.isType(.multipartForm) else { return [Data(buffer: body)] }
         guard let boundary = type.parameter.flatMap({ $0.name.lowercased() == "boundary" ? $0.value : nil }), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data without a boundary")
         }
@@ -25,8 +31,9 @@ enum Multipart {
             (hasFile, content) = (false, ByteBuffer())
         }
         do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data: \(error)") }
-        guard let chosen = parts.first(where: \.hasFile) ?? parts.first else { throw APIError.badRequest("the multipart body holds no part") }
-        return Data(buffer: chosen.content)
+        guard !parts.isEmpty else { throw APIError.badRequest("the multipart body holds no part") }
+        let files = parts.filter(\.hasFile)
+        return (files.isEmpty ? parts : files).map { Data(buffer: $0.content) }
     }
 }
 

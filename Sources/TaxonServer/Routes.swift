@@ -50,6 +50,8 @@ public enum Routes {
         Route(method: .get, path: "/v1/collections/{name}", access: .needs(.read), handle: collectionDetails),
         Route(method: .put, path: "/v1/collections/{name}", access: .needs(.admin), handle: createCollection),
         Route(method: .delete, path: "/v1/collections/{name}", access: .needs(.admin), handle: deleteCollection),
+        Route(method: .post, path: "/v1/collections/{name}/images", access: .needs(.write), handle: uploadImages),
+        Route(method: .delete, path: "/v1/collections/{name}/images/{id}", access: .needs(.write), handle: deleteImage),
         Route(method: .post, path: "/v1/collections/{name}/query", access: .needs(.read), handle: query),
         Route(method: .post, path: "/v1/collections/{name}/query/batch", access: .needs(.read), handle: queryBatch),
         Route(method: .get, path: "/v1/images/{id}", access: .needs(.read), handle: image),

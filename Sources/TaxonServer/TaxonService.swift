@@ -24,6 +24,8 @@ public final class TaxonService: Sendable {
         public var maxExampleUpload = 8 * 1024 * 1024
         /// Queries in one batch request.
         public var maxBatchQueries = 100
+        /// Photos in one upload request.
+        public var maxPhotosPerUpload = 64
         /// Requests a second per API key (a token bucket holding one second's worth); nil: no limit.
         public var keyRequestsPerSecond: Double?
         /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).

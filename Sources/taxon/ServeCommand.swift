@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import TaxonKit
 import TaxonServer
 
 extension AuthMode: ExpressibleByArgument {}
@@ -25,6 +26,9 @@ struct Serve: AsyncParsableCommand {
         var limits = TaxonService.Limits()
         limits.keyRequestsPerSecond = rateLimit
         let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth, dataFolder: data)
+        // Files left by a crash between an upload's file and its record (no upload runs yet).
+        let orphans = try CollectionCatalog(store: try store.openExisting(), dataFolder: service.dataFolder).removeOrphans()
+        if !orphans.isEmpty { FileHandle.standardOutput.write(Data("removed \(orphans.count) orphan file(s) from \(service.dataFolder)\n".utf8)) }
         // Written unbuffered, so that it comes before the server's own log lines also when stdout is a pipe.
         FileHandle.standardOutput.write(Data("taxon serving \(store.path) on http://\(host):\(port) (GET /healthz)\n".utf8))
         try await buildApplication(service, host: host, port: port, accessLog: accessLog).runService()

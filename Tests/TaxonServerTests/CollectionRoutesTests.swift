@@ -74,4 +74,89 @@ final class CollectionRoutesTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("c.png").path), "an indexed folder is never touched")
         XCTAssertFalse(try store.collections().contains { $0.name == "folder-\(tag)" })
     }
+
+    /// Uploads: stored once by content, analysed, searchable, idempotent; deleted with their last record;
+    /// orphans (a crash between file and record) swept, and nothing else in the folder.
+    func testUploadSearchAndDelete() async throws {
+        let built = try Fixture.get()
+        let store = try SQLiteStore(path: built.store)
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let admin = try KeyService(store: store).create(name: "up-admin-\(tag)", scope: .admin, collection: nil).token
+        let writer = try KeyService(store: store).create(name: "up-writer-\(tag)", scope: .write, collection: nil).token
+        let data = built.directory.appendingPathComponent("uploads-\(tag)")
+        let service = try TaxonService(storePath: built.store, weights: Fixture.weights, dataFolder: data.path)
+        let name = "photos-\(tag)"
+        let chelsea = try Data(contentsOf: URL(fileURLWithPath: Fixture.chelsea))
+        let tabbyPath = try XCTUnwrap(try Fixture.samplePhotos(["n02123045"]).first)
+        let tabby = try Data(contentsOf: URL(fileURLWithPath: tabbyPath))
+        let boundary = "taxon-upload-1"
+        var form = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"; filename=\"c.png\"\r\nContent-Type: image/png\r\n\r\n".utf8) + chelsea
+        form += Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"b\"; filename=\"t.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8) + tabby
+        form += Data("\r\n--\(boundary)--\r\n".utf8)
+        let twoPhotos = ByteBuffer(bytes: form)
+        @Sendable func headers(_ token: String, _ type: String? = nil) -> HTTPFields {
+            var fields: HTTPFields = [.authorization: "Bearer \(token)"]
+            if let type { fields[.contentType] = type }
+            return fields
+        }
+        struct Box: @unchecked Sendable { var ids: [Int64] = [] }
+        nonisolated(unsafe) var box = Box()
+
+        try await Application(router: buildRouter(service)).test(.router) { client in
+            try await client.execute(uri: "/v1/collections/\(name)", method: .put, headers: headers(admin), body: ByteBuffer(string: #"{"embedding": "unit"}"#)) {
+                XCTAssertEqual($0.status, .created)
+            }
+            let route = "/v1/collections/\(name)/images"
+            try await client.execute(uri: route, method: .post, body: ByteBuffer(bytes: chelsea)) { try Check.assertError($0, .unauthorized, "API key") }
+            try await client.execute(uri: route, method: .post, headers: headers(writer, "image/png"), body: ByteBuffer(bytes: chelsea)) { response in
+                XCTAssertEqual(response.status, .created)
+                let image = try XCTUnwrap((try Check.object(response)["images"] as? [[String: Any]])?.first)
+                XCTAssertEqual(image["created"] as? Bool, true)
+                let path = try XCTUnwrap(image["path"] as? String)
+                XCTAssertTrue(path.hasSuffix(".png") && path.count == 2 + 1 + 64 + 4, path)
+                XCTAssertEqual(try Data(contentsOf: data.appendingPathComponent(path)), chelsea)
+                box.ids.append(try XCTUnwrap((image["id"] as? NSNumber)?.int64Value))
+            }
+            try await client.execute(uri: route, method: .post, headers: headers(writer, "multipart/form-data; boundary=\(boundary)"), body: twoPhotos) {
+                response in
+                let images = try XCTUnwrap(try Check.object(response)["images"] as? [[String: Any]])
+                XCTAssertEqual(images.count, 2)
+                XCTAssertEqual((images[0]["id"] as? NSNumber)?.int64Value, box.ids[0], "the same bytes again: the same id")
+                XCTAssertEqual(images[0]["created"] as? Bool, false)
+                XCTAssertEqual(images[1]["created"] as? Bool, true)
+                box.ids.append(try XCTUnwrap((images[1]["id"] as? NSNumber)?.int64Value))
+            }
+            try await client.execute(uri: route, method: .post, headers: headers(writer, "image/jpeg"), body: ByteBuffer(string: "not a photo")) {
+                try Check.assertError($0, .unprocessableContent, "photo 0")
+            }
+            try await client.execute(uri: "/v1/collections/pets/images", method: .post, headers: headers(writer, "image/png"), body: ByteBuffer(bytes: chelsea)) {
+                try Check.assertError($0, .conflict, "indexed folder")
+            }
+            // Searchable at once: the tabby finds the cat photo.
+            let query = ByteBuffer(string: #"{"positive": [{"image": \#(box.ids[1])}], "limit": 5}"#)
+            try await client.execute(uri: "/v1/collections/\(name)/query", method: .post, body: query) { response in
+                let answer = try Check.object(response)
+                XCTAssertEqual(answer["total"] as? Int, 1)
+                XCTAssertEqual(((answer["results"] as? [[String: Any]])?.first?["id"] as? NSNumber)?.int64Value, box.ids[0])
+            }
+            try await client.execute(uri: "/v1/images/\(box.ids[0])/file", method: .get) { XCTAssertEqual(Data(buffer: $0.body), chelsea) }
+            try await client.execute(uri: "/v1/collections/\(name)/images/\(box.ids[0])", method: .delete, headers: headers(writer)) { XCTAssertEqual($0.status, .noContent) }
+            try await client.execute(uri: "/v1/images/\(box.ids[0])", method: .get) { XCTAssertEqual($0.status, .notFound) }
+            try await client.execute(uri: "/v1/collections/pets/images/\(box.ids[1])", method: .delete, headers: headers(writer)) {
+                try Check.assertError($0, .notFound, "has no image")
+            }
+        }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: data.path).filter { $0.contains(".") }
+        XCTAssertEqual(files.count, 1, "the deleted photo's file went with it: \(files)")
+
+        // What a crash between a file and its record leaves is swept; a person's own file is not.
+        let catalog = CollectionCatalog(store: store, dataFolder: data.path)
+        let stray = String(repeating: "ab", count: 32)
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("ab"), withIntermediateDirectories: true)
+        for file in ["ab/\(stray).jpg", "ab/.partial-1234", "notes.txt"] { try Data("x".utf8).write(to: data.appendingPathComponent(file)) }
+        XCTAssertEqual(try catalog.removeOrphans(), ["ab/.partial-1234", "ab/\(stray).jpg"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: data.appendingPathComponent("notes.txt").path))
+        try catalog.delete(name)
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: data.path).filter { $0.contains(".") }, ["notes.txt"])
+    }
 }
