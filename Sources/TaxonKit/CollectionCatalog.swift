@@ -31,6 +31,57 @@ public struct CollectionCatalog {
     /// A catalog over one store connection, uploads kept under `dataFolder`.
     public init(store: any Store, dataFolder: String) { (self.store, self.dataFolder) = (store, absolutePath(dataFolder)) }
 
+    /// `taxon.sqlite` → `taxon-data`, in the store's folder.
+    public static func defaultDataFolder(store path: String) -> String {
+        let url = URL(fileURLWithPath: absolutePath(path))
+        return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-data").path
+    }
+
+    /// What `taxon check` found.
+    public struct CheckReport: Encodable, Sendable {
+        public var collections = 0
+        public var images = 0
+        /// One line per record whose file is missing or differs ("collection c, image 7 (ab/…jpg): missing").
+        public var problems: [String] = []
+        /// Upload files no record refers to.
+        public var orphans: [String] = []
+        /// With repair: the records removed and the orphans deleted.
+        public var repaired = false
+    }
+
+    /// Checks every record against its file — an uploaded photo's SHA-256, a folder photo's presence and size —
+    /// and the data folder for files no record refers to. With `repair`, records whose file is gone or changed
+    /// are removed and orphans deleted (run it when no upload is under way).
+    public func check(repair: Bool) throws -> CheckReport {
+        var report = CheckReport()
+        for info in try store.collections() {
+            report.collections += 1
+            var broken: [Int64] = []
+            for image in try store.images(in: info, vectors: false) {
+                report.images += 1
+                let path = info.root + "/" + image.path
+                let problem: String?
+                if let attributes = try? FileManager.default.attributesOfItem(atPath: path) {
+                    if info.root == dataFolder {
+                        problem = FileManager.default.contents(atPath: path).map { ContentHash.sha256($0) } == image.sha256 ? nil : "its bytes differ from their SHA-256"
+                    } else {
+                        problem = (attributes[.size] as? Int) == image.bytes ? nil : "its size changed (taxon index updates it)"
+                    }
+                } else {
+                    problem = "the file is missing"
+                }
+                if let problem {
+                    report.problems.append("collection \(info.name), image \(image.id) (\(image.path)): \(problem)")
+                    broken.append(image.id)
+                }
+            }
+            if repair && !broken.isEmpty { try store.updateImages(of: info, upserting: [], removing: broken) }
+        }
+        report.orphans = try repair ? removeOrphans() : orphans()
+        report.repaired = repair
+        return report
+    }
+
     /// Every collection, by name.
     public func list() throws -> [CollectionSummary] { try store.collections().map { summary($0, concepts: nil) } }
 
@@ -78,17 +129,19 @@ public struct CollectionCatalog {
     /// upload is under way — `taxon serve` does, before it listens.
     @discardableResult
     public func removeOrphans() throws -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: dataFolder) else { return [] }
+        let found = try orphans()
+        for path in found { try FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
+        return found
+    }
+
+    /// Upload files under the data folder that no uploaded collection's record refers to, sorted.
+    public func orphans() throws -> [String] {
         var referenced = Set<String>()
         for info in try store.collections() where info.root == dataFolder {
             referenced.formUnion(try store.images(in: info, vectors: false).map(\.path))
         }
-        var removed: [String] = []
-        for case let path as String in walker where Self.isUploadFile(path) && !referenced.contains(path) {
-            try FileManager.default.removeItem(atPath: dataFolder + "/" + path)
-            removed.append(path)
-        }
-        return removed.sorted()
+        let files = FileManager.default.enumerator(atPath: dataFolder)?.compactMap { $0 as? String } ?? []
+        return files.filter { Self.isUploadFile($0) && !referenced.contains($0) }.sorted()
     }
 
     /// Only what uploads write is ever removed: `ab/<64 hex>.jpg|png`, or a temporary `ab/.partial-…`

@@ -64,7 +64,7 @@ public final class TaxonService: Sendable {
         self.storePath = storePath
         self.limits = limits
         self.auth = auth
-        self.dataFolder = absolutePath(dataFolder ?? Self.defaultDataFolder(store: storePath))
+        self.dataFolder = absolutePath(dataFolder ?? CollectionCatalog.defaultDataFolder(store: storePath))
         rateLimiter = try limits.keyRequestsPerSecond.map { rate in
             guard rate > 0, rate.isFinite else { throw ServiceError.invalid("the rate limit must be a positive number of requests a second") }
             return RateLimiter(rate: rate)
@@ -106,12 +106,6 @@ public final class TaxonService: Sendable {
             }
         }
         return names
-    }
-
-    /// `taxon.sqlite` → `taxon-data`, in the store's folder.
-    public static func defaultDataFolder(store path: String) -> String {
-        let url = URL(fileURLWithPath: absolutePath(path))
-        return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-data").path
     }
 
     /// The valid API keys, re-read from the store when the copy is over a second old.

@@ -165,3 +165,26 @@ struct QueryCommand: ParsableCommand {
         }
     }
 }
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Checks every image record against its file (an upload's SHA-256, a folder photo's size) and the data folder for orphans.",
+        discussion: "Exits with an error when it finds a problem. --repair removes the records whose file is gone or changed and deletes the orphans; run it while no upload is under way.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "The server's data folder (default: beside the store, STORE-data).") var data: String?
+    @Flag(help: "Remove broken records and orphan files.") var repair = false
+
+    func run() throws {
+        let catalog = CollectionCatalog(store: try store.openExisting(), dataFolder: data ?? CollectionCatalog.defaultDataFolder(store: store.path))
+        let report = try catalog.check(repair: repair)
+        if output.json { try printJSON(report) } else {
+            for problem in report.problems { print(problem) }
+            for orphan in report.orphans { print("orphan file \(orphan)") }
+            print("\(report.collections) collection(s), \(report.images) image(s): \(report.problems.count) problem(s), \(report.orphans.count) orphan file(s)"
+                  + (repair ? "; repaired" : ""))
+        }
+        if !repair && !(report.problems.isEmpty && report.orphans.isEmpty) { throw ExitCode(1) }
+    }
+}
