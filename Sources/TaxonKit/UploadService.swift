@@ -1,4 +1,5 @@
 import Foundation
+import TaxonLinalg
 import TaxonModel
 import TaxonSearch
 import TaxonVision
@@ -57,7 +58,8 @@ public struct UploadService {
         let info = try store.collection(named: name)
         guard info.root == dataFolder else { throw UploadError.notUploadCollection(name) }
         guard let descriptor = Descriptor(rawValue: info.descriptor) else { throw UploadError.notUploadCollection(name) }
-        let prepared = try photos.enumerated().map { n, data in
+        // Decoded on both cores, as `taxon index` does.
+        let prepared = try parallelMap(Array(photos.enumerated())) { n, data in
             do { return try ImageAnalyzer.prepare(data, name: "photo \(n)") } catch {
                 throw UploadError.notAPhoto(index: n, reason: "\(error)")
             }
