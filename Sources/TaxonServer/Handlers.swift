@@ -184,12 +184,38 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
 @Sendable func imageFile(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let id = try imageID(context)
     let (file, data) = try await service.blocking { store -> (URL, Data) in
-        guard let (name, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
-        try context.check(collection: name)
-        let file = try ConfinedPath.resolve(record.path, under: try store.collection(named: name).root)
-        guard let data = FileManager.default.contents(atPath: file.path) else { throw APIError.notFound("image \(id): the file is gone") }
-        return (file, data)
+        let (_, file) = try locate(id, context, store)
+        return (file, try read(file, id))
     }
     let type = file.pathExtension.lowercased() == "png" ? "image/png" : "image/jpeg"
     return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// A JPEG whose longer side is at most `size` (default 256), made once and kept under the data folder's `thumbnails/`.
+@Sendable func thumbnail(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
+    let id = try imageID(context)
+    let size = try request.integer("size", default: 256, range: Thumbnail.sizes)
+    let jpeg = try await service.blocking { store -> Data in
+        let (record, file) = try locate(id, context, store)
+        let cached = URL(fileURLWithPath: service.dataFolder).appendingPathComponent("thumbnails/\(record.sha256)-\(size).jpg")
+        if let data = FileManager.default.contents(atPath: cached.path) { return data }
+        let made = try Thumbnail.make(try read(file, id), name: "image \(id)", size: size)
+        try? FileManager.default.createDirectory(at: cached.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? made.write(to: cached, options: .atomic)  // a cache: a failed write costs only the next request's time
+        return made
+    }
+    return Response(status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "public, max-age=86400"], body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+}
+
+/// An image's record and its file inside its collection's folder (the request's key must allow the collection).
+func locate(_ id: Int64, _ context: TaxonContext, _ store: any Store) throws -> (ImageRecord, URL) {
+    guard let (name, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
+    try context.check(collection: name)
+    return (record, try ConfinedPath.resolve(record.path, under: try store.collection(named: name).root))
+}
+
+/// The file's bytes; a 404 when it is gone.
+func read(_ file: URL, _ id: Int64) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: file.path) else { throw APIError.notFound("image \(id): the file is gone") }
+    return data
 }

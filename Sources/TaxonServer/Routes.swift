@@ -56,6 +56,7 @@ public enum Routes {
         Route(method: .post, path: "/v1/collections/{name}/query/batch", access: .needs(.read), handle: queryBatch),
         Route(method: .get, path: "/v1/images/{id}", access: .needs(.read), handle: image),
         Route(method: .get, path: "/v1/images/{id}/file", access: .needs(.read), handle: imageFile),
+        Route(method: .get, path: "/v1/images/{id}/thumbnail", access: .needs(.read), handle: thumbnail),
     ]
 }
 

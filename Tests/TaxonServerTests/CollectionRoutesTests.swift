@@ -4,6 +4,7 @@ import HummingbirdTesting
 import TaxonKit
 import TaxonModel
 @testable import TaxonServer
+import TaxonVision
 @testable import TaxonStore
 import XCTest
 
@@ -158,5 +159,33 @@ final class CollectionRoutesTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: data.appendingPathComponent("notes.txt").path))
         try catalog.delete(name)
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: data.path).filter { $0.contains(".") }, ["notes.txt"])
+    }
+
+    /// Thumbnails: a JPEG whose longer side is the size asked for, made once and then read from the cache.
+    func testThumbnails() async throws {
+        let built = try Fixture.get()
+        let store = try SQLiteStore(path: built.store)
+        let chelsea = try XCTUnwrap(try store.images(in: try store.collection(named: "pets"), vectors: false).first { $0.path == "chelsea.png" })
+        let data = built.directory.appendingPathComponent("thumbs-\(UUID().uuidString.prefix(8))")
+        let service = try TaxonService(storePath: built.store, weights: nil, dataFolder: data.path)
+        let cached = data.appendingPathComponent("thumbnails/\(chelsea.sha256)-64.jpg")
+        try await Application(router: buildRouter(service)).test(.router) { client in
+            try await client.execute(uri: "/v1/images/\(chelsea.id)/thumbnail?size=64", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[.contentType], "image/jpeg")
+                let image = try ImageDecoder.decode(Data(buffer: response.body), name: "thumbnail")
+                XCTAssertEqual(max(image.width, image.height), 64)
+                XCTAssertEqual(Double(image.width) / Double(image.height), Double(chelsea.width) / Double(chelsea.height), accuracy: 0.05)
+            }
+            XCTAssertTrue(FileManager.default.fileExists(atPath: cached.path), "kept for the next request")
+            try await client.execute(uri: "/v1/images/\(chelsea.id)/thumbnail?size=64", method: .get) {
+                XCTAssertEqual(Data(buffer: $0.body), try Data(contentsOf: cached), "served from the cache")
+            }
+            try await client.execute(uri: "/v1/images/\(chelsea.id)/thumbnail", method: .get) { response in
+                XCTAssertEqual(max(try ImageDecoder.decode(Data(buffer: response.body), name: "t").width, 0), min(256, chelsea.width))
+            }
+            try await client.execute(uri: "/v1/images/\(chelsea.id)/thumbnail?size=8", method: .get) { try Check.assertError($0, .badRequest, "size") }
+            try await client.execute(uri: "/v1/images/99999999/thumbnail", method: .get) { try Check.assertError($0, .notFound, "no image") }
+        }
     }
 }
