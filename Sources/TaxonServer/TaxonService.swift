@@ -108,12 +108,17 @@ public final class TaxonService: Sendable {
         return names
     }
 
-    /// The valid API keys, re-read from the store when the copy is over a second old.
+    /// The valid API keys, re-read from the store when the copy is over a second old: by the one request
+    /// that finds it so (the others meanwhile use the copy they have), not by every request at that moment.
     func keyRing() async throws -> KeyRing {
-        let (ring, read) = keys.withLock { $0 }
-        guard ContinuousClock.now - read > .seconds(1) else { return ring }
+        let (ring, stale) = keys.withLock { state -> (KeyRing, Bool) in
+            let stale = ContinuousClock.now - state.read > .seconds(1)
+            if stale { state.read = ContinuousClock.now }
+            return (state.ring, stale)
+        }
+        guard stale else { return ring }
         let fresh = KeyRing(try await blocking { try $0.apiKeys() })
-        keys.withLock { $0 = (fresh, ContinuousClock.now) }
+        keys.withLock { $0.ring = fresh }
         return fresh
     }
 
