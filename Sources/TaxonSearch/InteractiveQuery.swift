@@ -75,7 +75,7 @@ public struct QueryRequest: Sendable {
     public init(positive: [QueryExample]) { self.positive = positive }
 
     /// The most results one page may hold.
-    public static let maxLimit = 1000
+    public static let maxLimit = CollectionIndex.maxK
     /// The most examples, positive and negative together, one query may give.
     public static let maxExamples = 100
 }

@@ -104,17 +104,8 @@ extension SearchEngine {
 
     /// One page of results for a resolved query, with what the query was taken to mean.
     public func answer(_ query: ResolvedQuery) throws -> QueryAnswer {
-        guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
-        if case .semanticFirst(nil) = query.ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
-        let requested = try query.ranking.withLevelWidth(levelWidth)
-        let scores = try sideScores(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: requested)
-        let ranking = scores.ranking
-        if (ranking == .visual || ranking.kind == .blend) && scores.visual == nil { throw SearchError.needsVisualQuery(ranking: ranking.name) }
-        if ranking != .visual && scores.semantic == nil {
-            if index.embeddings == nil { throw SearchError.noEmbedding(collection: index.info.name) }
-            throw SearchError.badParameter("the \(ranking.name) ranking needs a semantic query vector")
-        }
-        let meaning = tree?.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept))
+        let scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true)
+        let (ranking, meaning) = (scores.ranking, scores.meaning)
         if query.minSimilarity != nil && meaning == nil {
             throw QueryError.badField("min_similarity", "the examples have no concept in common to measure it from")
         }

@@ -18,11 +18,13 @@ public struct ExampleVectors: Sendable {
     }
 }
 
-/// Per-image scores on each side after a strategy has combined the examples, and the ranking that orders them.
+/// Per-image scores on each side after a strategy has combined the examples, the ranking that orders them,
+/// and the examples' generalisation where it was asked for.
 struct SideScores {
     var semantic: [Float]?
     var visual: [Float]?
     var ranking: Ranking
+    var meaning: Generalisation?
 }
 
 /// The learned strategy's fixed parts, measured on tiny-imagenet-val (docs/SEARCH.md).
@@ -39,21 +41,38 @@ extension SearchEngine {
     /// Every image's sort key (higher first) for these examples, and the ranking that made them: what the
     /// query route ranks by, for callers that rank the whole collection themselves (the feedback simulation).
     public func keys(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking) throws -> (keys: [Double], ranking: Ranking) {
-        let scores = try sideScores(positives: positives, negatives: negatives, strategy: strategy, ranking: try ranking.withLevelWidth(levelWidth))
+        let scores = try scored(positives: positives, negatives: negatives, strategy: strategy, ranking: ranking, meaning: false)
         let (semantic, visual, applied) = (scores.semantic, scores.visual, scores.ranking)
-        if (applied == .visual || applied.kind == .blend) && visual == nil { throw SearchError.needsVisualQuery(ranking: applied.name) }
-        if applied != .visual && semantic == nil { throw SearchError.noEmbedding(collection: index.info.name) }
         return ((0..<index.count).map { applied.key(semantic: semantic?[$0], visual: visual?[$0]) }, applied)
     }
 
+    /// The examples' per-image scores under `strategy`, checked against the ranking they need; with `meaning`
+    /// (and always for the generalise strategy) the examples' generalisation too, computed once.
+    func scored(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking, meaning: Bool) throws -> SideScores {
+        guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
+        if case .semanticFirst(nil) = ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
+        let generalisation = meaning || strategy.kind == .generalise
+            ? tree?.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept)) : nil
+        var scores = try sideScores(positives: positives, negatives: negatives, strategy: strategy, ranking: try ranking.withLevelWidth(levelWidth),
+                                    meaning: generalisation)
+        let applied = scores.ranking
+        if (applied == .visual || applied.kind == .blend) && scores.visual == nil { throw SearchError.needsVisualQuery(ranking: applied.name) }
+        if applied != .visual && scores.semantic == nil {
+            if index.embeddings == nil { throw SearchError.noEmbedding(collection: index.info.name) }
+            throw SearchError.badParameter("the \(applied.name) ranking needs a semantic query vector")
+        }
+        scores.meaning = generalisation
+        return scores
+    }
+
     /// Combines the examples into per-image scores under `strategy`. One positive and no negative is a plain
-    /// search under `ranking`, whatever the strategy.
-    func sideScores(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking) throws -> SideScores {
+    /// search under `ranking`, whatever the strategy; `meaning` is the examples' generalisation (the generalise strategy's semantic side).
+    private func sideScores(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking,
+                            meaning: Generalisation?) throws -> SideScores {
         let plain = positives.count == 1 && negatives.isEmpty
         let semantic = try side(\.embedding, index.embeddings, index.embeddingDims, positives, negatives, plain ? nil : strategy)
         let visual = try side(\.descriptor, index.descriptors, index.descriptorDims, positives, negatives, plain ? nil : strategy)
-        if case .generalise = strategy, !plain, let tree, semantic != nil,
-           let meaning = tree.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept)) {
+        if case .generalise = strategy, !plain, let tree, semantic != nil, let meaning {
             return SideScores(semantic: taxonomyScores(tree, meaning), visual: visual, ranking: ranking)
         }
         guard case let .learned(gamma) = strategy, !plain else { return SideScores(semantic: semantic, visual: visual, ranking: ranking) }

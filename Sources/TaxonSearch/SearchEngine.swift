@@ -11,9 +11,6 @@ import TaxonVision
 public struct SearchEngine: Sendable {
     public let index: CollectionIndex
     public let analyzer: ImageAnalyzer
-    /// 1/H for the collection's embedding (H: the largest height of the
-    /// hierarchy its classes induce); nil without an embedding.
-    public let levelWidth: Double?
     /// Applied to query descriptors when the collection's are whitened.
     public let whitening: PCAWhitening?
 
@@ -21,6 +18,9 @@ public struct SearchEngine: Sendable {
     public let conceptTaxonomy: TaxonomyInfo
     /// The hierarchy of the embedding's classes: filters, generalisation, explanations; nil without an embedding.
     public let tree: ConceptTree?
+    /// 1/H for the collection's embedding (H: the largest height of the
+    /// hierarchy its classes induce); nil without an embedding.
+    public var levelWidth: Double? { tree?.levelWidth }
     /// Each network class's node in `tree` (−1 where it has none).
     let classNodes: [Int]
     /// Each `index.classVocabulary` entry's network class (−1 where it is not one).
@@ -43,7 +43,7 @@ public struct SearchEngine: Sendable {
         analyzer = ImageAnalyzer(network: network, classes: networkClasses, descriptor: descriptor, space: space)
         let tree = try space.map { try Self.conceptTree(store: store, embedding: $0.embedding) }
         let networkIndex = Dictionary(networkClasses.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        (self.tree, levelWidth) = (tree, tree?.levelWidth)
+        self.tree = tree
         classNodes = networkClasses.map { tree?.node(forKey: $0) ?? -1 }
         classOfVocabulary = index.classVocabulary.map { networkIndex[$0] ?? -1 }
         imageConcepts = index.labels.map { label in label.flatMap { tree?.node(forKey: $0) } ?? -1 }
