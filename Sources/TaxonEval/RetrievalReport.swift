@@ -36,15 +36,15 @@ public enum RetrievalReport {
     /// HP@k against k, one polyline per ranking; the y axis from the lowest value (floored to 0.1) to 1.
     /// Other charts name their axes and put their own ticks on x (as 1-based positions).
     static func chart(_ curves: [[Double]], labels: [String], xLabel: String = "k (results retrieved)",
-                      yLabel: String = "hierarchical precision HP@k", xTicks: [(position: Int, label: String)]? = nil, yMax: Double = 1) -> String {
+                      yLabel: String = "hierarchical precision HP@k", xTicks: [(position: Int, label: String)]? = nil) -> String {
         let (width, height, left, right, top, bottom) = (720.0, 440.0, 60.0, 200.0, 20.0, 50.0)
         let k = curves.map(\.count).min() ?? 0
         let lowest = (curves.flatMap { $0 }.min() ?? 0).clamped()
-        let yMin = (lowest * 10).rounded(.down) / 10, yTop = max(yMax, yMin + 0.1)
+        let yMin = (lowest * 10).rounded(.down) / 10
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         // Coordinates to one decimal.
         func x(_ i: Int) -> String { String(format: "%.1f", left + (k > 1 ? Double(i) / Double(k - 1) : 0) * plotWidth) }
-        func y(_ v: Double) -> String { String(format: "%.1f", top + (1 - (v - yMin) / max(yTop - yMin, 1e-9)) * plotHeight) }
+        func y(_ v: Double) -> String { String(format: "%.1f", top + (1 - (v - yMin) / max(1 - yMin, 1e-9)) * plotHeight) }
         let colours = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" font-family="sans-serif" font-size="12">
@@ -53,7 +53,7 @@ public enum RetrievalReport {
             <text x="14" y="\(top + plotHeight / 2)" transform="rotate(-90 14 \(top + plotHeight / 2))" text-anchor="middle">\(xmlEscaped(yLabel))</text>
 
             """
-        for step in 0...Int(((yTop - yMin) * 10).rounded()) {
+        for step in 0...Int(((1 - yMin) * 10).rounded()) {
             let v = yMin + Double(step) / 10
             svg += "<line x1=\"\(left)\" y1=\"\(y(v))\" x2=\"\(left + plotWidth)\" y2=\"\(y(v))\" stroke=\"#ddd\"/>"
                 + "<text x=\"\(left - 6)\" dy=\"4\" y=\"\(y(v))\" text-anchor=\"end\">\(String(format: "%.1f", v))</text>\n"

@@ -117,11 +117,7 @@ public struct CollectionCatalog {
         let paths = info.root == dataFolder ? Set(try store.images(in: info, vectors: false).map(\.path)) : []
         try store.deleteCollection(named: name)
         guard !paths.isEmpty else { return }
-        var stillUsed = Set<String>()
-        for other in try store.collections() where other.root == dataFolder {
-            stillUsed.formUnion(try store.images(in: other, vectors: false).map(\.path))
-        }
-        for path in paths.subtracting(stillUsed) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
+        for path in paths.subtracting(try uploadPaths()) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
     }
 
     /// Removes files under the data folder that no uploaded collection's record refers to (a crash between a
@@ -136,12 +132,14 @@ public struct CollectionCatalog {
 
     /// Upload files under the data folder that no uploaded collection's record refers to, sorted.
     public func orphans() throws -> [String] {
-        var referenced = Set<String>()
-        for info in try store.collections() where info.root == dataFolder {
-            referenced.formUnion(try store.images(in: info, vectors: false).map(\.path))
-        }
+        let referenced = try uploadPaths()
         let files = FileManager.default.enumerator(atPath: dataFolder)?.compactMap { $0 as? String } ?? []
         return files.filter { Self.isUploadFile($0) && !referenced.contains($0) }.sorted()
+    }
+
+    /// The files (relative to the data folder) the records of every uploaded collection refer to.
+    public func uploadPaths() throws -> Set<String> {
+        Set(try store.collections().filter { $0.root == dataFolder }.flatMap { try store.images(in: $0, vectors: false).map(\.path) })
     }
 
     /// Only what uploads write is ever removed: `ab/<64 hex>.jpg|png`, or a temporary `ab/.partial-…`
@@ -150,7 +148,7 @@ public struct CollectionCatalog {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[0].allSatisfy(\.isHexDigit) else { return false }
         let name = parts[1]
-        if name.hasPrefix(".partial-") { return true }
+        if name.hasPrefix(DurableFile.temporaryPrefix) { return true }
         let stem = name.split(separator: ".")
         return stem.count == 2 && stem[0].count == 64 && stem[0].hasPrefix(parts[0]) && stem[0].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
             && ["jpg", "png"].contains(stem[1])

@@ -53,11 +53,9 @@ public struct CollectionService {
     /// `embedding` defaults to the collection's own, unless `replace` starts it afresh.
     public func index(folder: String, collection: String, network: EfficientNetLite0, descriptor: Descriptor, embedding: String?,
                       replace: Bool, progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
-        let classes = try SearchEngine.networkClasses(store: store, classSet: classSet)
         let existing = try store.collections().first { $0.name == collection }
         let embedding = embedding ?? (replace ? nil : existing?.embedding)
-        let space = try embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) }
-        let analyzer = ImageAnalyzer(network: network, classes: classes, descriptor: descriptor, space: space)
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding)
         let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, progress: progress)
         return (report, try store.collection(named: collection), embedding)
     }

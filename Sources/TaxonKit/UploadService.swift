@@ -64,16 +64,14 @@ public struct UploadService {
                 throw UploadError.notAPhoto(index: n, reason: "\(error)")
             }
         }
-        let classes = try SearchEngine.networkClasses(store: store, classSet: classSet)
-        let space = try info.embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) }
-        let analyses = ImageAnalyzer(network: network, classes: classes, descriptor: descriptor, space: space).analyze(prepared)
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
+        let analyses = analyzer.analyze(prepared)
         var records: [ImageRecord] = []
         for (data, analysis) in zip(photos, analyses) {
             let sha = ContentHash.sha256(data)
             let path = "\(sha.prefix(2))/\(sha).\(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "png" : "jpg")"
             try DurableFile.write(data, to: dataFolder + "/" + path)
-            records.append(ImageRecord(path: path, sha256: sha, bytes: data.count, width: analysis.width, height: analysis.height,
-                                       topClasses: analysis.topClasses, descriptor: analysis.descriptor, embedding: analysis.embedding))
+            records.append(analysis.record(path: path, sha256: sha, bytes: data.count))
         }
         let before = Set(try store.images(in: info, vectors: false).map(\.path))
         try store.updateImages(of: info, upserting: records)
@@ -86,10 +84,7 @@ public struct UploadService {
         let info = try store.collection(named: name)
         guard let (owner, record) = try store.image(id: id), owner == name else { throw ServiceError.missing("collection '\(name)' has no image \(id)") }
         try store.updateImages(of: info, upserting: [], removing: [id])
-        guard info.root == dataFolder else { return }
-        for other in try store.collections() where other.root == dataFolder {
-            if try store.images(in: other, vectors: false).contains(where: { $0.path == record.path }) { return }
-        }
+        guard info.root == dataFolder, try !CollectionCatalog(store: store, dataFolder: dataFolder).uploadPaths().contains(record.path) else { return }
         try? FileManager.default.removeItem(atPath: dataFolder + "/" + record.path)
     }
 }

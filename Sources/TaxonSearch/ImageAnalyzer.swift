@@ -15,6 +15,14 @@ public struct ImageAnalysis: Sendable {
     public let embedding: [Float]?
 }
 
+extension ImageAnalysis {
+    /// What the store keeps of the photo at `path` (`bytes` long, SHA-256 `sha256`) with this analysis.
+    public func record(path: String, sha256: String, bytes: Int) -> ImageRecord {
+        ImageRecord(path: path, sha256: sha256, bytes: bytes, width: width, height: height, topClasses: topClasses, descriptor: descriptor,
+                    embedding: embedding)
+    }
+}
+
 /// A class embedding's rows in the network's class order: the semantic space
 /// images are projected into.
 public struct SemanticSpace: Sendable {
@@ -59,6 +67,13 @@ public struct ImageAnalyzer: Sendable {
     public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?) {
         precondition(classes.count == EfficientNetLite0.classes, "one wnid per network output")
         (self.network, self.classes, self.descriptor, self.space) = (network, classes, descriptor, space)
+    }
+
+    /// The analyzer of a collection's photos: `classSet` names the network's outputs, `embedding` (nil: none) is the semantic space.
+    public init(store: Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?) throws {
+        let classes = try SearchEngine.networkClasses(store: store, classSet: classSet)
+        self.init(network: network, classes: classes, descriptor: descriptor,
+                  space: try embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) })
     }
 
     /// A photo decoded (JPEG or PNG) and preprocessed for the network.

@@ -92,8 +92,7 @@ public struct ImageIndexer {
             }
             let analyses = analyzer.analyze(good.map(\.image))
             try store.updateImages(of: collection, upserting: zip(good, analyses).map { entry, analysis in
-                ImageRecord(path: entry.path, sha256: entry.sha, bytes: entry.data.count, width: analysis.width, height: analysis.height,
-                            topClasses: analysis.topClasses, descriptor: analysis.descriptor, embedding: analysis.embedding)
+                analysis.record(path: entry.path, sha256: entry.sha, bytes: entry.data.count)
             })
             for entry in good { if stored[entry.path] == nil { report.added += 1 } else { report.updated += 1 } }
             progress(min(start + batch, files.count), files.count)
