@@ -4,7 +4,7 @@ import TaxonSearch
 import TaxonVision
 
 /// A collection as the API lists it; `concepts` (one collection's details only) counts its images per concept
-/// at the first level of its hierarchy where they part (by their most probable class).
+/// at the first level of its hierarchy where they part (by their label, else their most probable class).
 public struct CollectionSummary: Encodable, Sendable {
     public let name: String
     public let images: Int
@@ -165,7 +165,7 @@ public struct CollectionCatalog {
         let tree = try SearchEngine.conceptTree(store: store, embedding: try store.embeddingInfo(named: embedding))
         var count: [Int: Int] = [:]
         for image in try store.images(in: info, vectors: false) {
-            guard let node = image.topClasses.first.flatMap({ tree.node(forKey: $0.wnid) }) else { continue }
+            guard let node = (image.label ?? image.topClasses.first?.wnid).flatMap({ tree.node(forKey: $0) }) else { continue }
             for (ancestor, _) in tree.taxonomy.ancestors(of: node) { count[ancestor, default: 0] += 1 }
         }
         var level = tree.taxonomy.hierarchy.roots.filter { count[$0] != nil }

@@ -4,6 +4,17 @@ import TaxonModel
 import TaxonSearch
 import TaxonVision
 
+/// One photo of an upload: its bytes and what its sender says of it.
+public struct UploadPhoto: Sendable {
+    public var data: Data
+    /// A concept reference (key, NLTK name or word) of the collection's class-set taxonomy.
+    public var label: String?
+    public var tags: [String]
+
+    /// A photo with an optional label and tags.
+    public init(_ data: Data, label: String? = nil, tags: [String] = []) { (self.data, self.label, self.tags) = (data, label, tags) }
+}
+
 /// A photo as an upload answers it.
 public struct UploadedImage: Encodable, Sendable {
     public let id: Int64
@@ -12,18 +23,25 @@ public struct UploadedImage: Encodable, Sendable {
     public let path: String
     /// False when the collection held these bytes already (the same id again: retries are harmless).
     public let created: Bool
+    /// The label's concept key, if the photo has one.
+    public let label: String?
+    public let tags: [String]
 }
 
-/// A photo of an upload that cannot be taken; names which one.
+/// A photo of an upload that cannot be taken; names which one and which limit.
 public enum UploadError: TaxonError, Equatable {
     case notUploadCollection(String)
     case notAPhoto(index: Int, reason: String)
+    case photoTooLarge(index: Int, reason: String)
+    case badAnnotation(field: String, reason: String)
     case noPhotos
 
     public var kind: ErrorKind {
         switch self {
         case .notUploadCollection: return .conflict
         case .notAPhoto: return .unprocessable
+        case .photoTooLarge: return .tooLarge
+        case .badAnnotation: return .unprocessable
         case .noPhotos: return .invalidInput
         }
     }
@@ -32,10 +50,33 @@ public enum UploadError: TaxonError, Equatable {
         switch self {
         case let .notUploadCollection(name):
             return "collection '\(name)' is an indexed folder: photos are uploaded to collections made with PUT /v1/collections/{name}"
-        case let .notAPhoto(index, reason): return "photo \(index): \(reason)"
+        case let .notAPhoto(index, reason), let .photoTooLarge(index, reason): return "photo \(index): \(reason)"
+        case let .badAnnotation(field, reason): return "\(field): \(reason)"
         case .noPhotos: return "the request holds no photo"
         }
     }
+}
+
+/// How large one uploaded photo may be.
+public struct PhotoLimits: Sendable {
+    /// Bytes of one photo file.
+    public var bytes = 20 * 1024 * 1024
+    /// Width × height, read from the header before anything is decoded (decompression bombs stop there).
+    public var pixels = ImageDecoder.defaultPixelLimit
+    /// 20 MiB and 64 megapixels.
+    public init() {}
+}
+
+/// Photos checked, decoded and labelled, nothing written yet: what `UploadService.store` records.
+public struct PreparedUpload: Sendable {
+    let collection: CollectionInfo
+    let photos: [UploadPhoto]
+    /// Each photo's label as a concept key.
+    let labels: [String?]
+    let inputs: [ImageAnalyzer.Prepared]
+    let analyzer: ImageAnalyzer
+    /// How many photos it holds.
+    public var count: Int { photos.count }
 }
 
 /// Adds uploaded photos to a collection: each stored once under the data folder by its SHA-256, analysed
@@ -47,36 +88,89 @@ public struct UploadService {
     public let dataFolder: String
     public let classSet: String
 
+    /// Photos go through the network this many at a time, each group committed before the next starts.
+    public static let batch = 8
+    /// Tags per photo, and characters per tag.
+    public static let maxTags = 32, maxTagLength = 100
+
     /// A service over one store connection, photos kept under `dataFolder`.
     public init(store: any Store, dataFolder: String, classSet: String = "ilsvrc2012") {
         (self.store, self.dataFolder, self.classSet) = (store, absolutePath(dataFolder), classSet)
     }
 
-    /// Stores, analyses and records the photos (JPEG or PNG bytes) in one transaction; their ids, in order.
-    public func upload(_ photos: [Data], to name: String, network: EfficientNetLite0) throws -> [UploadedImage] {
+    /// Checks and decodes every photo and resolves every label, writing nothing: a bad photo or label fails the whole upload.
+    public func prepare(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite0, limits: PhotoLimits = PhotoLimits()) throws
+        -> PreparedUpload {
         guard !photos.isEmpty else { throw UploadError.noPhotos }
         let info = try store.collection(named: name)
-        guard info.root == dataFolder else { throw UploadError.notUploadCollection(name) }
-        guard let descriptor = Descriptor(rawValue: info.descriptor) else { throw UploadError.notUploadCollection(name) }
-        // Decoded on both cores, as `taxon index` does.
-        let prepared = try parallelMap(Array(photos.enumerated())) { n, data in
-            do { return try ImageAnalyzer.prepare(data, name: "photo \(n)") } catch {
-                throw UploadError.notAPhoto(index: n, reason: "\(error)")
+        guard info.root == dataFolder, let descriptor = Descriptor(rawValue: info.descriptor) else { throw UploadError.notUploadCollection(name) }
+        for (n, photo) in photos.enumerated() {
+            if photo.data.isEmpty { throw UploadError.notAPhoto(index: n, reason: "the photo is empty") }
+            if photo.data.count > limits.bytes {
+                throw UploadError.photoTooLarge(index: n, reason: "\(photo.data.count) bytes is over the limit of \(limits.bytes) bytes per photo")
             }
         }
-        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
-        let analyses = analyzer.analyze(prepared)
-        var records: [ImageRecord] = []
-        for (data, analysis) in zip(photos, analyses) {
-            let sha = ContentHash.sha256(data)
-            let path = "\(sha.prefix(2))/\(sha).\(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "png" : "jpg")"
-            try DurableFile.write(data, to: dataFolder + "/" + path)
-            records.append(analysis.record(path: path, sha256: sha, bytes: data.count))
+        let concepts = try photos.contains { $0.label != nil } ? ConceptLabeller(store: store, collection: info, classSet: classSet) : nil
+        let labels = try photos.enumerated().map { n, photo in try photo.label.map { try concepts!.key(for: $0, field: "photo \(n): label") } }
+        for (n, photo) in photos.enumerated() { _ = try Self.tags(photo.tags, field: "photo \(n): tags") }
+        // Decoded on both cores, as `taxon index` does.
+        let inputs = try parallelMap(Array(photos.enumerated())) { n, photo in
+            do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels) } catch let error as ImageError {
+                if case .tooLarge = error { throw UploadError.photoTooLarge(index: n, reason: "\(error)") }
+                throw UploadError.notAPhoto(index: n, reason: "\(error)")
+            } catch { throw UploadError.notAPhoto(index: n, reason: "\(error)") }
         }
-        let before = Set(try store.images(in: info, vectors: false).map(\.path))
-        try store.updateImages(of: info, upserting: records)
-        let ids = Dictionary(try store.images(in: info, vectors: false).map { ($0.path, $0.id) }, uniquingKeysWith: { first, _ in first })
-        return records.map { UploadedImage(id: ids[$0.path]!, sha256: $0.sha256, path: $0.path, created: !before.contains($0.path)) }
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
+        return PreparedUpload(collection: info, photos: photos, labels: labels, inputs: inputs, analyzer: analyzer)
+    }
+
+    /// Analyses, stores and records the photos `batch` at a time; each group is committed before `stored` hears
+    /// of its photos (in order), so whatever `stored` passes on is durable. Returns every photo's answer.
+    public func store(_ upload: PreparedUpload, stored: (UploadedImage) throws -> Void = { _ in }) throws -> [UploadedImage] {
+        var answers: [UploadedImage] = []
+        for start in stride(from: 0, to: upload.count, by: Self.batch) {
+            let range = start..<min(start + Self.batch, upload.count)
+            let analyses = upload.analyzer.analyze(Array(upload.inputs[range]))
+            var records: [ImageRecord] = []
+            for (n, analysis) in zip(range, analyses) {
+                let data = upload.photos[n].data, sha = ContentHash.sha256(data)
+                let path = "\(sha.prefix(2))/\(sha).\(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "png" : "jpg")"
+                try DurableFile.write(data, to: dataFolder + "/" + path)
+                var record = analysis.record(path: path, sha256: sha, bytes: data.count)
+                (record.label, record.tags) = (upload.labels[n], try Self.tags(upload.photos[n].tags, field: "tags"))
+                records.append(record)
+            }
+            let before = try store.imageIDs(in: upload.collection, paths: records.map(\.path))
+            try store.updateImages(of: upload.collection, upserting: records)
+            let ids = try store.imageIDs(in: upload.collection, paths: records.map(\.path))
+            for record in records {
+                let answer = UploadedImage(id: ids[record.path]!, sha256: record.sha256, path: record.path, created: before[record.path] == nil,
+                                           label: record.label, tags: record.tags)
+                answers.append(answer)
+                try stored(answer)
+            }
+        }
+        return answers
+    }
+
+    /// Prepares and stores in one call.
+    public func upload(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite0, limits: PhotoLimits = PhotoLimits()) throws
+        -> [UploadedImage] {
+        try store(try prepare(photos, to: name, network: network, limits: limits))
+    }
+
+    /// Sets a photo's label (`.keep`, `.clear` or a concept reference) and, unless nil, its tags; the photo as it now is.
+    public func annotate(image id: Int64, in name: String, label: LabelChange, tags: [String]?) throws -> ImageRecord {
+        let info = try store.collection(named: name)
+        let key: LabelChange
+        switch label {
+        case let .set(reference):
+            key = .set(try ConceptLabeller(store: store, collection: info, classSet: classSet).key(for: reference, field: "label"))
+        case .keep, .clear: key = label
+        }
+        guard try store.annotateImage(id, in: info, label: key, tags: try tags.map { try Self.tags($0, field: "tags") }),
+              let (_, record) = try store.image(id: id) else { throw ServiceError.missing("collection '\(name)' has no image \(id)") }
+        return record
     }
 
     /// Removes one photo's record, and its file when no other record holds the same bytes.
@@ -86,6 +180,46 @@ public struct UploadService {
         try store.updateImages(of: info, upserting: [], removing: [id])
         guard info.root == dataFolder, try !CollectionCatalog(store: store, dataFolder: dataFolder).uploadPaths().contains(record.path) else { return }
         try? FileManager.default.removeItem(atPath: dataFolder + "/" + record.path)
+    }
+
+    /// Tags trimmed and deduplicated (first kept); each 1 to `maxTagLength` characters without control characters.
+    static func tags(_ tags: [String], field: String) throws -> [String] {
+        var seen: Set<String> = [], kept: [String] = []
+        for (n, raw) in tags.enumerated() {
+            let tag = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (1...maxTagLength).contains(tag.count), !tag.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+                throw UploadError.badAnnotation(field: "\(field)[\(n)]", reason: "a tag is 1 to \(maxTagLength) characters, no control characters")
+            }
+            if seen.insert(tag).inserted { kept.append(tag) }
+        }
+        guard kept.count <= maxTags else { throw UploadError.badAnnotation(field: field, reason: "at most \(maxTags) tags per photo") }
+        return kept
+    }
+}
+
+/// Turns a label reference into a concept key of the collection's class-set taxonomy, and — when the
+/// collection has an embedding — checks the concept is in the hierarchy its searches filter by.
+struct ConceptLabeller {
+    let store: any Store
+    let taxonomy: TaxonomyInfo
+    /// The collection's hierarchy; nil without an embedding.
+    let tree: ConceptTree?
+
+    init(store: any Store, collection: CollectionInfo, classSet: String) throws {
+        self.store = store
+        taxonomy = try store.taxonomy(named: try store.classSet(named: classSet).taxonomy)
+        tree = try collection.embedding.map { try SearchEngine.conceptTree(store: store, embedding: try store.embeddingInfo(named: $0)) }
+    }
+
+    func key(for reference: String, field: String) throws -> String {
+        let concept: Concept
+        do { concept = try store.resolve(reference, in: taxonomy) } catch let error as ReferenceError {
+            throw UploadError.badAnnotation(field: field, reason: error.description)
+        }
+        if let tree, tree.node(forKey: concept.key) == nil {
+            throw UploadError.badAnnotation(field: field, reason: "\(concept.label) is not in the hierarchy of the collection's classes")
+        }
+        return concept.key
     }
 }
 

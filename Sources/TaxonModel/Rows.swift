@@ -239,13 +239,24 @@ public struct ImageRecord: Sendable, Equatable {
     public var topClasses: [ClassProbability]
     public var descriptor: [Float]
     public var embedding: [Float]?
+    /// A concept key someone gave the photo (it stands for the photo's concept instead of its most probable class).
+    public var label: String?
+    /// Free words someone gave the photo.
+    public var tags: [String]
 
     /// Every field as the store holds it.
     public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
-                descriptor: [Float], embedding: [Float]?) {
+                descriptor: [Float], embedding: [Float]?, label: String? = nil, tags: [String] = []) {
         (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
-        (self.topClasses, self.descriptor, self.embedding) = (topClasses, descriptor, embedding)
+        (self.topClasses, self.descriptor, self.embedding, self.label, self.tags) = (topClasses, descriptor, embedding, label, tags)
     }
+}
+
+/// A change to a photo's label: keep it, clear it, or set a concept key.
+public enum LabelChange: Sendable, Equatable {
+    case keep
+    case clear
+    case set(String)
 }
 
 /// One of an image's most probable classes.

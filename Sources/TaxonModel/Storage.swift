@@ -128,7 +128,12 @@ public protocol CollectionStore: AnyObject {
     func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord]
     /// One image and the name of its collection.
     func image(id: Int64) throws -> (collection: String, image: ImageRecord)?
+    /// The ids of the images at these paths (paths it lacks are left out).
+    func imageIDs(in collection: CollectionInfo, paths: [String]) throws -> [String: Int64]
+    /// Sets an image's label and (unless nil) its tags; bumps the generation. False when the collection has no such image.
+    func annotateImage(_ id: Int64, in collection: CollectionInfo, label: LabelChange, tags: [String]?) throws -> Bool
     /// Inserts or updates `records` (by path) and removes `removing`, atomically; bumps the generation.
+    /// An update keeps the stored label and tags unless the record brings its own.
     func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws
     func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])]
     func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws

@@ -11,6 +11,10 @@ public struct CollectionIndex: Sendable {
     public let paths: [String]
     /// Each image's most probable class (wnid).
     public let labels: [String?]
+    /// Each image's given label (a concept key), nil where it has none.
+    public let assignedLabels: [String?]
+    /// Each image's tags.
+    public let tags: [[String]]
     /// Every class key among the images' stored top classes.
     public let classVocabulary: [String]
     /// Each image's stored top classes: `topClassesPerImage` entries per image, indices into
@@ -32,6 +36,7 @@ public struct CollectionIndex: Sendable {
         ids = records.map(\.id)
         paths = records.map(\.path)
         labels = records.map { $0.topClasses.first?.wnid }
+        (assignedLabels, tags) = (records.map(\.label), records.map(\.tags))
         (classVocabulary, topClassIDs, topClassProbabilities, topClassesPerImage) = Self.compact(records.map(\.topClasses))
         descriptorDims = records.first?.descriptor.count ?? 0
         descriptors = records.flatMap(\.descriptor)
@@ -46,6 +51,7 @@ public struct CollectionIndex: Sendable {
         (self.info, self.ids) = (info, ids)
         paths = ids.map { "\($0)" }
         labels = [String?](repeating: nil, count: ids.count)
+        (assignedLabels, tags) = (labels, [[String]](repeating: [], count: ids.count))
         (classVocabulary, topClassIDs, topClassProbabilities, topClassesPerImage) = ([], [], [], 0)
         (self.descriptors, self.descriptorDims, self.embeddings, self.embeddingDims) = (descriptors, descriptorDims, embeddings, embeddingDims)
     }
@@ -171,8 +177,12 @@ public struct SearchHit: Sendable, Encodable, Equatable {
     /// The semantic level (semantic-first only).
     public let level: Int?
     public let score: Double
-    /// The image's concept (its most probable class) in the collection's hierarchy; nil without an embedding.
+    /// The image's concept in the collection's hierarchy (its label, else its most probable class); nil without an embedding.
     public var concept: ConceptLabel? = nil
+    /// True when `concept` is a label someone gave the image (absent otherwise).
+    public var labelled: Bool? = nil
+    /// The image's tags (absent when it has none).
+    public var tags: [String]? = nil
     /// Why it is here; nil without a query concept.
     public var explanation: Explanation? = nil
 }

@@ -83,9 +83,9 @@ public struct ImageAnalyzer: Sendable {
         public let height: Int
     }
 
-    /// Decodes and preprocesses one photo (safe to run on several threads at once).
-    public static func prepare(_ data: Data, name: String) throws -> Prepared {
-        let image = try ImageDecoder.decode(data, name: name)
+    /// Decodes and preprocesses one photo (safe to run on several threads at once); more than `pixelLimit` pixels is refused unread.
+    public static func prepare(_ data: Data, name: String, pixelLimit: Int = ImageDecoder.defaultPixelLimit) throws -> Prepared {
+        let image = try ImageDecoder.decode(data, name: name, pixelLimit: pixelLimit)
         return Prepared(input: try Preprocessing.input(image, name: name), width: image.width, height: image.height)
     }
 

@@ -66,6 +66,8 @@ public struct QueryRequest: Sendable {
     public var within: [String] = []
     /// No image whose concept lies under one of these.
     public var exclude: [String] = []
+    /// Only images carrying every one of these tags.
+    public var tags: [String] = []
     /// Only images whose concept's lcs-height similarity to the query concept reaches this.
     public var minSimilarity: Double?
     public var offset = 0

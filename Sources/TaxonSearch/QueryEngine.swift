@@ -11,6 +11,8 @@ public struct ResolvedQuery: Sendable {
     public var ranking: Ranking
     public var within: [Int]
     public var exclude: [Int]
+    /// Only images with every one of these tags.
+    public var tags: [String]
     public var minSimilarity: Double?
     public var offset: Int
     public var limit: Int
@@ -41,7 +43,7 @@ extension SearchEngine {
         }
         return ResolvedQuery(positives: try examples(request.positive, "positive"), negatives: try examples(request.negative, "negative"),
                              strategy: request.strategy, ranking: request.ranking, within: try nodes(request.within, "within"),
-                             exclude: try nodes(request.exclude, "exclude"), minSimilarity: request.minSimilarity,
+                             exclude: try nodes(request.exclude, "exclude"), tags: request.tags, minSimilarity: request.minSimilarity,
                              offset: request.offset, limit: request.limit, unknownWords: unknown)
     }
 
@@ -113,6 +115,7 @@ extension SearchEngine {
         // Filters apply per concept; the examples themselves are not results.
         let seen = Set((query.positives + query.negatives).compactMap(\.row))
         let filtered = !query.within.isEmpty || !query.exclude.isEmpty || query.minSimilarity != nil
+        let tags = Set(query.tags)
         var admitted: [Int: Bool] = [:]
         func admits(_ node: Int) -> Bool {
             if let known = admitted[node] { return known }
@@ -123,7 +126,9 @@ extension SearchEngine {
             admitted[node] = verdict
             return verdict
         }
-        let candidates = (0..<index.count).filter { !seen.contains($0) && (!filtered || admits(imageConcepts[$0])) }
+        let candidates = (0..<index.count).filter { row in
+            !seen.contains(row) && (!filtered || admits(imageConcepts[row])) && (tags.isEmpty || tags.isSubset(of: index.tags[row]))
+        }
         if query.offset > 0 && query.offset >= candidates.count {
             throw QueryError.badField("offset", "\(query.offset) is past the end: \(candidates.count) result(s) match")
         }
@@ -144,9 +149,11 @@ extension SearchEngine {
         let level = semantic.flatMap { ranking.level(semantic: $0[row]) }
         var hit = SearchHit(id: index.ids[row], path: index.paths[row], label: index.labels[row], visual: visual?[row], semantic: semantic?[row],
                             level: level, score: score)
+        hit.tags = index.tags[row].isEmpty ? nil : index.tags[row]
         guard let tree, imageConcepts[row] >= 0 else { return hit }
         let node = imageConcepts[row]
         hit.concept = tree.label(node)
+        hit.labelled = index.assignedLabels[row] != nil ? true : nil
         if let query = meaning?.concept, let shared = tree.subsumer(of: [query, node]) {
             hit.explanation = Explanation(query: tree.label(query), shared: tree.label(shared), similarity: tree.similarity(query, node),
                                           semantic: semantic?[row], visual: visual?[row],

@@ -25,7 +25,7 @@ public struct SearchEngine: Sendable {
     let classNodes: [Int]
     /// Each `index.classVocabulary` entry's network class (−1 where it is not one).
     let classOfVocabulary: [Int]
-    /// Each image's concept (its most probable class) as a node of `tree`, −1 where it has none.
+    /// Each image's concept (its label, else its most probable class) as a node of `tree`, −1 where it has none.
     let imageConcepts: [Int]
     let rowByID: [Int64: Int]
 
@@ -46,7 +46,9 @@ public struct SearchEngine: Sendable {
         self.tree = tree
         classNodes = networkClasses.map { tree?.node(forKey: $0) ?? -1 }
         classOfVocabulary = index.classVocabulary.map { networkIndex[$0] ?? -1 }
-        imageConcepts = index.labels.map { label in label.flatMap { tree?.node(forKey: $0) } ?? -1 }
+        imageConcepts = zip(index.assignedLabels, index.labels).map { assigned, predicted in
+            (assigned ?? predicted).flatMap { tree?.node(forKey: $0) } ?? -1
+        }
         rowByID = Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

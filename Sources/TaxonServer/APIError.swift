@@ -23,7 +23,7 @@ struct APIError: Error, HTTPResponseError {
     struct Body: Encodable { let error: String; let detail: String }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONEncoder().encode(Body(error: status.reasonPhrase, detail: detail))
+        let data = try TaxonContext.encoder.encode(Body(error: status.reasonPhrase, detail: detail))
         var fields = headers
         fields[.contentType] = "application/json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -169,15 +169,23 @@ func imageID(_ context: TaxonContext) throws -> Int64 {
 
 @Sendable func image(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let id = try imageID(context)
-    struct Image: Encodable, Sendable {
-        let id: Int64, collection: String, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability]
-    }
     return try json(try await service.blocking { store in
         guard let (collection, record) = try store.image(id: id) else { throw APIError.notFound("no image \(id)") }
         try context.check(collection: collection)
-        return Image(id: record.id, collection: collection, path: record.path, sha256: record.sha256, bytes: record.bytes, width: record.width,
-                     height: record.height, topClasses: Array(record.topClasses.prefix(5)))
+        return ImageDescription(record, collection: collection)
     }, context)
+}
+
+/// An image as `GET /v1/images/{id}` and `PATCH` answer it.
+struct ImageDescription: Encodable, Sendable {
+    let id: Int64, collection: String, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability]
+    let label: String?
+    let tags: [String]
+
+    init(_ record: ImageRecord, collection: String) {
+        (id, self.collection, path, sha256, bytes, width, height) = (record.id, collection, record.path, record.sha256, record.bytes, record.width, record.height)
+        (topClasses, label, tags) = (Array(record.topClasses.prefix(5)), record.label, record.tags)
+    }
 }
 
 /// The photo's bytes, read only from inside its collection's folder.

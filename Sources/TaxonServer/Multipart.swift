@@ -2,38 +2,61 @@ import Foundation
 import Hummingbird
 import MultipartKit
 
-/// The photo of an upload: the body itself, or for multipart/form-data the
-/// first part that carries a file (else the first part), parsed by MultipartKit.
+/// Request bodies that carry photos: the body itself, or the parts of a
+/// multipart/form-data body (parsed by MultipartKit).
 enum Multipart {
-    static func imageBytes(_ body: ByteBuffer, contentType: String?) throws -> Data {
-        try files(body, contentType: contentType)[0]
+    /// One part: its form field name, whether it carries a file, and its bytes.
+    struct Part {
+        let name: String?
+        let isFile: Bool
+        let content: Data
     }
 
-    /// The photos of an upload: the body itself, or for multipart/form-data every part that carries a file
-    /// (every part when none does).
-    static func files(_ body: ByteBuffer, contentType: String?) throws -> [Data] {
-        guard let contentType, let type = MediaType(from: contentType), type.isType(.multipartForm) else { return [Data(buffer: body)] }
+    /// The photo of a query upload: the body itself, or the first file part (else the first part).
+    static func imageBytes(_ body: ByteBuffer, contentType: String?) throws -> Data {
+        guard let parts = try parts(body, contentType: contentType) else { return Data(buffer: body) }
+        return (parts.first(where: \.isFile) ?? parts[0]).content
+    }
+
+    /// The parts of a multipart/form-data body (at least one); nil for any other type.
+    static func parts(_ body: ByteBuffer, contentType: String?) throws -> [Part]? {
+        guard let contentType, let type = MediaType(from: contentType), type.isType(.multipartForm) else { return nil }
         guard let boundary = type.parameter.flatMap({ $0.name.lowercased() == "boundary" ? $0.value : nil }), !boundary.isEmpty else {
             throw APIError.badRequest("multipart/form-data without a boundary")
         }
         guard headerNamesAreASCII(body, boundary: boundary) else {
             throw APIError.badRequest("malformed multipart/form-data: a part's header name is not ASCII")
         }
-        var parts: [(hasFile: Bool, content: ByteBuffer)] = []
-        var hasFile = false, content = ByteBuffer()
+        var parts: [Part] = []
+        var disposition = "", content = ByteBuffer()
         let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in
-            if name.lowercased() == "content-disposition", value.lowercased().contains("filename=") { hasFile = true }
-        }
+        parser.onHeader = { name, value in if name.lowercased() == "content-disposition" { disposition = value } }
         parser.onBody = { content.writeBuffer(&$0) }
         parser.onPartComplete = {
-            parts.append((hasFile, content))
-            (hasFile, content) = (false, ByteBuffer())
+            let fields = dispositionParameters(disposition)
+            parts.append(Part(name: fields["name"], isFile: fields["filename"] != nil, content: Data(buffer: content)))
+            (disposition, content) = ("", ByteBuffer())
         }
         do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data: \(error)") }
         guard !parts.isEmpty else { throw APIError.badRequest("the multipart body holds no part") }
-        let files = parts.filter(\.hasFile)
-        return (files.isEmpty ? parts : files).map { Data(buffer: $0.content) }
+        // The parser stops quietly where a body is cut: without the closing delimiter the last parts are lost.
+        guard body.readableBytesView.firstRange(of: Array("--\(boundary)--".utf8)) != nil else {
+            throw APIError.badRequest("truncated multipart/form-data: no closing '--\(boundary.prefix(70))--' after part \(parts.count - 1)")
+        }
+        return parts
+    }
+
+    /// `form-data; name="label[2]"; filename="a.jpg"` → ["name": "label[2]", "filename": "a.jpg"] (keys lowercased).
+    static func dispositionParameters(_ value: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in value.split(separator: ";").dropFirst() {
+            let pair = item.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            var text = pair[1].trimmingCharacters(in: .whitespaces)
+            if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+            result[pair[0].trimmingCharacters(in: .whitespaces).lowercased()] = text
+        }
+        return result
     }
 }
 

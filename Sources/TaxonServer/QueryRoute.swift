@@ -21,6 +21,7 @@ struct QueryBody: Decodable, Sendable {
     let rankingAlpha: Double?, levelWidth: Double?
     let within: [String]?
     let exclude: [String]?
+    let tags: [String]?
     let minSimilarity: Double?
     let offset: Int?
     let limit: Int?
@@ -30,10 +31,10 @@ struct QueryBody: Decodable, Sendable {
         func examples(_ list: [Example]?, _ name: String) throws -> [QueryExample] {
             try (list ?? []).enumerated().map { n, example in try Self.example(example, field: "\(prefix)\(name)[\(n)]", limits) }
         }
-        for (name, list) in [("within", within ?? []), ("exclude", exclude ?? [])] {
-            guard list.count <= 100 else { throw QueryError.badField("\(prefix)\(name)", "at most 100 concepts") }
+        for (name, list) in [("within", within ?? []), ("exclude", exclude ?? []), ("tags", tags ?? [])] {
+            guard list.count <= 100 else { throw QueryError.badField("\(prefix)\(name)", "at most 100 entries") }
             if let n = list.firstIndex(where: { $0.isEmpty || $0.count > TaxonService.Limits.maxParameterLength }) {
-                throw QueryError.badField("\(prefix)\(name)[\(n)]", "a concept reference of 1 to \(TaxonService.Limits.maxParameterLength) characters")
+                throw QueryError.badField("\(prefix)\(name)[\(n)]", "1 to \(TaxonService.Limits.maxParameterLength) characters")
             }
         }
         var request = QueryRequest(positive: try examples(positive, "positive"))
@@ -47,7 +48,7 @@ struct QueryBody: Decodable, Sendable {
         request.strategy = try FeedbackStrategy(kind, alpha: alpha, beta: beta, gamma: gamma)
         if let rankingAlpha, !(0...1).contains(rankingAlpha) { throw QueryError.badField("\(prefix)ranking_alpha", "must lie in [0, 1]") }
         request.ranking = try Ranking(name: ranking ?? "semantic-first", alpha: rankingAlpha, width: levelWidth)
-        (request.within, request.exclude, request.minSimilarity) = (within ?? [], exclude ?? [], minSimilarity)
+        (request.within, request.exclude, request.tags, request.minSimilarity) = (within ?? [], exclude ?? [], tags ?? [], minSimilarity)
         (request.offset, request.limit) = (offset ?? 0, limit ?? 20)
         return request
     }

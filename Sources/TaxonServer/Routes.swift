@@ -13,7 +13,10 @@ public struct TaxonContext: RequestContext {
     /// The context Hummingbird makes for each request.
     public init(source: Source) { coreContext = .init(source: source) }
 
-    public var responseEncoder: JSONEncoder {
+    public var responseEncoder: JSONEncoder { Self.encoder }
+
+    /// The API's JSON: sorted snake_case keys, slashes as they are.
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -52,6 +55,7 @@ public enum Routes {
         Route(method: .delete, path: "/v1/collections/{name}", access: .needs(.admin), handle: deleteCollection),
         Route(method: .post, path: "/v1/collections/{name}/images", access: .needs(.write), handle: uploadImages),
         Route(method: .delete, path: "/v1/collections/{name}/images/{id}", access: .needs(.write), handle: deleteImage),
+        Route(method: .patch, path: "/v1/collections/{name}/images/{id}", access: .needs(.write), handle: annotateImage),
         Route(method: .post, path: "/v1/collections/{name}/query", access: .needs(.read), handle: query),
         Route(method: .post, path: "/v1/collections/{name}/query/batch", access: .needs(.read), handle: queryBatch),
         Route(method: .get, path: "/v1/images/{id}", access: .needs(.read), handle: image),

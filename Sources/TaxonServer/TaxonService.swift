@@ -26,11 +26,16 @@ public final class TaxonService: Sendable {
         public var maxBatchQueries = 100
         /// Photos in one upload request.
         public var maxPhotosPerUpload = 64
+        /// Bodies of upload requests (many photos as multipart parts) up to this many bytes.
+        public var maxUploadBody = 256 * 1024 * 1024
+        /// Bytes and pixels of one uploaded photo.
+        public var photo = PhotoLimits()
         /// Requests a second per API key (a token bucket holding one second's worth); nil: no limit.
         public var keyRequestsPerSecond: Double?
         /// Query and path parameters up to this many characters (fixed: checked before a request reaches a service).
         public static let maxParameterLength = 1_000
-        /// The defaults: 20 MiB bodies, k ≤ 1,000, 10,000 pairs, 8 MiB inline example photos, 100 queries a batch.
+        /// The defaults: 20 MiB bodies (256 MiB for uploads), k ≤ 1,000, 10,000 pairs, 8 MiB inline example photos, 100 queries a batch,
+        /// 64 photos an upload, each at most 20 MiB and 64 megapixels.
         public init() {}
     }
 
@@ -55,6 +60,9 @@ public final class TaxonService: Sendable {
     private let collections: Mutex<(names: [String], read: ContinuousClock.Instant)>
     /// Runs blocking work; sized to the cores (at least 2), as the work is CPU and disk bound.
     private let threads: NIOThreadPool
+    /// Runs uploads, one at a time: each already spreads its network pass over the cores, and a queue of
+    /// them must not take the threads searches are answered on.
+    private let writeThread = NIOThreadPool(numberOfThreads: 1)
 
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
@@ -80,12 +88,25 @@ public final class TaxonService: Sendable {
         pool.giveBack(store)
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
+        writeThread.start()
     }
 
-    deinit { threads.shutdownGracefully { _ in } }
+    deinit {
+        threads.shutdownGracefully { _ in }
+        writeThread.shutdownGracefully { _ in }
+    }
 
     /// Runs `body` on the service's thread pool with a store connection of its own.
     func blocking<T: Sendable>(_ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {
+        try await run(on: threads, body)
+    }
+
+    /// Runs an upload's `body` on the write thread (uploads queue there) with a store connection of its own.
+    func uploading<T: Sendable>(_ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {
+        try await run(on: writeThread, body)
+    }
+
+    private func run<T: Sendable>(on threads: NIOThreadPool, _ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {
         try await threads.runIfActive { [pool, storePath] in
             let store = try pool.take() ?? Stores.open(storePath)
             defer { pool.giveBack(store) }

@@ -72,7 +72,7 @@ extension SQLiteStore {
     /// Every image of the collection, in id order; `vectors: false` leaves the vectors empty.
     public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
         let statement = try db.prepare("""
-            SELECT id, path, sha256, bytes, width, height, top_classes\(vectors ? ", descriptor, embedding" : "")
+            SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding" : "")
             FROM image WHERE collection_id = ? ORDER BY id
             """)
         try statement.bind(collection.id, at: 1)
@@ -84,20 +84,22 @@ extension SQLiteStore {
     /// One image with its vectors, and its collection's name.
     public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
         let statement = try db.prepare("""
-            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.descriptor, i.embedding, c.name
+            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.label, i.tags, i.descriptor, i.embedding, c.name
             FROM image i JOIN collection c ON c.id = i.collection_id WHERE i.id = ?
             """)
         try statement.bind(id, at: 1)
         guard try statement.step() else { return nil }
-        return (statement.text(9), try readImage(statement, vectors: true))
+        return (statement.text(11), try readImage(statement, vectors: true))
     }
 
     private func readImage(_ statement: Statement, vectors: Bool) throws -> ImageRecord {
         let top = try JSONDecoder().decode([ClassProbability].self, from: Data(statement.text(6).utf8))
+        let tags = try JSONDecoder().decode([String].self, from: Data(statement.text(8).utf8))
         return ImageRecord(id: statement.int64(0), path: statement.text(1), sha256: statement.text(2), bytes: statement.int(3),
                            width: statement.int(4), height: statement.int(5), topClasses: top,
-                           descriptor: vectors ? Self.floats(statement.blob(7)) : [],
-                           embedding: vectors && !statement.isNull(8) ? Self.floats(statement.blob(8)) : nil)
+                           descriptor: vectors ? Self.floats(statement.blob(9)) : [],
+                           embedding: vectors && !statement.isNull(10) ? Self.floats(statement.blob(10)) : nil,
+                           label: statement.optionalText(7), tags: tags)
     }
 
     /// Adds or replaces (by path) images and removes the ids in `removing`, in
@@ -106,17 +108,20 @@ extension SQLiteStore {
         guard !records.isEmpty || !removing.isEmpty else { return }
         try transaction {
             let upsert = try db.prepare("""
-                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
-                    height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding
+                    height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
+                    label = coalesce(excluded.label, image.label),
+                    tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
                 """)
             let encoder = JSONEncoder()
             for record in records {
                 try upsert.bind([.integer(collection.id), .text(record.path), .text(record.sha256), .integer(Int64(record.bytes)),
                                  .integer(Int64(record.width)), .integer(Int64(record.height)),
                                  .text(String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)),
-                                 .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null])
+                                 .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null,
+                                 record.label.map { .text($0) } ?? .null, .text(String(decoding: try encoder.encode(record.tags), as: UTF8.self))])
                 try upsert.run()
             }
             let delete = try db.prepare("DELETE FROM image WHERE id = ? AND collection_id = ?")
@@ -125,6 +130,37 @@ extension SQLiteStore {
                 try delete.run()
             }
             try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+        }
+    }
+
+    /// The ids of the images at these paths.
+    public func imageIDs(in collection: CollectionInfo, paths: [String]) throws -> [String: Int64] {
+        let statement = try db.prepare("SELECT id FROM image WHERE collection_id = ? AND path = ?")
+        var ids: [String: Int64] = [:]
+        for path in paths {
+            try statement.bind([.integer(collection.id), .text(path)])
+            if try statement.step() { ids[path] = statement.int64(0) }
+            statement.reset()
+        }
+        return ids
+    }
+
+    /// Sets the image's label and tags (nil: kept) and bumps the generation; false when the collection has no such image.
+    public func annotateImage(_ id: Int64, in collection: CollectionInfo, label: LabelChange, tags: [String]?) throws -> Bool {
+        try transaction {
+            guard try db.scalarInt("SELECT count(*) FROM image WHERE id = ? AND collection_id = ?", [.integer(id), .integer(collection.id)]) == 1
+            else { return false }
+            let update = try db.prepare("UPDATE image SET label = CASE ?1 WHEN 0 THEN label ELSE ?2 END, tags = coalesce(?3, tags) WHERE id = ?4")
+            let (keep, value): (Int64, SQLValue) = switch label {
+            case .keep: (0, .null)
+            case .clear: (1, .null)
+            case let .set(key): (1, .text(key))
+            }
+            let tagsJSON = try tags.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            try update.bind([.integer(keep), value, tagsJSON.map { .text($0) } ?? .null, .integer(id)])
+            try update.run()
+            try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+            return true
         }
     }
 

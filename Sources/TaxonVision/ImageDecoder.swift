@@ -74,8 +74,9 @@ public enum ImageDecoder {
         let channels = cmyk ? 4 : 3
         var decoded = [UInt8](repeating: 0, count: Int(width) * Int(height) * channels)
         let format = cmyk ? TJPF_CMYK : TJPF_RGB
-        // Warnings (a premature end of data) are errors: no partly grey images.
-        let flags = Int32(TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING)
+        // Warnings (a premature end of data) are errors: no partly grey images. A progressive JPEG of
+        // hundreds of scans (a CPU bomb in a small file) is refused rather than decoded.
+        let flags = Int32(TJFLAG_ACCURATEDCT | TJFLAG_STOPONWARNING | TJFLAG_LIMITSCANS)
         guard tjDecompress2(handle, bytes, UInt(bytes.count), &decoded, width, 0, height, Int32(format.rawValue), flags) == 0 else {
             throw failure()
         }

@@ -20,11 +20,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Which requests need an API key (taxon keys create): off, writes (reads open) or all (all but /healthz).") var auth = AuthMode.writes
     @Option(help: "Requests a second per API key (429 with Retry-After above it); default: no limit.") var rateLimit: Double?
     @Option(help: "Where uploaded photos are kept (default: beside the store, STORE-data).") var data: String?
+    @Option(help: "Photos per upload request (413 above).") var maxPhotos = TaxonService.Limits().maxPhotosPerUpload
+    @Option(help: "Bytes per upload request body (413 above).") var maxUploadBytes = TaxonService.Limits().maxUploadBody
+    @Option(help: "Bytes per uploaded photo (413 above).") var maxPhotoBytes = PhotoLimits().bytes
+    @Option(help: "Pixels (width × height, read from the header) per uploaded photo (413 above, nothing decoded).") var maxPixels = PhotoLimits().pixels
 
     func run() async throws {
         _ = try store.openExisting()
         var limits = TaxonService.Limits()
         limits.keyRequestsPerSecond = rateLimit
+        (limits.maxPhotosPerUpload, limits.maxUploadBody) = (maxPhotos, maxUploadBytes)
+        (limits.photo.bytes, limits.photo.pixels) = (maxPhotoBytes, maxPixels)
         let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth, dataFolder: data)
         // Files left by a crash between an upload's file and its record (no upload runs yet).
         let orphans = try CollectionCatalog(store: try store.openExisting(), dataFolder: service.dataFolder).removeOrphans()

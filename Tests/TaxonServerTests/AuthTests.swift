@@ -18,24 +18,11 @@ final class AuthTests: XCTestCase {
         let doomed = try create("doomed", ["--scope", "admin"])
         XCTAssertTrue(reader.hasPrefix("taxon_") && reader.count == 49, reader)
 
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        let server = Process()
-        server.executableURL = Fixture.executable
-        server.arguments = ["serve", "--auth", "all", "--rate-limit", "5", "--access-log", "--port", String(port), "--db", built.store, "--weights", Fixture.weights]
-        server.standardOutput = FileHandle.nullDevice
         let log = built.directory.appendingPathComponent("auth-\(tag).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        server.standardError = try FileHandle(forWritingTo: log)
-        try server.run()
-        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-        let base = "http://127.0.0.1:\(port)"
+        let server = try ServerProcess(built, ["--auth", "all", "--rate-limit", "5", "--access-log"], log: log)
         func get(_ path: String, _ token: String? = nil) -> (status: Int, headers: [String: String], body: String) {
-            let answer = HTTPGet.send(URL(string: base + path)!, headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
-            return (answer?.status ?? 0, answer?.headers ?? [:], String(decoding: answer?.body ?? Data(), as: UTF8.self))
+            server.send(path, headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
         }
-        var up = false
-        for _ in 0..<100 where !up { up = get("/healthz").status == 200; if !up { Thread.sleep(forTimeInterval: 0.2) } }
-        XCTAssertTrue(up, "the server did not start")
 
         let anonymous = get("/v1/concepts/dog.n.01")
         XCTAssertEqual(anonymous.status, 401, anonymous.body)
@@ -46,10 +33,10 @@ final class AuthTests: XCTestCase {
         let elsewhere = get("/v1/search?collection=pets-text&text=cat&ranking=semantic&k=1", petsOnly)
         XCTAssertEqual(elsewhere.status, 403, elsewhere.body)
         XCTAssertTrue(elsewhere.body.contains("is for collection 'pets'"), elsewhere.body)
-        let query = HTTPGet.send(URL(string: base + "/v1/collections/pets-text/query")!, method: "POST",
-                                 headers: ["Authorization": "Bearer \(petsOnly)", "Content-Type": "application/json"],
-                                 body: Data(#"{"positive": [{"concept": "tabby.n.01"}]}"#.utf8))
-        XCTAssertEqual(query?.status, 403)
+        let query = server.send("/v1/collections/pets-text/query", method: "POST",
+                                headers: ["Authorization": "Bearer \(petsOnly)", "Content-Type": "application/json"],
+                                body: Data(#"{"positive": [{"concept": "tabby.n.01"}]}"#.utf8))
+        XCTAssertEqual(query.status, 403)
 
         XCTAssertEqual(get("/v1/embeddings", doomed).status, 200)
         try Fixture.taxon(["keys", "revoke", "doomed-\(tag)", "--db", built.store])
@@ -63,8 +50,7 @@ final class AuthTests: XCTestCase {
         XCTAssertTrue(limited.body.contains("5.0 requests a second"), limited.body)
         XCTAssertEqual(get("/healthz").status, 200, "liveness needs no key")
 
-        server.terminate()
-        server.waitUntilExit()
+        server.stop()
         let logText = String(decoding: try Data(contentsOf: log), as: UTF8.self)
         XCTAssertTrue(logText.contains("status=401") && logText.contains("status=429"), logText.suffix(2000).description)
         for token in [reader, petsOnly, doomed] {

@@ -12,26 +12,11 @@ final class CrashTests: XCTestCase {
         let admin = try Fixture.taxon(["keys", "create", "--name", "crash-admin-\(tag)", "--scope", "admin", "--db", built.store])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let data = built.directory.appendingPathComponent("crash-\(tag)").path
-        let port = 20_000 + Int.random(in: 0..<20_000), base = "http://127.0.0.1:\(port)"
-        func start() throws -> Process {
-            let server = Process()
-            server.executableURL = Fixture.executable
-            server.arguments = ["serve", "--port", String(port), "--db", built.store, "--data", data, "--weights", Fixture.weights]
-            (server.standardOutput, server.standardError) = (FileHandle.nullDevice, FileHandle.nullDevice)
-            try server.run()
-            var up = false
-            for _ in 0..<150 where !up {
-                up = HTTPGet.fetch(URL(string: base + "/healthz")!)?.status == 200
-                if !up { Thread.sleep(forTimeInterval: 0.2) }
-            }
-            XCTAssertTrue(up, "the server did not start")
-            return server
-        }
+        func start() throws -> ServerProcess { try ServerProcess(built, ["--data", data]) }
         let auth = ["Authorization": "Bearer \(admin)"]
         let name = "crash-\(tag)"
         var server = try start()
-        defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-        XCTAssertEqual(HTTPGet.send(URL(string: base + "/v1/collections/\(name)")!, method: "PUT", headers: auth)?.status, 201)
+        XCTAssertEqual(server.send("/v1/collections/\(name)", method: "PUT", headers: auth).status, 201)
 
         // Uploads one at a time on another thread; the server is killed once eight have been acknowledged.
         let photos = try FileManager.default.contentsOfDirectory(atPath: Fixture.sample).filter { $0.hasSuffix(".jpg") }.sorted().prefix(40)
@@ -41,7 +26,7 @@ final class CrashTests: XCTestCase {
             var count: Int { lock.withLock { uploads.count } }
         }
         let acknowledged = Acknowledged(), finished = DispatchSemaphore(value: 0)
-        let uploadURL = URL(string: base + "/v1/collections/\(name)/images")!
+        let uploadURL = URL(string: server.base + "/v1/collections/\(name)/images")!
         let files = photos.map { Fixture.sample + "/" + $0 }
         Thread {
             for file in files {
@@ -57,24 +42,22 @@ final class CrashTests: XCTestCase {
         }.start()
         for _ in 0..<600 where acknowledged.count < 8 { Thread.sleep(forTimeInterval: 0.05) }
         XCTAssertGreaterThanOrEqual(acknowledged.count, 8, "uploads did not get going")
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        server.killNine()
         finished.wait()
         let kept = acknowledged.lock.withLock { acknowledged.uploads }
         XCTAssertLessThan(kept.count, files.count, "the kill came before the stream ended")
 
         server = try start()
         for (id, sha) in kept {
-            XCTAssertEqual(HTTPGet.fetch(URL(string: base + "/v1/images/\(id)")!)?.status, 200, "acknowledged image \(id)")
-            let file = HTTPGet.fetch(URL(string: base + "/v1/images/\(id)/file")!)
+            XCTAssertEqual(server.send("/v1/images/\(id)").status, 200, "acknowledged image \(id)")
+            let file = HTTPGet.fetch(URL(string: server.base + "/v1/images/\(id)/file")!)
             XCTAssertEqual(file.map { ContentHash.sha256($0.body) }, sha, "image \(id)'s bytes")
         }
-        let query = HTTPGet.send(URL(string: base + "/v1/collections/\(name)/query")!, method: "POST", headers: ["Content-Type": "application/json"],
+        let query = HTTPGet.send(URL(string: server.base + "/v1/collections/\(name)/query")!, method: "POST", headers: ["Content-Type": "application/json"],
                                  body: Data(#"{"positive": [{"image": \#(kept[0].id)}], "ranking": "visual", "limit": 1000}"#.utf8))
         let total = (try JSONSerialization.jsonObject(with: query?.body ?? Data()) as? [String: Any])?["total"] as? Int
         XCTAssertGreaterThanOrEqual(total ?? -1, kept.count - 1, "every acknowledged photo is searchable")
-        server.terminate()
-        server.waitUntilExit()
+        server.stop()
         let check = try Subprocess.run(Fixture.executable, ["check", "--db", built.store, "--data", data])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("0 problem(s), 0 orphan file(s)"), check.stdout)
