@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "TaxonEmbed", dependencies: ["TaxonModel", "TaxonCore", "TaxonLinalg"]),
         .target(name: "TaxonVision", dependencies: ["TaxonLinalg", "COpenBLAS", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .target(name: "TaxonSearch", dependencies: [
-            "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS", .product(name: "Crypto", package: "swift-crypto"),
+            "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "COpenBLAS", "CVisionKernels", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TaxonEval", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
         // The service layer: every capability as one call, for the CLI, the HTTP API and the web page alike.
@@ -61,7 +61,7 @@ let package = Package(
             "TaxonModel", "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonEval",
         ]),
         .target(name: "TaxonServer", dependencies: [
-            "TaxonKit", "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision",
+            "TaxonKit", "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision", "TaxonLinalg",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "MultipartKit", package: "multipart-kit"),

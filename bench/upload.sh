@@ -2,7 +2,10 @@
 # Issue #17's upload throughput: the 1,000 photos of ../shared/data/imagenet-sample
 # uploaded over HTTP (POST /v1/collections/{name}/images, 16 photos per
 # multipart request, 2 client threads) beside `taxon index` of the same folder,
-# both into fresh collections of the same store (GeM, unitsphere), in the same run.
+# both into fresh collections of the same store (GeM, unitsphere), in the same run;
+# then search latency (p50, p99) on one collection alone and while 2 clients upload
+# (bench/search_under_upload.py; TAXON_BENCH_SEARCH=NAME picks the collection,
+# default the one `taxon index` just made).
 # Store: .cache/bench.sqlite as make run's (TAXON_BENCH_DB=FILE for another).
 # Run via `make bench-upload`.
 set -euo pipefail
@@ -21,6 +24,7 @@ port=18717
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 python3 bench/upload_photos.py "http://127.0.0.1:$port" "bench-upload-$run" "$token" "$sample"
+python3 bench/search_under_upload.py "http://127.0.0.1:$port" "${TAXON_BENCH_SEARCH:-bench-index-$run}" "$db" "bench-busy-$run" "$token" "$sample" 20
 kill $server
 wait $server 2>/dev/null || true
 "$taxon" check --db "$db" --data "$data" | tail -1

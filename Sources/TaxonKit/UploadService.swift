@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TaxonLinalg
 import TaxonModel
 import TaxonSearch
@@ -87,6 +88,10 @@ public struct UploadService {
     public let store: any Store
     public let dataFolder: String
     public let classSet: String
+    /// Analyzers kept between uploads (a server passes its own); nil: built for each upload.
+    public var analyzers: AnalyzerCache?
+    /// Threads of low priority to decode and analyse on, so that a server's searches go first; nil: every core at normal priority.
+    public var workers: BackgroundWorkers?
 
     /// Photos go through the network this many at a time, each group committed before the next starts.
     public static let batch = 8
@@ -114,13 +119,14 @@ public struct UploadService {
         let labels = try photos.enumerated().map { n, photo in try photo.label.map { try concepts!.key(for: $0, field: "photo \(n): label") } }
         for (n, photo) in photos.enumerated() { _ = try Self.tags(photo.tags, field: "photo \(n): tags") }
         // Decoded on both cores, as `taxon index` does.
-        let inputs = try parallelMap(Array(photos.enumerated())) { n, photo in
+        let inputs = try parallelMap(Array(photos.enumerated()), on: workers) { n, photo in
             do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels) } catch let error as ImageError {
                 if case .tooLarge = error { throw UploadError.photoTooLarge(index: n, reason: "\(error)") }
                 throw UploadError.notAPhoto(index: n, reason: "\(error)")
             } catch { throw UploadError.notAPhoto(index: n, reason: "\(error)") }
         }
-        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
+        let analyzer = try analyzers?.analyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
+            ?? ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
         return PreparedUpload(collection: info, photos: photos, labels: labels, inputs: inputs, analyzer: analyzer)
     }
 
@@ -130,7 +136,7 @@ public struct UploadService {
         var answers: [UploadedImage] = []
         for start in stride(from: 0, to: upload.count, by: Self.batch) {
             let range = start..<min(start + Self.batch, upload.count)
-            let analyses = upload.analyzer.analyze(Array(upload.inputs[range]))
+            let analyses = upload.analyzer.analyze(Array(upload.inputs[range]), workers: workers)
             var records: [ImageRecord] = []
             for (n, analysis) in zip(range, analyses) {
                 let data = upload.photos[n].data, sha = ContentHash.sha256(data)
@@ -220,6 +226,26 @@ struct ConceptLabeller {
             throw UploadError.badAnnotation(field: field, reason: "\(concept.label) is not in the hierarchy of the collection's classes")
         }
         return concept.key
+    }
+}
+
+/// Photo analyzers by class set, descriptor and embedding, kept between requests: building one reads the
+/// class set and every row of the embedding from the store (for unitsphere a million numbers), which cost
+/// an upload of 16 photos more than their files and records. A replaced class set or embedding has a new id,
+/// so the key moves with it.
+public final class AnalyzerCache: Sendable {
+    private let analyzers = Mutex<[String: ImageAnalyzer]>([:])
+
+    /// An empty cache.
+    public init() {}
+
+    func analyzer(store: any Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?) throws -> ImageAnalyzer {
+        let key = [String(try store.classSet(named: classSet).id), descriptor.rawValue, try embedding.map { String(try store.embeddingInfo(named: $0).id) } ?? "-"]
+            .joined(separator: " ")
+        if let cached = analyzers.withLock({ $0[key] }) { return cached }
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding)
+        analyzers.withLock { $0[key] = analyzer }
+        return analyzer
     }
 }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// `items.map(transform)` with the items spread over the machine's cores.
 /// Results keep the items' order; the first item's error (in order) is thrown.
@@ -31,4 +32,95 @@ private final class Slots<Value>: @unchecked Sendable {
         base.deinitialize(count: count)
         base.deallocate()
     }
+}
+
+/// Threads at the lowest CPU priority (Linux's SCHED_IDLE) for work that must give way, such as analysing
+/// uploaded photos while searches are answered: a search thread that wakes takes a core from them at
+/// once, and they have every core nobody else wants. (Nice 10 was measured first: a waking search still
+/// waited behind them often enough to double its p99.) The calling thread is made one too (for good: call
+/// from a thread kept for such work) and takes part in every `forEach`.
+public final class BackgroundWorkers: @unchecked Sendable {
+    private let helpers: Int
+    private let lock = NSCondition()
+    /// The job in progress: its body, the next iteration to take, how many there are, helpers still in it.
+    private var body: (@Sendable (Int) -> Void)?
+    private var next = 0, iterations = 0, busy = 0, generation = 0
+    private var started = false
+
+    /// `count` threads in all: the caller and `count − 1` helpers, started by the first `forEach` and kept
+    /// for the life of the process.
+    public init(count: Int = ProcessInfo.processInfo.activeProcessorCount) { helpers = max(count - 1, 0) }
+
+    /// Makes the calling thread a background one (Linux schedules threads one by one; pid 0 is the caller).
+    public static func lowerPriority() {
+        var parameters = sched_param(sched_priority: 0)
+        let idle: Int32 = 5  // SCHED_IDLE, which Glibc's Swift overlay leaves out
+        _ = sched_setscheduler(0, idle, &parameters)
+    }
+
+    /// Runs `body` for 0..<iterations on the caller and the helpers; returns when all are done. One job at a time.
+    public func forEach(_ iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        Self.lowerPriority()
+        lock.lock()
+        if !started {
+            started = true
+            for _ in 0..<helpers {
+                Thread { [self] in
+                    Self.lowerPriority()
+                    serve()
+                }.start()
+            }
+        }
+        (self.body, next, self.iterations, busy, generation) = (body, 0, iterations, helpers, generation + 1)
+        lock.broadcast()
+        lock.unlock()
+        work(body)
+        lock.lock()
+        while busy > 0 { lock.wait() }
+        self.body = nil
+        lock.unlock()
+    }
+
+    /// Takes iterations until none is left.
+    private func work(_ body: (Int) -> Void) {
+        while true {
+            lock.lock()
+            let n = next, last = iterations
+            next += 1
+            lock.unlock()
+            guard n < last else { return }
+            body(n)
+        }
+    }
+
+    private func serve() {
+        var seen = 0
+        while true {
+            lock.lock()
+            while generation == seen || body == nil { lock.wait() }
+            seen = generation
+            let body = self.body!
+            lock.unlock()
+            work(body)
+            lock.lock()
+            busy -= 1
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+}
+
+/// `items.map(transform)` on background workers (`parallelMap` on them).
+public func parallelMap<T: Sendable, R: Sendable>(_ items: [T], on workers: BackgroundWorkers?, _ transform: @escaping @Sendable (T) throws -> R) throws -> [R] {
+    guard let workers else { return try parallelMap(items, transform) }
+    let slots = Slots<Result<R, any Error>>(count: items.count)
+    workers.forEach(items.count) { index in slots.set(index, Result { try transform(items[index]) }) }
+    return try slots.values().map { try $0.get() }
+}
+
+/// A pointer handed to concurrentPerform workers that read shared input or write disjoint parts.
+public struct UnsafeSendable: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    /// Wraps `pointer`.
+    public init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

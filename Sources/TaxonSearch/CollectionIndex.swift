@@ -1,5 +1,7 @@
 import COpenBLAS
+import CVisionKernels
 import Foundation
+import TaxonLinalg
 import TaxonModel
 import TaxonVision
 
@@ -89,12 +91,28 @@ public struct CollectionIndex: Sendable {
         return (copy, whitening)
     }
 
-    /// Cosines of every row of `matrix` (count × dims, unit rows) with the unit `query`.
+    /// Cosines of every row of `matrix` (count × dims, unit rows) with the unit `query`, the rows shared out
+    /// over the cores. Not OpenBLAS's sgemv: its thread count is one setting for the whole process, which a
+    /// network pass on background threads (an upload) sets to 1, and a search must not slow down for that.
     func cosines(_ matrix: [Float], dims: Int, _ query: [Float]) throws -> [Float] {
         guard query.count == dims else { throw SearchError.dimensionMismatch(expected: dims, got: query.count) }
         var scores = [Float](repeating: 0, count: count)
         guard count > 0 else { return scores }
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(count), Int32(dims), 1, matrix, Int32(dims), query, 1, 0, &scores, 1)
+        let parts = count * dims >= 1 << 18 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let rowsPerPart = (count + parts - 1) / parts
+        matrix.withUnsafeBufferPointer { matrix in
+            query.withUnsafeBufferPointer { query in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    let (m, q, out) = (UnsafeSendable(UnsafeMutablePointer(mutating: matrix.baseAddress!)),
+                                       UnsafeSendable(UnsafeMutablePointer(mutating: query.baseAddress!)), UnsafeSendable(scores.baseAddress!))
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let start = part * rowsPerPart, rows = min(rowsPerPart, count - start)
+                        guard rows > 0 else { return }
+                        taxon_rows_dot(m.pointer + start * dims, rows, Int32(dims), q.pointer, out.pointer + start)
+                    }
+                }
+            }
+        }
         return scores
     }
 

@@ -89,10 +89,10 @@ public struct ImageAnalyzer: Sendable {
         return Prepared(input: try Preprocessing.input(image, name: name), width: image.width, height: image.height)
     }
 
-    /// Prepared photos through the network in one batch (both cores).
-    public func analyze(_ images: [Prepared]) -> [ImageAnalysis] {
+    /// Prepared photos through the network in one batch (both cores, or `workers`).
+    public func analyze(_ images: [Prepared], workers: BackgroundWorkers? = nil) -> [ImageAnalysis] {
         guard !images.isEmpty else { return [] }
-        let output = network.forward(Preprocessing.batch(images.map(\.input)))
+        let output = network.forward(Preprocessing.batch(images.map(\.input)), workers: workers)
         let descriptors = descriptor.describe(output.features)
         return images.indices.map { n in
             let top = SemanticProjection.mostProbable(logits: Array(output.logits[(n * classes.count)..<((n + 1) * classes.count)]),

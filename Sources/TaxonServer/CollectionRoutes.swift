@@ -45,10 +45,17 @@ import TaxonVision
 @Sendable func uploadImages(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let name = try context.path("name")
     let body = try await request.collectBody(upTo: service.limits.maxUploadBody)
-    let photos = try UploadForm.photos(request, body: body, maxPhotos: service.limits.maxPhotosPerUpload)
     guard let network = service.network else { throw ServiceError.unavailable("uploads need the network's weights (scripts/setup.sh)") }
-    let uploads = { @Sendable (store: any Store) in UploadService(store: store, dataFolder: service.dataFolder, classSet: service.classSet) }
-    let prepared = try await service.uploading { try uploads($0).prepare(photos, to: name, network: network, limits: service.limits.photo) }
+    let uploads = { @Sendable (store: any Store) in
+        var uploads = UploadService(store: store, dataFolder: service.dataFolder, classSet: service.classSet)
+        (uploads.analyzers, uploads.workers) = (service.analyzers, service.uploadWorkers)
+        return uploads
+    }
+    // Parsed on the write thread too: megabytes of multipart are work searches should not wait behind.
+    let prepared = try await service.uploading { store in
+        let photos = try UploadForm.photos(request, body: body, maxPhotos: service.limits.maxPhotosPerUpload)
+        return try uploads(store).prepare(photos, to: name, network: network, limits: service.limits.photo)
+    }
     struct Uploaded: Encodable { let images: [UploadedImage] }
     guard request.headers[.accept]?.contains("application/x-ndjson") == true else {
         return try json(Uploaded(images: try await service.uploading { try uploads($0).store(prepared) }), context, status: .created)

@@ -40,7 +40,7 @@ enum Multipart {
         do { try parser.execute(body) } catch { throw APIError.badRequest("malformed multipart/form-data: \(error)") }
         guard !parts.isEmpty else { throw APIError.badRequest("the multipart body holds no part") }
         // The parser stops quietly where a body is cut: without the closing delimiter the last parts are lost.
-        guard body.readableBytesView.firstRange(of: Array("--\(boundary)--".utf8)) != nil else {
+        guard body.withUnsafeReadableBytes({ !occurrences(of: Array("--\(boundary)--".utf8), in: $0).isEmpty }) else {
             throw APIError.badRequest("truncated multipart/form-data: no closing '--\(boundary.prefix(70))--' after part \(parts.count - 1)")
         }
         return parts
@@ -67,23 +67,34 @@ extension Multipart {
     /// (after each "--boundary" up to the blank line) must be ASCII up to its
     /// first colon.
     static func headerNamesAreASCII(_ body: ByteBuffer, boundary: String) -> Bool {
-        let bytes = Array(body.readableBytesView), delimiter = Array(("--" + boundary).utf8)
-        guard !delimiter.isEmpty, bytes.count >= delimiter.count else { return true }
-        var index = 0
-        while index + delimiter.count <= bytes.count {
-            guard bytes[index] == delimiter[0], bytes[index..<(index + delimiter.count)].elementsEqual(delimiter) else { index += 1; continue }
-            var line = index + delimiter.count
-            while line < bytes.count {
-                var end = line
-                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-                let content = bytes[line..<end].prefix { $0 != UInt8(ascii: "\r") }
-                if line > index + delimiter.count && content.isEmpty { break }  // the blank line ends the headers
-                if content.prefix(while: { $0 != UInt8(ascii: ":") }).contains(where: { $0 >= 0x80 }) { return false }
-                line = end + 1
+        let delimiter = Array(("--" + boundary).utf8)
+        return body.withUnsafeReadableBytes { bytes in
+            for start in occurrences(of: delimiter, in: bytes) {
+                var line = start + delimiter.count
+                while line < bytes.count {
+                    var end = line
+                    while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                    let content = bytes[line..<end].prefix { $0 != UInt8(ascii: "\r") }
+                    if line > start + delimiter.count && content.isEmpty { break }  // the blank line ends the headers
+                    if content.prefix(while: { $0 != UInt8(ascii: ":") }).contains(where: { $0 >= 0x80 }) { return false }
+                    line = end + 1
+                }
             }
-            index += delimiter.count
+            return true
         }
-        return true
+    }
+
+    /// Where `needle` starts in `bytes`, each occurrence after the end of the one before (memchr and
+    /// memcmp: a body of many photos is megabytes).
+    static func occurrences(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> [Int] {
+        guard !needle.isEmpty, let base = bytes.baseAddress else { return [] }
+        var found: [Int] = [], offset = 0
+        while offset + needle.count <= bytes.count,
+              let hit = memchr(base + offset, Int32(needle[0]), bytes.count - offset - needle.count + 1) {
+            let at = base.distance(to: UnsafeRawPointer(hit))
+            if memcmp(hit, needle, needle.count) == 0 { found.append(at); offset = at + needle.count } else { offset = at + 1 }
+        }
+        return found
     }
 }
 

@@ -3,6 +3,7 @@ import NIOPosix
 import Synchronization
 import TaxonCore
 import TaxonKit
+import TaxonLinalg
 import TaxonModel
 import TaxonSearch
 import TaxonVision
@@ -55,6 +56,10 @@ public final class TaxonService: Sendable {
     let classSet: String
     let schemaVersion: Int
     private let pool = StorePool()
+    /// Uploads' photo analyzers, kept between requests.
+    let analyzers = AnalyzerCache()
+    /// The write thread and one helper per further core, at low priority: uploads take the cores searches leave.
+    let uploadWorkers = BackgroundWorkers()
     private let engines: Mutex<[String: SearchEngine]> = Mutex([:])
     /// The collections' names as last read, and when: /healthz answers from here.
     private let collections: Mutex<(names: [String], read: ContinuousClock.Instant)>

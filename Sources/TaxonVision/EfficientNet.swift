@@ -140,12 +140,6 @@ struct FoldedConvolution: Sendable {
     }
 }
 
-/// A pointer handed to concurrentPerform workers that write disjoint parts.
-struct UnsafeSendable: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-}
-
 /// EfficientNet-Lite0 (Tan & Le 2019; the Lite variant: ReLU6, no
 /// squeeze-excitation, stem and head not scaled) for 224 × 224 ImageNet
 /// classification, from the weights of efficientnet-lite0-57934424.pth.
@@ -209,8 +203,9 @@ public struct EfficientNetLite0: Sendable {
     /// × 96 floats, 4.8 MB) stay in cache. With two or more images, the cores
     /// take whole images, each running OpenBLAS single-threaded: no
     /// synchronisation inside the small late layers (7 × 7 pixels). A single
-    /// image shares every layer out over the cores instead.
-    public func forward(_ input: FeatureMap) -> Output {
+    /// image shares every layer out over the cores instead. On `workers` (background threads) the images
+    /// are always shared out whole, however few.
+    public func forward(_ input: FeatureMap, workers background: BackgroundWorkers? = nil) -> Output {
         let size = input.height * input.width * input.channels
         let image = { @Sendable (n: Int) in
             FeatureMap(count: 1, height: input.height, width: input.width, channels: input.channels,
@@ -218,14 +213,14 @@ public struct EfficientNetLite0: Sendable {
         }
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, input.count)
         let outputs: [Output]
-        if workers < 2 {
+        if workers < 2 && background == nil {
             outputs = (0..<input.count).map { forwardOne(image($0), parallel: true) }
         } else {
             let blasThreads = openblas_get_num_threads()
             openblas_set_num_threads(1)
             defer { openblas_set_num_threads(blasThreads) }
             let network = self
-            outputs = (try? parallelMap(Array(0..<input.count)) { network.forwardOne(image($0), parallel: false) }) ?? []
+            outputs = (try? parallelMap(Array(0..<input.count), on: background) { network.forwardOne(image($0), parallel: false) }) ?? []
         }
         let last = outputs[0].features
         return Output(logits: outputs.flatMap(\.logits),

@@ -94,7 +94,7 @@ extension Fixture {
 
 /// A real `taxon serve` process on a random port, started with the fixture's store and weights and
 /// `arguments`, up once /healthz answers; its output goes to `log` (nil: nowhere).
-final class ServerProcess {
+final class ServerProcess: @unchecked Sendable {  // send is safe from any thread; start and stop are the test's
     let process = Process()
     let base: String
 

@@ -156,7 +156,7 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(server.send("/v1/collections/\(name)", method: "PUT", headers: ["Authorization": "Bearer \(admin)"]).status, 201)
         let photo = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(try Fixture.samplePhotos(["n02123045"]).first)))
         XCTAssertLessThan(photo.count, 200_000)
-        func upload(_ body: Data, type: String = "image/jpeg", token: String? = nil, query: String = "") -> (status: Int, headers: [String: String], body: String) {
+        @Sendable func upload(_ body: Data, type: String = "image/jpeg", token: String? = nil, query: String = "") -> (status: Int, headers: [String: String], body: String) {
             server.send(route + query, method: "POST", headers: ["Authorization": "Bearer \(token ?? admin)", "Content-Type": type], body: body)
         }
         func assertRefused(_ answer: (status: Int, headers: [String: String], body: String), _ status: Int, _ words: String,
@@ -196,6 +196,29 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(stored, ["\(ContentHash.sha256(photo).prefix(2))/\(ContentHash.sha256(photo)).jpg"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/taxon-\(tag).jpg"))
         XCTAssertEqual(server.send("/healthz").status, 200, "still serving after all of it")
+
+        // Searches keep answering while two clients upload (SQLite WAL; uploads on their own thread).
+        let photos = try Fixture.samplePhotos(["n02085620", "n02099601", "n02123159", "n02124075"]).prefix(12).map {
+            try Data(contentsOf: URL(fileURLWithPath: $0))
+        }
+        final class Statuses: @unchecked Sendable { let lock = NSLock(); var uploads: [Int] = [] }
+        let statuses = Statuses(), uploaders = DispatchGroup()
+        for client in 0..<2 {
+            DispatchQueue.global().async(group: uploaders) {
+                for round in 0..<2 {
+                    let batch = (0..<3).map { photos[(client * 6 + round * 3 + $0) % photos.count] }
+                    let answer = upload(Self.form(boundary, files: batch.enumerated().map { ("p", "\($0.offset).jpg", $0.element) }), type: multipart)
+                    statuses.lock.withLock { statuses.uploads.append(answer.status) }
+                }
+            }
+        }
+        var searches: [Int] = []
+        while uploaders.wait(timeout: .now()) == .timedOut {
+            searches.append(server.send("/v1/search?collection=pets&concept=tabby.n.01&ranking=semantic&k=3").status)
+        }
+        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201])
+        XCTAssertGreaterThan(searches.count, 3, "searches went on during the uploads")
+        XCTAssertEqual(Set(searches), [200])
     }
 
     /// A PNG whose header claims `width` × `height` pixels, with one tiny data chunk: a pixel flood.

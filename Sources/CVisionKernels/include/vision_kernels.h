@@ -22,4 +22,7 @@ void taxon_convolution(const float *input, int height, int width, int inputs, co
 /// relu6 is set, then the same row of residual when residual is not NULL.
 void taxon_bias_relu6_residual(float *values, const float *bias, const float *residual, long rows, int columns, int relu6);
 
+/// out[r] = Σ matrix[r][d] · query[d] for rows [0, rows) of a row-major rows × dims matrix.
+void taxon_rows_dot(const float *matrix, long rows, int dims, const float *query, float *out);
+
 #endif
