@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonTesting", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision"]),
         .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonTesting", "TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonServerTests", dependencies: [
-            "TaxonTesting", "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision",
+            "TaxonTesting", "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision", "TaxonLinalg",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "taxonTests", dependencies: ["TaxonTesting", "taxon", "TaxonStore", "TaxonModel"]),

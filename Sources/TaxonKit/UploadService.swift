@@ -32,8 +32,9 @@ public struct UploadedImage: Encodable, Sendable {
 /// A photo of an upload that cannot be taken; names which one and which limit.
 public enum UploadError: TaxonError, Equatable {
     case notUploadCollection(String)
-    case notAPhoto(index: Int, reason: String)
-    case photoTooLarge(index: Int, reason: String)
+    /// The message names the photo ("photo 2: …").
+    case notAPhoto(String)
+    case photoTooLarge(String)
     case badAnnotation(field: String, reason: String)
     case noPhotos
 
@@ -51,7 +52,7 @@ public enum UploadError: TaxonError, Equatable {
         switch self {
         case let .notUploadCollection(name):
             return "collection '\(name)' is an indexed folder: photos are uploaded to collections made with PUT /v1/collections/{name}"
-        case let .notAPhoto(index, reason), let .photoTooLarge(index, reason): return "photo \(index): \(reason)"
+        case let .notAPhoto(message), let .photoTooLarge(message): return message
         case let .badAnnotation(field, reason): return "\(field): \(reason)"
         case .noPhotos: return "the request holds no photo"
         }
@@ -110,9 +111,9 @@ public struct UploadService {
         let info = try store.collection(named: name)
         guard info.root == dataFolder, let descriptor = Descriptor(rawValue: info.descriptor) else { throw UploadError.notUploadCollection(name) }
         for (n, photo) in photos.enumerated() {
-            if photo.data.isEmpty { throw UploadError.notAPhoto(index: n, reason: "the photo is empty") }
+            if photo.data.isEmpty { throw UploadError.notAPhoto("photo \(n): the photo is empty") }
             if photo.data.count > limits.bytes {
-                throw UploadError.photoTooLarge(index: n, reason: "\(photo.data.count) bytes is over the limit of \(limits.bytes) bytes per photo")
+                throw UploadError.photoTooLarge("photo \(n): \(photo.data.count) bytes is over the limit of \(limits.bytes) bytes per photo")
             }
         }
         let concepts = try photos.contains { $0.label != nil } ? ConceptLabeller(store: store, collection: info, classSet: classSet) : nil
@@ -121,9 +122,10 @@ public struct UploadService {
         // Decoded on both cores, as `taxon index` does.
         let inputs = try parallelMap(Array(photos.enumerated()), on: workers) { n, photo in
             do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels) } catch let error as ImageError {
-                if case .tooLarge = error { throw UploadError.photoTooLarge(index: n, reason: "\(error)") }
-                throw UploadError.notAPhoto(index: n, reason: "\(error)")
-            } catch { throw UploadError.notAPhoto(index: n, reason: "\(error)") }
+                // The decoder names the photo as it was given it: "photo 2: …".
+                if case .tooLarge = error { throw UploadError.photoTooLarge("\(error)") }
+                throw UploadError.notAPhoto("\(error)")
+            } catch { throw UploadError.notAPhoto("\(error)") }
         }
         let analyzer = try analyzers?.analyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
             ?? ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
@@ -132,11 +134,14 @@ public struct UploadService {
 
     /// Analyses, stores and records the photos `batch` at a time; each group is committed before `stored` hears
     /// of its photos (in order), so whatever `stored` passes on is durable. Returns every photo's answer.
+    /// The network works a group ahead on a thread of its own while this one writes files and records.
     public func store(_ upload: PreparedUpload, stored: (UploadedImage) throws -> Void = { _ in }) throws -> [UploadedImage] {
         var answers: [UploadedImage] = []
-        for start in stride(from: 0, to: upload.count, by: Self.batch) {
-            let range = start..<min(start + Self.batch, upload.count)
-            let analyses = upload.analyzer.analyze(Array(upload.inputs[range]), workers: workers)
+        let groups = stride(from: 0, to: upload.count, by: Self.batch).map { $0..<min($0 + Self.batch, upload.count) }
+        let pipeline = AnalysisPipeline(groups.map { Array(upload.inputs[$0]) }, analyzer: upload.analyzer, workers: workers)
+        defer { pipeline.cancel() }
+        for (k, range) in groups.enumerated() {
+            let analyses = pipeline.take(k)
             var records: [ImageRecord] = []
             for (n, analysis) in zip(range, analyses) {
                 let data = upload.photos[n].data, sha = ContentHash.sha256(data)
@@ -227,6 +232,35 @@ struct ConceptLabeller {
         }
         return concept.key
     }
+}
+
+/// Groups of photos analysed in order on a thread of their own, so that the network need not wait while
+/// the thread that asked writes the previous group's files and records.
+private final class AnalysisPipeline: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var done: [Int: [ImageAnalysis]] = [:]
+    private var cancelled = false
+
+    init(_ groups: [[ImageAnalyzer.Prepared]], analyzer: ImageAnalyzer, workers: BackgroundWorkers?) {
+        Thread { [self] in
+            for (k, group) in groups.enumerated() {
+                if condition.withLock({ cancelled }) { return }
+                let analyses = analyzer.analyze(group, workers: workers)
+                condition.withLock { done[k] = analyses; condition.broadcast() }
+            }
+        }.start()
+    }
+
+    /// Group `k`'s analyses, once ready.
+    func take(_ k: Int) -> [ImageAnalysis] {
+        condition.lock()
+        defer { condition.unlock() }
+        while done[k] == nil { condition.wait() }
+        return done.removeValue(forKey: k)!
+    }
+
+    /// No further group is started (the caller failed).
+    func cancel() { condition.withLock { cancelled = true } }
 }
 
 /// Photo analyzers by class set, descriptor and embedding, kept between requests: building one reads the

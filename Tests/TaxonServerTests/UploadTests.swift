@@ -5,6 +5,7 @@ import TaxonKit
 import TaxonSearch
 @testable import TaxonServer
 @testable import TaxonStore
+import TaxonLinalg
 import TaxonTesting
 import XCTest
 
@@ -138,6 +139,34 @@ final class UploadTests: XCTestCase {
             }
             try await client.execute(uri: "/v1/collections/\(name)", method: .get) { XCTAssertEqual(try Check.object($0)["images"] as? Int, 3) }
         }
+    }
+
+    /// Many groups through the library: the network a group ahead of the writes, answers in the photos' order,
+    /// each heard by `stored` once recorded; one bad photo among them stores none.
+    func testGroupsAreStoredInOrder() throws {
+        let built = try Fixture.get()
+        let store = try SQLiteStore(path: built.store)
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let data = built.directory.appendingPathComponent("groups-\(tag)").path
+        _ = try CollectionCatalog(store: store, dataFolder: data).create("groups-\(tag)", embedding: "unit", descriptor: .gem)
+        let photos = try FileManager.default.contentsOfDirectory(atPath: Fixture.sample).filter { $0.hasSuffix(".jpg") }.sorted().prefix(19)
+            .map { UploadPhoto(try Data(contentsOf: URL(fileURLWithPath: Fixture.sample + "/" + $0))) }
+        XCTAssertEqual(photos.count, 19, "three groups of 8, the last short")
+        var uploads = UploadService(store: store, dataFolder: data)
+        uploads.workers = BackgroundWorkers(count: 2)
+        let network = try VisionService.network(weights: Fixture.weights)
+        XCTAssertThrowsError(try uploads.upload(photos + [UploadPhoto(Data("no photo".utf8))], to: "groups-\(tag)", network: network)) {
+            XCTAssertEqual("\($0)", "photo 19: neither a JPEG nor a PNG image")
+        }
+        XCTAssertEqual(try store.collection(named: "groups-\(tag)").images, 0, "nothing stored")
+        var heard: [String] = []
+        let answers = try uploads.store(try uploads.prepare(photos, to: "groups-\(tag)", network: network)) { image in
+            XCTAssertNotNil(try store.image(id: image.id), "recorded before it is heard of")
+            heard.append(image.sha256)
+        }
+        XCTAssertEqual(answers.map(\.sha256), photos.map { ContentHash.sha256($0.data) })
+        XCTAssertEqual(heard, answers.map(\.sha256))
+        XCTAssertEqual(try store.collection(named: "groups-\(tag)").images, 19)
     }
 
     /// Every limit of an upload answers 4xx naming it, against a real process with small limits; hostile
