@@ -3,15 +3,11 @@ one query with feedback (a photo, 4 judged positives, 4 negatives), the same
 with a taxonomy filter, and a batch of 100 such queries. Image ids and their
 labels come from the store (the folder of each photo is its wnid).
 Usage: query_latency.py BASE_URL COLLECTION STORE"""
+from serving import wait_until_up
 import json, random, sqlite3, statistics, sys, time, urllib.request
 
 base, collection, store = sys.argv[1:4]
-for _ in range(600):  # the server loads the collection on its first query; wait for it to listen
-    try:
-        urllib.request.urlopen(base + "/healthz", timeout=1).read()
-        break
-    except OSError:
-        time.sleep(0.1)
+wait_until_up(base)
 
 db = sqlite3.connect(store)
 rows = db.execute("select image.id, image.path from image join collection on collection.id = image.collection_id where collection.name = ?",

@@ -5,16 +5,12 @@ clients upload photos (16 per multipart request, in a loop) to a new collection;
 prints p50/p99 of each phase and their ratio. The uploaders are processes of their
 own, so that the searching client never waits for their interpreter lock.
 Usage: search_under_upload.py BASE_URL COLLECTION STORE UPLOAD_COLLECTION ADMIN_TOKEN FOLDER [SECONDS]"""
+from serving import wait_until_up
 import json, multiprocessing, os, random, sqlite3, statistics, sys, time, urllib.request, uuid
 
 base, collection, store, target, token, folder = sys.argv[1:7]
 seconds = float(sys.argv[7]) if len(sys.argv) > 7 else 20
-for _ in range(600):
-    try:
-        urllib.request.urlopen(base + "/healthz", timeout=1).read()
-        break
-    except OSError:
-        time.sleep(0.1)
+wait_until_up(base)
 
 ids = [row[0] for row in sqlite3.connect(store).execute(
     "select image.id from image join collection on collection.id = image.collection_id where collection.name = ?", (collection,))]

@@ -1,15 +1,11 @@
 """Uploads every .jpg of a folder to a new collection of a running taxon serve,
 16 photos per multipart request from 2 client threads, and prints photos/s.
 Usage: upload_photos.py BASE_URL COLLECTION ADMIN_TOKEN FOLDER"""
+from serving import wait_until_up
 import json, os, sys, threading, time, urllib.request, uuid
 
 base, name, token, folder = sys.argv[1:5]
-for _ in range(600):
-    try:
-        urllib.request.urlopen(base + "/healthz", timeout=1).read()
-        break
-    except OSError:
-        time.sleep(0.1)
+wait_until_up(base)
 auth = {"Authorization": "Bearer " + token}
 
 def call(method, path, body=None, headers=None):
