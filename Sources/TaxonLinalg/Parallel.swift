@@ -37,8 +37,8 @@ private final class Slots<Value>: @unchecked Sendable {
 /// Threads at the lowest CPU priority (Linux's SCHED_IDLE) for work that must give way, such as analysing
 /// uploaded photos while searches are answered: a search thread that wakes takes a core from them at
 /// once, and they have every core nobody else wants. (Nice 10 was measured first: a waking search still
-/// waited behind them often enough to double its p99.) The calling thread is made one too (for good: call
-/// from a thread kept for such work) and takes part in every `forEach`.
+/// waited behind them often enough to double its p99.) The caller only waits: an unprivileged thread
+/// cannot leave the idle class again, so the caller's own class is never touched.
 public final class BackgroundWorkers: @unchecked Sendable {
     private let helpers: Int
     private let lock = NSCondition()
@@ -47,35 +47,31 @@ public final class BackgroundWorkers: @unchecked Sendable {
     private var next = 0, iterations = 0, busy = 0, generation = 0
     private var started = false
 
-    /// `count` threads in all: the caller and `count − 1` helpers, started by the first `forEach` and kept
-    /// for the life of the process.
-    public init(count: Int = ProcessInfo.processInfo.activeProcessorCount) { helpers = max(count - 1, 0) }
+    /// `count` helper threads, started by the first `forEach` and kept for the life of the process.
+    public init(count: Int = ProcessInfo.processInfo.activeProcessorCount) { helpers = max(count, 1) }
 
-    /// Makes the calling thread a background one (Linux schedules threads one by one; pid 0 is the caller).
-    public static func lowerPriority() {
+    /// Moves the calling thread to the idle class for good (Linux schedules threads one by one; pid 0 is the
+    /// caller): only for threads kept for background work.
+    public static func enterIdleClass() {
         var parameters = sched_param(sched_priority: 0)
         let idle: Int32 = 5  // SCHED_IDLE, which Glibc's Swift overlay leaves out
         _ = sched_setscheduler(0, idle, &parameters)
     }
 
-    /// Runs `body` for 0..<iterations on the caller and the helpers; returns when all are done. One job at a time.
+    /// Runs `body` for 0..<iterations on the helpers; returns when all are done. One job at a time.
     public func forEach(_ iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        Self.lowerPriority()
         lock.lock()
         if !started {
             started = true
             for _ in 0..<helpers {
                 Thread { [self] in
-                    Self.lowerPriority()
+                    Self.enterIdleClass()
                     serve()
                 }.start()
             }
         }
         (self.body, next, self.iterations, busy, generation) = (body, 0, iterations, helpers, generation + 1)
         lock.broadcast()
-        lock.unlock()
-        work(body)
-        lock.lock()
         while busy > 0 { lock.wait() }
         self.body = nil
         lock.unlock()

@@ -58,7 +58,7 @@ public final class TaxonService: Sendable {
     private let pool = StorePool()
     /// Uploads' photo analyzers, kept between requests.
     let analyzers = AnalyzerCache()
-    /// The write thread and one helper per further core, at low priority: uploads take the cores searches leave.
+    /// One idle-class helper per core: uploads' decoding and network passes take the cores searches leave.
     let uploadWorkers = BackgroundWorkers()
     private let engines: Mutex<[String: SearchEngine]> = Mutex([:])
     /// The collections' names as last read, and when: /healthz answers from here.
@@ -107,8 +107,12 @@ public final class TaxonService: Sendable {
     }
 
     /// Runs an upload's `body` on the write thread (uploads queue there) with a store connection of its own.
+    /// The thread is in the idle class too: its parsing, hashing and writing give way to searches as well.
     func uploading<T: Sendable>(_ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {
-        try await run(on: writeThread, body)
+        try await run(on: writeThread) { store in
+            BackgroundWorkers.enterIdleClass()
+            return try body(store)
+        }
     }
 
     private func run<T: Sendable>(on threads: NIOThreadPool, _ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {

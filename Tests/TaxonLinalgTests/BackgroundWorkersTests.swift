@@ -2,13 +2,15 @@ import Foundation
 @testable import TaxonLinalg
 import XCTest
 
-/// Background workers: every iteration exactly once, results in order, the first error thrown, and the
-/// threads (the caller's too) at the idle scheduling class.
+/// Background workers: every iteration exactly once, results in order, the first error thrown, the
+/// iterations run at the idle scheduling class and the caller's own class untouched.
 final class BackgroundWorkersTests: XCTestCase {
     func testEveryIterationOnceInOrderAtIdlePriority() throws {
-        // Off the test runner's own thread: forEach lowers its caller's priority for good.
+        // Off the test runner's own thread, in case a regression lowers the caller's class for good.
         final class Outcome: @unchecked Sendable { var error: (any Error)?; var policies: Set<Int32> = []; let lock = NSLock() }
         let outcome = Outcome(), done = DispatchSemaphore(value: 0)
+        final class CallerPolicy: @unchecked Sendable { var value: Int32 = -1 }
+        let caller = CallerPolicy()
         Thread {
             let workers = BackgroundWorkers(count: 3)
             do {
@@ -27,11 +29,13 @@ final class BackgroundWorkersTests: XCTestCase {
                     return value
                 }) { XCTAssertEqual($0 as? Odd, Odd(value: 1), "the first error in order") }
             } catch { outcome.error = error }
+            caller.value = sched_getscheduler(0)
             done.signal()
         }.start()
         done.wait()
         XCTAssertNil(outcome.error)
         XCTAssertEqual(outcome.policies, [5], "SCHED_IDLE on every thread that ran an iteration")
-        XCTAssertNotEqual(sched_getscheduler(0), 5, "the test runner's thread is untouched")
+        XCTAssertEqual(caller.value, 0, "the calling thread stays SCHED_OTHER")
+        XCTAssertEqual(sched_getscheduler(0), 0, "and so does the test runner's")
     }
 }
