@@ -42,6 +42,8 @@ private final class Slots<Value>: @unchecked Sendable {
 public final class BackgroundWorkers: @unchecked Sendable {
     private let helpers: Int
     private let lock = NSCondition()
+    /// Held for a whole job: callers on several threads take turns.
+    private let turn = NSLock()
     /// The job in progress: its body, the next iteration to take, how many there are, helpers still in it.
     private var body: (@Sendable (Int) -> Void)?
     private var next = 0, iterations = 0, busy = 0, generation = 0
@@ -58,8 +60,10 @@ public final class BackgroundWorkers: @unchecked Sendable {
         _ = sched_setscheduler(0, idle, &parameters)
     }
 
-    /// Runs `body` for 0..<iterations on the helpers; returns when all are done. One job at a time.
+    /// Runs `body` for 0..<iterations on the helpers; returns when all are done. Jobs of several callers take turns.
     public func forEach(_ iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        turn.lock()
+        defer { turn.unlock() }
         lock.lock()
         if !started {
             started = true

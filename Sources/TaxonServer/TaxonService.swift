@@ -65,9 +65,10 @@ public final class TaxonService: Sendable {
     private let collections: Mutex<(names: [String], read: ContinuousClock.Instant)>
     /// Runs blocking work; sized to the cores (at least 2), as the work is CPU and disk bound.
     private let threads: NIOThreadPool
-    /// Runs uploads, one at a time: each already spreads its network pass over the cores, and a queue of
-    /// them must not take the threads searches are answered on.
-    private let writeThread = NIOThreadPool(numberOfThreads: 1)
+    /// Runs uploads, two at a time: their network passes take turns on `uploadWorkers` group by group, so
+    /// one upload's parsing and file writes overlap another's network pass; a queue of them never takes the
+    /// threads searches are answered on.
+    private let writeThreads = NIOThreadPool(numberOfThreads: 2)
 
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
@@ -93,12 +94,12 @@ public final class TaxonService: Sendable {
         pool.giveBack(store)
         self.threads = NIOThreadPool(numberOfThreads: threads)
         self.threads.start()
-        writeThread.start()
+        writeThreads.start()
     }
 
     deinit {
         threads.shutdownGracefully { _ in }
-        writeThread.shutdownGracefully { _ in }
+        writeThreads.shutdownGracefully { _ in }
     }
 
     /// Runs `body` on the service's thread pool with a store connection of its own.
@@ -106,10 +107,10 @@ public final class TaxonService: Sendable {
         try await run(on: threads, body)
     }
 
-    /// Runs an upload's `body` on the write thread (uploads queue there) with a store connection of its own.
+    /// Runs an upload's `body` on a write thread (uploads queue there) with a store connection of its own.
     /// The thread is in the idle class too: its parsing, hashing and writing give way to searches as well.
     func uploading<T: Sendable>(_ body: @escaping @Sendable (any Store) throws -> T) async throws -> T {
-        try await run(on: writeThread) { store in
+        try await run(on: writeThreads) { store in
             BackgroundWorkers.enterIdleClass()
             return try body(store)
         }
