@@ -4,6 +4,7 @@ collection as the example, a page of 20) for SECONDS, first alone, then while 2
 clients upload photos (16 per multipart request, in a loop) to a new collection;
 prints p50/p99 of each phase and their ratio. The uploaders are processes of their
 own, so that the searching client never waits for their interpreter lock.
+TAXON_BENCH_TAIL=1 also prints where the slowest queries lie (p90 … max).
 Usage: search_under_upload.py BASE_URL COLLECTION STORE UPLOAD_COLLECTION ADMIN_TOKEN FOLDER [SECONDS]"""
 from serving import wait_until_up
 import json, multiprocessing, os, random, sqlite3, statistics, sys, time, urllib.request, uuid
@@ -32,6 +33,8 @@ def searches(duration):
 
 def summary(times):
     times = sorted(times)
+    if os.environ.get("TAXON_BENCH_TAIL"):  # where the slowest queries lie
+        print("   tail (ms): " + ", ".join("p%g %.1f" % (q, times[int(q / 100 * (len(times) - 1))] * 1000) for q in (90, 95, 98, 99, 99.5, 99.9, 100)))
     return statistics.median(times) * 1000, times[int(0.99 * (len(times) - 1))] * 1000, len(times)
 
 auth = {"Authorization": "Bearer " + token}
