@@ -116,6 +116,16 @@ public struct CollectionIndex: Sendable {
         return scores
     }
 
+    /// Cosines of the given rows only (the same sums as a whole scan gives them).
+    func cosines(_ matrix: [Float], dims: Int, _ query: [Float], rows: [Int]) throws -> [Float] {
+        guard query.count == dims else { throw SearchError.dimensionMismatch(expected: dims, got: query.count) }
+        var scores = [Float](repeating: 0, count: rows.count)
+        matrix.withUnsafeBufferPointer { matrix in
+            for (n, row) in rows.enumerated() { taxon_rows_dot(matrix.baseAddress! + row * dims, 1, Int32(dims), query, &scores[n]) }
+        }
+        return scores
+    }
+
     /// Cosines of every row with each of several unit queries: queries.count × count, row-major (one sgemm).
     func cosines(_ matrix: [Float], dims: Int, _ queries: [[Float]]) throws -> [Float] {
         if let bad = queries.first(where: { $0.count != dims }) { throw SearchError.dimensionMismatch(expected: dims, got: bad.count) }

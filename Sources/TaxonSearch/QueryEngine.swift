@@ -105,8 +105,10 @@ extension SearchEngine {
     }
 
     /// One page of results for a resolved query, with what the query was taken to mean.
-    public func answer(_ query: ResolvedQuery) throws -> QueryAnswer {
-        let scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true)
+    /// `deferVisual` false computes every visual cosine even where a page cannot need it (tests compare).
+    public func answer(_ query: ResolvedQuery, deferVisual: Bool = true) throws -> QueryAnswer {
+        let scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true,
+                                deferVisual: deferVisual)
         let (ranking, meaning) = (scores.ranking, scores.meaning)
         if query.minSimilarity != nil && meaning == nil {
             throw QueryError.badField("min_similarity", "the examples have no concept in common to measure it from")
@@ -132,7 +134,11 @@ extension SearchEngine {
         if query.offset > 0 && query.offset >= candidates.count {
             throw QueryError.badField("offset", "\(query.offset) is past the end: \(candidates.count) result(s) match")
         }
-        let (semantic, visual) = (scores.semantic, scores.visual)
+        let semantic = scores.semantic
+        var visual = scores.visual
+        if let descriptor = scores.deferredVisual, let semantic {
+            visual = try visualCosines(descriptor, reaching: query.offset + query.limit + 1, of: candidates, semantic: semantic, ranking: ranking)
+        }
         let top = topK(candidates.count, k: min(query.offset + query.limit + 1, candidates.count)) { n in
             ranking.key(semantic: semantic?[candidates[n]], visual: visual?[candidates[n]])
         }

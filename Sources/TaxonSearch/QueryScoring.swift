@@ -25,6 +25,8 @@ struct SideScores {
     var visual: [Float]?
     var ranking: Ranking
     var meaning: Generalisation?
+    /// A plain semantic-first query's descriptor when its visual side is left to `visualCosines(…)`.
+    var deferredVisual: [Float]? = nil
 }
 
 /// The learned strategy's fixed parts, measured on tiny-imagenet-val (docs/SEARCH.md).
@@ -48,13 +50,16 @@ extension SearchEngine {
 
     /// The examples' per-image scores under `strategy`, checked against the ranking they need; with `meaning`
     /// (and always for the generalise strategy) the examples' generalisation too, computed once.
-    func scored(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking, meaning: Bool) throws -> SideScores {
+    /// `deferVisual`: a plain semantic-first query leaves its visual side to the caller, which needs it only
+    /// for the levels that reach its page.
+    func scored(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking, meaning: Bool,
+                deferVisual: Bool = false) throws -> SideScores {
         guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
         if case .semanticFirst(nil) = ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
         let generalisation = meaning || strategy.kind == .generalise
             ? tree?.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept)) : nil
         var scores = try sideScores(positives: positives, negatives: negatives, strategy: strategy, ranking: try ranking.withLevelWidth(levelWidth),
-                                    meaning: generalisation)
+                                    meaning: generalisation, deferVisual: deferVisual)
         let applied = scores.ranking
         if (applied == .visual || applied.kind == .blend) && scores.visual == nil { throw SearchError.needsVisualQuery(ranking: applied.name) }
         if applied != .visual && scores.semantic == nil {
@@ -68,9 +73,12 @@ extension SearchEngine {
     /// Combines the examples into per-image scores under `strategy`. One positive and no negative is a plain
     /// search under `ranking`, whatever the strategy; `meaning` is the examples' generalisation (the generalise strategy's semantic side).
     private func sideScores(positives: [ExampleVectors], negatives: [ExampleVectors], strategy: FeedbackStrategy, ranking: Ranking,
-                            meaning: Generalisation?) throws -> SideScores {
+                            meaning: Generalisation?, deferVisual: Bool) throws -> SideScores {
         let plain = positives.count == 1 && negatives.isEmpty
         let semantic = try side(\.embedding, index.embeddings, index.embeddingDims, positives, negatives, plain ? nil : strategy)
+        if deferVisual, plain, ranking.kind == .semanticFirst, semantic != nil, let descriptor = positives[0].descriptor {
+            return SideScores(semantic: semantic, visual: nil, ranking: ranking, deferredVisual: descriptor)
+        }
         let visual = try side(\.descriptor, index.descriptors, index.descriptorDims, positives, negatives, plain ? nil : strategy)
         if case .generalise = strategy, !plain, let tree, semantic != nil, let meaning {
             return SideScores(semantic: taxonomyScores(tree, meaning), visual: visual, ranking: ranking)
@@ -82,6 +90,22 @@ extension SearchEngine {
         guard visual != nil else { return SideScores(semantic: semantic, visual: nil, ranking: .semantic) }
         let alpha = learnedAlpha(positives, negatives, gamma: gamma, weights: weights)
         return SideScores(semantic: semantic, visual: visual, ranking: .blend(alpha: alpha))
+    }
+
+    /// The visual cosines a semantic-first page needs: those of the candidates in the levels that can reach
+    /// its first `need` places (−1 for the rest, which rank below them whatever their cosine). The descriptors
+    /// are the larger half of a scan (1,280 floats an image against the semantic side's 1,000).
+    func visualCosines(_ descriptor: [Float], reaching need: Int, of candidates: [Int], semantic: [Float], ranking: Ranking) throws -> [Float] {
+        var perLevel: [Int: Int] = [:]
+        for row in candidates { perLevel[ranking.level(semantic: semantic[row])!, default: 0] += 1 }
+        var threshold = Int.max, count = 0
+        for level in perLevel.keys.sorted(by: >) where count < need {
+            (threshold, count) = (level, count + perLevel[level]!)
+        }
+        let rows = candidates.filter { ranking.level(semantic: semantic[$0])! >= threshold }
+        var visual = [Float](repeating: -1, count: index.count)
+        for (row, cosine) in zip(rows, try index.cosines(index.descriptors, dims: index.descriptorDims, descriptor, rows: rows)) { visual[row] = cosine }
+        return visual
     }
 
     /// One side's scores: the examples that have that side's vector, combined (nil strategy: the first positive alone).

@@ -97,6 +97,24 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(close.total, everything.hits.filter { ($0.explanation?.similarity ?? 0) >= 0.8 }.count)
     }
 
+    /// A plain semantic-first query computes visual cosines only for the levels that reach its page: every
+    /// page, filtered or not, equals the one computed from every cosine (ids, cosines, scores, explanations).
+    func testVisualCosinesOnlyWhereThePageNeedsThemChangeNothing() throws {
+        let subset = try Self.subset.get()
+        let store = try SQLiteStore(path: subset.store)
+        for (photo, within, offset, limit) in [("n02123045", [], 0, 1), ("n02123045", [], 0, 20), ("n02123045", [], 7, 7), ("n02085620", [], 0, 3),
+                                               ("n02085620", ["carnivore.n.01"], 2, 10), ("n02123045", [], 0, 1000)] as [(String, [String], Int, Int)] {
+            var request = QueryRequest(positive: [.image(try XCTUnwrap(subset.ids[photo]))])
+            (request.within, request.offset, request.limit) = (within, offset, limit)
+            let resolved = try subset.engine.resolve(request, store: store)
+            let pruned = try subset.engine.answer(resolved), full = try subset.engine.answer(resolved, deferVisual: false)
+            XCTAssertEqual(pruned.hits, full.hits, "\(photo) within \(within), offset \(offset), limit \(limit)")
+            XCTAssertEqual(pruned.total, full.total)
+            XCTAssertEqual(pruned.more, full.more)
+            XCTAssertFalse(pruned.hits.isEmpty)
+        }
+    }
+
     func testEveryResultExplainsItself() throws {
         let subset = try Self.subset.get()
         let tabby = try XCTUnwrap(subset.ids["n02123045"]), lion = try XCTUnwrap(subset.ids["n02129165"])
