@@ -117,7 +117,7 @@ public struct CollectionCatalog {
         let paths = info.root == dataFolder ? Set(try store.images(in: info, vectors: false).map(\.path)) : []
         try store.deleteCollection(named: name)
         guard !paths.isEmpty else { return }
-        for path in paths.subtracting(try uploadPaths()) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
+        for path in paths.subtracting(try referenced(Array(paths))) { try? FileManager.default.removeItem(atPath: dataFolder + "/" + path) }
     }
 
     /// Removes files under the data folder that no uploaded collection's record refers to (a crash between a
@@ -140,6 +140,14 @@ public struct CollectionCatalog {
     /// The files (relative to the data folder) the records of every uploaded collection refer to.
     public func uploadPaths() throws -> Set<String> {
         Set(try store.collections().filter { $0.root == dataFolder }.flatMap { try store.images(in: $0, vectors: false).map(\.path) })
+    }
+
+    /// Which of these files (relative to the data folder) a record of an uploaded collection still refers to:
+    /// a lookup per path and collection by the store's (collection, path) index, not a listing of every record.
+    public func referenced(_ paths: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        for info in try store.collections() where info.root == dataFolder { found.formUnion(try store.imageIDs(in: info, paths: paths).keys) }
+        return found
     }
 
     /// Only what uploads write is ever removed: `ab/<64 hex>.jpg|png`, or a temporary `ab/.partial-…`

@@ -73,8 +73,9 @@ public struct PhotoLimits: Sendable {
 public struct PreparedUpload: Sendable {
     let collection: CollectionInfo
     let photos: [UploadPhoto]
-    /// Each photo's label as a concept key.
+    /// Each photo's label as a concept key, and its tags trimmed and deduplicated.
     let labels: [String?]
+    let tags: [[String]]
     let inputs: [ImageAnalyzer.Prepared]
     let analyzer: ImageAnalyzer
     /// How many photos it holds.
@@ -118,7 +119,7 @@ public struct UploadService {
         }
         let concepts = try photos.contains { $0.label != nil } ? ConceptLabeller(store: store, collection: info, classSet: classSet) : nil
         let labels = try photos.enumerated().map { n, photo in try photo.label.map { try concepts!.key(for: $0, field: "photo \(n): label") } }
-        for (n, photo) in photos.enumerated() { _ = try Self.tags(photo.tags, field: "photo \(n): tags") }
+        let tags = try photos.enumerated().map { n, photo in try Self.tags(photo.tags, field: "photo \(n): tags") }
         // Decoded on both cores, as `taxon index` does.
         let inputs = try parallelMap(Array(photos.enumerated()), on: workers) { n, photo in
             do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels) } catch let error as ImageError {
@@ -129,7 +130,7 @@ public struct UploadService {
         }
         let analyzer = try analyzers?.analyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
             ?? ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
-        return PreparedUpload(collection: info, photos: photos, labels: labels, inputs: inputs, analyzer: analyzer)
+        return PreparedUpload(collection: info, photos: photos, labels: labels, tags: tags, inputs: inputs, analyzer: analyzer)
     }
 
     /// Analyses, stores and records the photos `batch` at a time; each group is committed before `stored` hears
@@ -148,7 +149,7 @@ public struct UploadService {
                 let path = "\(sha.prefix(2))/\(sha).\(data.starts(with: [0x89, 0x50, 0x4E, 0x47]) ? "png" : "jpg")"
                 try DurableFile.write(data, to: dataFolder + "/" + path)
                 var record = analysis.record(path: path, sha256: sha, bytes: data.count)
-                (record.label, record.tags) = (upload.labels[n], try Self.tags(upload.photos[n].tags, field: "tags"))
+                (record.label, record.tags) = (upload.labels[n], upload.tags[n])
                 records.append(record)
             }
             let before = try store.imageIDs(in: upload.collection, paths: records.map(\.path))
@@ -189,7 +190,7 @@ public struct UploadService {
         let info = try store.collection(named: name)
         guard let (owner, record) = try store.image(id: id), owner == name else { throw ServiceError.missing("collection '\(name)' has no image \(id)") }
         try store.updateImages(of: info, upserting: [], removing: [id])
-        guard info.root == dataFolder, try !CollectionCatalog(store: store, dataFolder: dataFolder).uploadPaths().contains(record.path) else { return }
+        guard info.root == dataFolder, try CollectionCatalog(store: store, dataFolder: dataFolder).referenced([record.path]).isEmpty else { return }
         try? FileManager.default.removeItem(atPath: dataFolder + "/" + record.path)
     }
 

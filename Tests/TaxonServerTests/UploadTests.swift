@@ -167,6 +167,15 @@ final class UploadTests: XCTestCase {
         XCTAssertEqual(answers.map(\.sha256), photos.map { ContentHash.sha256($0.data) })
         XCTAssertEqual(heard, answers.map(\.sha256))
         XCTAssertEqual(try store.collection(named: "groups-\(tag)").images, 19)
+
+        // The same bytes in a second collection: the file stays until its last record goes.
+        _ = try CollectionCatalog(store: store, dataFolder: data).create("groups-b-\(tag)", embedding: nil, descriptor: .gem)
+        let twin = try XCTUnwrap(try uploads.upload([photos[0]], to: "groups-b-\(tag)", network: network).first)
+        let file = data + "/" + twin.path
+        try uploads.delete(image: answers[0].id, from: "groups-\(tag)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: file), "another collection still holds these bytes")
+        try uploads.delete(image: twin.id, from: "groups-b-\(tag)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file), "gone with its last record")
     }
 
     /// Every limit of an upload answers 4xx naming it, against a real process with small limits; hostile
