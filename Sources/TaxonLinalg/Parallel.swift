@@ -35,8 +35,8 @@ private final class Slots<Value>: @unchecked Sendable {
 }
 
 /// Threads at the lowest CPU priority (Linux's SCHED_IDLE) for work that must give way, such as analysing
-/// uploaded photos while searches are answered: a search thread that wakes takes a core from them at
-/// once, and they have every core nobody else wants. (Nice 10 was measured first: a waking search still
+/// uploaded photos while searches are answered: a search thread that wakes takes a core from them (at
+/// once when they yield, see `yieldToForeground`), and they have every core nobody else wants. (Nice 10 was measured first: a waking search still
 /// waited behind them often enough to double its p99.) The caller only waits: an unprivileged thread
 /// cannot leave the idle class again, so the caller's own class is never touched.
 public final class BackgroundWorkers: @unchecked Sendable {
@@ -59,6 +59,12 @@ public final class BackgroundWorkers: @unchecked Sendable {
         let idle: Int32 = 5  // SCHED_IDLE, which Glibc's Swift overlay leaves out
         _ = sched_setscheduler(0, idle, &parameters)
     }
+
+    /// Gives the core to any thread waiting for it; the helpers call it between iterations, and long work on
+    /// them between its steps (the network between layers). A woken search thread is often left queued behind
+    /// an idle-class thread until the next scheduler tick (4 ms on a HZ=250 kernel: `perf sched timehist`
+    /// showed it, docs/BENCHMARKS.md); an idle-class thread's yield hands it the core at once.
+    public static func yieldToForeground() { sched_yield() }
 
     /// Runs `body` for 0..<iterations on the helpers; returns when all are done. Jobs of several callers take turns.
     public func forEach(_ iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
@@ -89,6 +95,7 @@ public final class BackgroundWorkers: @unchecked Sendable {
             next += 1
             lock.unlock()
             guard n < last else { return }
+            Self.yieldToForeground()
             body(n)
         }
     }

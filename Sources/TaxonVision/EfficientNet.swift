@@ -220,7 +220,8 @@ public struct EfficientNetLite0: Sendable {
             openblas_set_num_threads(1)
             defer { openblas_set_num_threads(blasThreads) }
             let network = self
-            outputs = (try? parallelMap(Array(0..<input.count), on: background) { network.forwardOne(image($0), parallel: false) }) ?? []
+            let yielding = background != nil
+            outputs = (try? parallelMap(Array(0..<input.count), on: background) { network.forwardOne(image($0), parallel: false, yielding: yielding) }) ?? []
         }
         let last = outputs[0].features
         return Output(logits: outputs.flatMap(\.logits),
@@ -228,13 +229,18 @@ public struct EfficientNetLite0: Sendable {
                                            values: outputs.flatMap(\.features.values)))
     }
 
-    private func forwardOne(_ input: FeatureMap, parallel: Bool) -> Output {
+    /// `yielding` (on background workers): the core is offered to waiting threads after every layer.
+    private func forwardOne(_ input: FeatureMap, parallel: Bool, yielding: Bool = false) -> Output {
+        let step = { if yielding { BackgroundWorkers.yieldToForeground() } }
         var x = stem.apply(input, parallel: parallel)
+        step()
         for block in blocks {
             let inputs = x
-            if let expand = block.expand { x = expand.apply(x, parallel: parallel) }
+            if let expand = block.expand { x = expand.apply(x, parallel: parallel); step() }
             x = block.depthwise.apply(x, parallel: parallel)
+            step()
             x = block.project.apply(x, adding: block.skip ? inputs : nil, parallel: parallel)
+            step()
         }
         let features = head.apply(x, parallel: parallel)
         var logits = fcBias
