@@ -11,18 +11,16 @@ public struct NamedClass: Sendable {
     /// A class by name, with its photos if any.
     public init(name: String, photos: [String] = []) { (self.name, self.photos) = (name, photos) }
 
-    /// The first-level sub-folders of `folder`, each with its photos (.jpg, .jpeg, .png), in name order.
+    /// The first-level sub-folders of `folder` (hidden ones left out), each with its photos (the indexer's
+    /// extensions), in name order: the torchvision `ImageFolder` convention.
     public static func folders(in folder: String) throws -> [NamedClass] {
         let manager = FileManager.default
-        guard let entries = try? manager.contentsOfDirectory(atPath: folder) else { throw ServiceError.missing("no folder \(folder)") }
-        return try entries.sorted().compactMap { entry -> NamedClass? in
+        guard let entries = try? manager.contentsOfDirectory(atPath: folder) else { throw ServiceError.missing("\(folder): no such folder") }
+        return entries.sorted().compactMap { entry -> NamedClass? in
             let path = (folder as NSString).appendingPathComponent(entry)
-            var isFolder: ObjCBool = false
-            guard !entry.hasPrefix("."), manager.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return nil }
-            let photos = try manager.contentsOfDirectory(atPath: path).sorted()
-                .filter { ["jpg", "jpeg", "png"].contains(($0 as NSString).pathExtension.lowercased()) }
-                .map { (path as NSString).appendingPathComponent($0) }
-            return NamedClass(name: entry, photos: photos)
+            guard !entry.hasPrefix("."), let files = try? manager.contentsOfDirectory(atPath: path) else { return nil }  // a file, not a folder
+            let photos = files.sorted().filter { ImageIndexer.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            return NamedClass(name: entry, photos: photos.map { (path as NSString).appendingPathComponent($0) })
         }
     }
 }
@@ -97,14 +95,11 @@ public struct ClassNameMapper {
         let looks = try classes.map { try predictedClasses($0.photos) }
         return classes.indices.map { i in
             let name = classes[i].name
+            let otherClasses = senses.indices.filter { $0 != i && !senses[$0].candidates.isEmpty }
             var scored: [(node: Int, score: Double, visual: Double?, doubtful: Bool)] = senses[i].candidates.enumerated().map { rank, candidate in
                 let visual = looks[i].map { resemblance(candidate.node, $0) }
-                var others = 0.0
-                let otherSenses = senses.indices.filter { $0 != i && !senses[$0].candidates.isEmpty }
-                for j in otherSenses {
-                    others += senses[j].candidates.map { similarity.wup(candidate.node, $0.node) ?? 0 }.max() ?? 0
-                }
-                others /= Double(max(otherSenses.count, 1))
+                let others = otherClasses.map { j in senses[j].candidates.map { similarity.wup(candidate.node, $0.node) ?? 0 }.max() ?? 0 }
+                    .reduce(0, +) / Double(max(otherClasses.count, 1))
                 var score = weights.otherClasses * others + weights.senseOrder / Double(rank + 1)
                 if let visual { score += weights.photos * visual }
                 return (candidate.node, candidate.whole ? score : score * weights.partialMatch, visual, candidate.person || !candidate.whole)

@@ -118,7 +118,6 @@ public struct VisionService {
 
     /// (path, wnid) pairs from a labels file ('PATH WNID' lines, paths relative to `folder`) or from sub-folders named by wnid.
     public static func labelledImages(folder: String, labels: String?) throws -> [(path: String, wnid: String)] {
-        let images = [".jpg", ".jpeg", ".png"]
         var result: [(path: String, wnid: String)] = []
         if let labels {
             let text = try String(contentsOfFile: labels, encoding: .utf8)
@@ -128,15 +127,7 @@ public struct VisionService {
                 result.append((folder + "/" + fields[0], String(fields[1])))
             }
         } else {
-            let manager = FileManager.default
-            guard let folders = try? manager.contentsOfDirectory(atPath: folder) else { throw ServiceError.missing("\(folder): no such folder") }
-            for sub in folders.sorted() {
-                let path = folder + "/" + sub
-                guard let files = try? manager.contentsOfDirectory(atPath: path) else { continue }  // a file, not a folder
-                for file in files.sorted() where images.contains(where: { file.lowercased().hasSuffix($0) }) {
-                    result.append((path + "/" + file, sub))
-                }
-            }
+            result = try NamedClass.folders(in: folder).flatMap { named in named.photos.map { ($0, named.name) } }
         }
         guard !result.isEmpty else { throw MapperError.noImages(labels ?? folder) }
         return result

@@ -36,9 +36,10 @@ private final class Slots<Value>: @unchecked Sendable {
 
 /// Threads at the lowest CPU priority (Linux's SCHED_IDLE) for work that must give way, such as analysing
 /// uploaded photos while searches are answered: a search thread that wakes takes a core from them (at
-/// once when they yield, see `yieldToForeground`), and they have every core nobody else wants. (Nice 10 was measured first: a waking search still
-/// waited behind them often enough to double its p99.) The caller only waits: an unprivileged thread
-/// cannot leave the idle class again, so the caller's own class is never touched.
+/// once when they yield, see `yieldToForeground`), and they have every core nobody else wants. (Nice 10
+/// was measured first: a waking search still waited behind them often enough to double its p99.) The
+/// caller only waits: an unprivileged thread cannot leave the idle class again, so the caller's own
+/// class is never touched.
 public final class BackgroundWorkers: @unchecked Sendable {
     private let helpers: Int
     private let lock = NSCondition()
