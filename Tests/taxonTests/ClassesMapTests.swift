@@ -77,5 +77,19 @@ final class ClassesMapTests: XCTestCase {
         let missing = try Subprocess.run(executable, ["classes", "map", "/no/such/folder", "--db", db])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("/no/such/folder"), missing.stderr)
+
+        // A folder without class folders, and a "photo" that is not one: one error each, naming the folder or the file.
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-classes-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let none = try Subprocess.run(executable, ["classes", "map", empty.path, "--weights", weights, "--db", db])
+        XCTAssertNotEqual(none.status, 0)
+        XCTAssertTrue(none.stderr.contains("no classes: \(empty.path) has no sub-folders"), none.stderr)
+        let fake = empty.appendingPathComponent("cat/fake.jpg")
+        try FileManager.default.createDirectory(at: fake.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("not a photo".utf8).write(to: fake)
+        let bad = try Subprocess.run(executable, ["classes", "map", empty.path, "--weights", weights, "--db", db])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains(fake.path), bad.stderr)
+        XCTAssertEqual(bad.stderr.split(separator: "\n").count, 1, bad.stderr)
     }
 }
