@@ -45,7 +45,7 @@ public struct TreeBuilder {
     /// set of the same name, in the source class set's order. One transaction.
     public func store(into store: Store, source: Taxonomy, classes: [Int], name: String, replace: Bool) throws {
         let ordered = nodes.sorted()
-        let sourceIDs = try store.conceptIDs(keys: ordered.map { source.keys[$0] }, taxonomyID: source.info.id)
+        let sourceIDs = try store.conceptIDs(keys: ordered.map { source.keys[$0] }, in: source.info)
         let originals = try sourceIDs.map { id in try id.flatMap { try store.concept(id: $0) } }
         let words = try originals.map { try $0.map { try store.lemmas(of: $0) } ?? [] }
         try store.importing {

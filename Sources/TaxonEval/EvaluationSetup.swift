@@ -23,6 +23,18 @@ public enum EvaluationError: TaxonError, Equatable {
     }
 }
 
+/// Where the true label of each photo of a collection comes from.
+public enum LabelSource: Sendable, Equatable {
+    /// The file name's prefix: `<wnid>_…`.
+    case fileNames
+    /// A 'PATH WNID' file, paths relative to the collection's folder.
+    case file(String)
+    /// The first folder of the path (torchvision's ImageFolder), turned into a key by `keys` (a folder not in it is its own key).
+    case folders(keys: [String: String])
+    /// The labels stored with the photos (taxon index --labels folders, or set over the API).
+    case stored
+}
+
 /// How a collection is evaluated: which embedding gives the semantic side,
 /// which measure on which taxonomy grades relevance, where labels come from.
 public struct EvaluationOptions: Sendable {
@@ -31,8 +43,7 @@ public struct EvaluationOptions: Sendable {
     public var measure: Measure = .lcsHeight
     /// The taxonomy relevance is measured on (nil: the one behind the embedding).
     public var tree: String?
-    /// A 'PATH WNID' file (paths relative to the collection's folder); nil: file names `<wnid>_…`.
-    public var labelsFile: String?
+    public var labels = LabelSource.fileNames
     public var skipUnlabelled = false
     /// PCA-whiten the descriptors to this many dimensions, learned on the collection (no labels used).
     public var whiten: Int?
@@ -63,10 +74,18 @@ extension RetrievalBenchmark {
         let taxonomy = try Taxonomy.load(from: store, taxonomy: try store.taxonomy(named: treeName))
 
         // Labels: a key of the taxonomy per image.
-        let given = try options.labelsFile.map { try readLabels($0) }
+        let given: [String: String]?
+        if case let .file(path) = options.labels { given = try readLabels(path) } else { given = nil }
         let keys = records.map { record -> String? in
             let label: String?
-            if let given { label = given[record.path] } else { label = String((record.path as NSString).lastPathComponent.split(separator: "_").first ?? "") }
+            switch options.labels {
+            case .fileNames: label = String((record.path as NSString).lastPathComponent.split(separator: "_").first ?? "")
+            case .file: label = given![record.path]
+            case let .folders(keys):
+                let folder = record.path.split(separator: "/").first.map(String.init) ?? ""
+                label = record.path.contains("/") ? keys[folder] ?? folder : nil
+            case .stored: label = record.label
+            }
             guard let label, taxonomy.node(forKey: label) != nil else { return nil }
             return label
         }
@@ -107,8 +126,8 @@ extension RetrievalBenchmark {
             if embedding.name == collection.embedding, records.allSatisfy({ $0.embedding != nil }) {
                 embeddings = records.flatMap { $0.embedding! }
             } else {
-                let networkClasses = try SearchEngine.networkClasses(store: store, classSet: options.networkClassSet)
-                let space = try SemanticSpace(store: store, embedding: embedding.name, networkClasses: networkClasses)
+                let space = try SemanticSpace(store: store, embedding: embedding.name,
+                                              networkClasses: try SearchEngine.photoClasses(store: store, collection: collection, classSet: options.networkClassSet))
                 embeddings = records.flatMap { space.project($0.topClasses) }
             }
             embeddingDims = embedding.dims

@@ -31,7 +31,7 @@ public enum ImageNetClassesImporter {
                 throw InputError(file: wnidsFile, line: line, "'\(key)' is listed twice (first on line \(earlier))")
             }
         }
-        let ids = try store.conceptIDs(keys: wnids.map(\.key), taxonomyID: target.id)
+        let ids = try store.conceptIDs(keys: wnids.map(\.key), in: target)
         let missing = wnids.indices.filter { ids[$0] == nil }
         if let first = missing.first {
             let listed = missing.prefix(10).map { "\(wnids[$0].key) (line \(wnids[$0].line))" }.joined(separator: ", ")

@@ -106,7 +106,7 @@ public struct CollectionCatalog {
             return (summary(existing, concepts: nil), false)
         }
         try FileManager.default.createDirectory(atPath: dataFolder, withIntermediateDirectories: true)
-        let info = try store.openCollection(name: name, root: dataFolder, descriptor: descriptor.rawValue, embedding: embedding, replace: false)
+        let info = try store.openCollection(name: name, root: dataFolder, descriptor: descriptor.rawValue, embedding: embedding, mapper: nil, replace: false)
         return (summary(info, concepts: nil), true)
     }
 

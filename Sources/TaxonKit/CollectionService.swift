@@ -50,14 +50,25 @@ public struct CollectionService {
     public init(store: any Store, classSet: String = "ilsvrc2012") { (self.store, self.classSet) = (store, classSet) }
 
     /// Indexes every photo below `folder` into the collection (unchanged files skipped, vanished ones removed).
-    /// `embedding` defaults to the collection's own, unless `replace` starts it afresh.
+    /// `embedding` and `mapper` default to the collection's own, unless `replace` starts it afresh; a mapper
+    /// brings its embedding. With `folderKeys`, each new or changed photo is labelled by its first folder
+    /// (turned into a key by the map; a folder not in it is its own key). `only` (paths relative to `folder`) keeps
+    /// the collection to those photos.
     public func index(folder: String, collection: String, network: EfficientNetLite0, descriptor: Descriptor, embedding: String?,
-                      replace: Bool, progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
-        let existing = try store.collections().first { $0.name == collection }
-        let embedding = embedding ?? (replace ? nil : existing?.embedding)
-        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding)
-        let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, progress: progress)
-        return (report, try store.collection(named: collection), embedding)
+                      mapper: String? = nil, folderKeys: [String: String]? = nil, only: Set<String>? = nil, replace: Bool,
+                      progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
+        let existing = replace ? nil : try store.collections().first { $0.name == collection }
+        let mapper = mapper ?? existing?.mapper
+        let embedding = embedding ?? (mapper != nil ? nil : existing?.embedding)
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding, mapper: mapper)
+        let label: (String) -> String? = { path in
+            guard let keys = folderKeys, let slash = path.firstIndex(of: "/") else { return nil }
+            let folder = String(path[..<slash])
+            return keys[folder] ?? folder
+        }
+        let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, only: only,
+                                                                           progress: progress, label: label)
+        return (report, try store.collection(named: collection), analyzer.space?.embedding.name)
     }
 
     /// A search engine over the collection as it is now.

@@ -83,7 +83,7 @@ public struct HyperbolicService {
         let (taxonomy, closure) = try trainingClosure(taxonomy: taxonomy, root: root, split: options.splitPercent != nil)
         closureReady(closure)
         let trained = try HyperbolicTrainer.train(closure, options: options, progress: progress)
-        let ids = try store.conceptIDs(keys: closure.nodes.map { taxonomy.keys[$0] }, taxonomyID: taxonomy.info.id).map { $0! }
+        let ids = try store.conceptIDs(keys: closure.nodes.map { taxonomy.keys[$0] }, in: taxonomy.info).map { $0! }
         var parameters = ["taxonomy": taxonomy.info.name, "dims": String(options.dims), "epochs": String(options.resolvedEpochs),
                           "negatives": String(options.resolvedNegatives), "learning_rate": String(options.resolvedLearningRate),
                           "seed": String(options.seed), "threshold": String(trained.threshold), "training_edges": String(trained.trainingEdges),

@@ -128,8 +128,9 @@ public struct UploadService {
                 throw UploadError.notAPhoto("\(error)")
             } catch { throw UploadError.notAPhoto("\(error)") }
         }
-        let analyzer = try analyzers?.analyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
-            ?? ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding)
+        let analyzer = try analyzers?.analyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding,
+                                               mapper: info.mapper)
+            ?? ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: info.embedding, mapper: info.mapper)
         return PreparedUpload(collection: info, photos: photos, labels: labels, tags: tags, inputs: inputs, analyzer: analyzer)
     }
 
@@ -264,21 +265,22 @@ private final class AnalysisPipeline: @unchecked Sendable {
     func cancel() { condition.withLock { cancelled = true } }
 }
 
-/// Photo analyzers by class set, descriptor and embedding, kept between requests: building one reads the
+/// Photo analyzers by class set, descriptor, embedding and mapper, kept between requests: building one reads the
 /// class set and every row of the embedding from the store (for unitsphere a million numbers), which cost
-/// an upload of 16 photos more than their files and records. A replaced class set or embedding has a new id,
-/// so the key moves with it.
+/// an upload of 16 photos more than their files and records. A replaced class set, embedding or mapper has a
+/// new id, so the key moves with it.
 public final class AnalyzerCache: Sendable {
     private let analyzers = Mutex<[String: ImageAnalyzer]>([:])
 
     /// An empty cache.
     public init() {}
 
-    func analyzer(store: any Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?) throws -> ImageAnalyzer {
-        let key = [String(try store.classSet(named: classSet).id), descriptor.rawValue, try embedding.map { String(try store.embeddingInfo(named: $0).id) } ?? "-"]
-            .joined(separator: " ")
+    func analyzer(store: any Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?,
+                  mapper: String?) throws -> ImageAnalyzer {
+        let key = [String(try store.classSet(named: classSet).id), descriptor.rawValue, try embedding.map { String(try store.embeddingInfo(named: $0).id) } ?? "-",
+                   try mapper.map { name in String(try store.mappers().first { $0.name == name }?.id ?? -1) } ?? "-"].joined(separator: " ")
         if let cached = analyzers.withLock({ $0[key] }) { return cached }
-        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding)
+        let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding, mapper: mapper)
         analyzers.withLock { $0[key] = analyzer }
         return analyzer
     }

@@ -32,15 +32,23 @@ public struct VisionService {
     public let network: EfficientNetLite0
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
+    /// The SHA-256 of the network's weights file: it keys cached features (nil: none are cached).
+    public let networkDigest: String?
 
     /// A service over one store connection and a loaded network; `classSet` names the network's outputs.
-    public init(store: any Store, network: EfficientNetLite0, classSet: String = "ilsvrc2012") {
-        (self.store, self.network, self.classSet) = (store, network, classSet)
+    public init(store: any Store, network: EfficientNetLite0, classSet: String = "ilsvrc2012", networkDigest: String? = nil) {
+        (self.store, self.network, self.classSet, self.networkDigest) = (store, network, classSet, networkDigest)
     }
 
     /// Loads the network's weights (.safetensors).
     public static func network(weights path: String) throws -> EfficientNetLite0 {
         try EfficientNetLite0(weights: try SafeTensors(path: path))
+    }
+
+    /// The SHA-256 of a weights file, which names the network in the feature cache.
+    public static func weightsDigest(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ServiceError.unavailable("\(path): cannot read the weights") }
+        return ContentHash.sha256(data)
     }
 
     /// The `top` most probable classes of each photo.
@@ -57,14 +65,24 @@ public struct VisionService {
         }
     }
 
-    /// Each photo in the space of an embedding (softmax-weighted class rows over its `top` classes) or of a mapper,
+    /// Each photo in the space of an embedding (softmax-weighted class rows over its `top` classes) or of a mapper
+    /// (a classifier's top classes in its embedding, or a regression's map),
     /// with its visual descriptor when `descriptor` is given; and the space's dimension.
     public func embed(_ images: [String], embedding: String?, mapper: String?, descriptor: Descriptor?, top: Int) throws -> (rows: [ImageEmbedding], dims: Int) {
         guard (embedding == nil) != (mapper == nil) else { throw ServiceError.invalid("give an embedding or a mapper (one of them)") }
         let classes = try SearchEngine.networkConcepts(store: store, classSet: classSet)
         let project: (EfficientNetLite0.Output) -> [Float]
         let dims: Int
-        if let mapper {
+        if let mapper, try store.mapper(named: mapper).info.parameterValues()["kind"] == "classifier" {
+            // A classifier's top classes, softmax-weighted, in its embedding (as the indexer does).
+            let head = try ClassHead(store: store, mapper: mapper)
+            let space = try SemanticSpace(store: store, embedding: try store.mapper(named: mapper).info.embedding, networkClasses: head.classes)
+            project = { output in
+                let logits = head.classifier.logits(SoftmaxClassifier.features(output.features))[0].map(Float.init)
+                return space.project(SemanticProjection.mostProbable(logits: logits, top: SemanticSpace.topClasses))
+            }
+            dims = space.embedding.dims
+        } else if let mapper {
             let (info, values) = try store.mapper(named: mapper)
             let learned = LinearMapper(inputs: info.inputs, outputs: info.outputs, values: values)
             (project, dims) = ({ learned.apply(LinearMapper.feature($0.features)[0]) }, info.outputs)
@@ -110,7 +128,7 @@ public struct VisionService {
         }
         try store.writeMapper(name: request.name, embedding: request.embedding, parameters: [
             "epochs": String(options.epochs), "learning_rate": String(options.learningRate), "seed": String(options.seed),
-            "images": String(examples.count), "classes": String(classes.count), "loss": String(last), "feature": "gap-l2",
+            "images": String(examples.count), "classes": String(classes.count), "loss": String(last), "feature": "gap-l2", "kind": "regression",
             "cross_entropy_weight": String(options.crossEntropyWeight)],
             inputs: mapper.inputs, outputs: mapper.outputs, values: mapper.values, replace: request.replace)
         return (mapper, examples.count)

@@ -52,10 +52,12 @@ public enum CatalogError: TaxonError, Equatable {
     case exists(kind: CatalogKind, name: String)
     case notFound(kind: CatalogKind, name: String)
     case invalidName(kind: CatalogKind, name: String)
+    /// A mapper a collection's photos were analysed with (deleting it would leave their classes unnamed).
+    case mapperInUse(mapper: String, collection: String)
 
     public var kind: ErrorKind {
         switch self {
-        case .exists: return .conflict
+        case .exists, .mapperInUse: return .conflict
         case .notFound: return .notFound
         case .invalidName: return .invalidInput
         }
@@ -66,6 +68,8 @@ public enum CatalogError: TaxonError, Equatable {
         case let .exists(kind, name): return "a \(kind.rawValue) named '\(name)' already exists"
         case let .notFound(kind, name): return "no \(kind.rawValue) named '\(name)' in the store"
         case let .invalidName(kind, name): return "'\(name)' is not a valid \(kind.rawValue) name (use letters, digits, '.', '_' or '-', at most 100)"
+        case let .mapperInUse(mapper, collection):
+            return "mapper '\(mapper)' names the classes of collection '\(collection)': delete the collection, or index it again with --replace, first"
         }
     }
 }

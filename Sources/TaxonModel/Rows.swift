@@ -17,11 +17,19 @@ public struct TaxonomyInfo: Codable, Sendable, Equatable {
     /// Row counts, or −1 where the reader did not count them.
     public let concepts: Int
     public let edges: Int
+    /// The taxonomy this one extends (its concepts and edges are read with this one's), if any.
+    public let base: String?
+    public let baseID: Int64?
 
     /// Every field as the store holds it.
-    public init(id: Int64, name: String, kind: TaxonomyKind, source: String, importedAt: String, concepts: Int, edges: Int) {
+    public init(id: Int64, name: String, kind: TaxonomyKind, source: String, importedAt: String, concepts: Int, edges: Int,
+                base: String? = nil, baseID: Int64? = nil) {
         (self.id, self.name, self.kind, self.source, self.importedAt, self.concepts, self.edges) = (id, name, kind, source, importedAt, concepts, edges)
+        (self.base, self.baseID) = (base, baseID)
     }
+
+    /// The taxonomy ids whose concepts this one reads: its own, then its base's (its own twice without a base, for a fixed `IN (?, ?)`).
+    public var scope: (Int64, Int64) { (id, baseID ?? id) }
 }
 
 /// Where a taxonomy came from, which decides a few conventions (NLTK's noun root for WordNets).
@@ -187,8 +195,9 @@ public struct EmbeddingInfo: Codable, Sendable, Equatable {
     }
 }
 
-/// A stored image-to-embedding mapper: a linear map from the CNN's pooled
-/// feature to the space of one embedding.
+/// A stored mapper from the CNN's pooled feature: a classifier over its
+/// embedding's classes (parameter kind "classifier", outputs = classes), or
+/// a linear map into the embedding's space (kind "regression", or no kind).
 public struct MapperInfo: Codable, Sendable, Equatable {
     public let id: Int64
     public let name: String
@@ -202,6 +211,11 @@ public struct MapperInfo: Codable, Sendable, Equatable {
     /// Every field as the store holds it.
     public init(id: Int64, name: String, embedding: String, parameters: String, inputs: Int, outputs: Int, createdAt: String) {
         (self.id, self.name, self.embedding, self.parameters, self.inputs, self.outputs, self.createdAt) = (id, name, embedding, parameters, inputs, outputs, createdAt)
+    }
+
+    /// `parameters`, decoded.
+    public func parameterValues() throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(parameters.utf8))
     }
 }
 
@@ -219,11 +233,14 @@ public struct CollectionInfo: Codable, Sendable, Equatable {
     public let generation: Int64
     public let images: Int
     public let createdAt: String
+    /// The mapper whose classes the photos' top classes name (nil: the network's own).
+    public let mapper: String?
 
     /// Every field as the store holds it.
-    public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String) {
+    public init(id: Int64, name: String, root: String, descriptor: String, embedding: String?, generation: Int64, images: Int, createdAt: String,
+                mapper: String? = nil) {
         (self.id, self.name, self.root, self.descriptor, self.embedding) = (id, name, root, descriptor, embedding)
-        (self.generation, self.images, self.createdAt) = (generation, images, createdAt)
+        (self.generation, self.images, self.createdAt, self.mapper) = (generation, images, createdAt, mapper)
     }
 }
 

@@ -14,7 +14,7 @@ public protocol TaxonomyReader: AnyObject {
     func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph
     func concept(id: Int64) throws -> Concept?
     /// The concept id of each key in one taxonomy, nil where the key is unknown.
-    func conceptIDs(keys: [String], taxonomyID: Int64) throws -> [Int64?]
+    func conceptIDs(keys: [String], in taxonomy: TaxonomyInfo) throws -> [Int64?]
     /// Every concept `reference` can mean, best match first: an exact key, then
     /// a `word.pos.NN` sense name, then every sense of a word.
     func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept]
@@ -123,7 +123,7 @@ public protocol CollectionStore: AnyObject {
     func collectionVersion(named name: String) throws -> (id: Int64, generation: Int64)?
     /// The collection, created when missing (emptied first with `replace`);
     /// an existing one must have the same folder and descriptor.
-    func openCollection(name: String, root: String, descriptor: String, embedding: String?, replace: Bool) throws -> CollectionInfo
+    func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo
     /// Its images in id order; without `vectors`, descriptors and embeddings are left empty.
     func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord]
     /// One image and the name of its collection.
@@ -165,6 +165,9 @@ public protocol CatalogStore: AnyObject {
     var schemaVersion: Int { get throws }
     /// True when an entry of that kind and name exists.
     func contains(_ kind: CatalogKind, named name: String) throws -> Bool
+    /// Deletes the entry of `kind` named `name` and what depends on it (a taxonomy's extensions, class sets,
+    /// embeddings and mappers …), in one transaction; refuses a mapper a collection uses.
+    func delete(_ kind: CatalogKind, named name: String) throws
     func contentDigest() throws -> ContentDigest
 }
 
@@ -210,10 +213,25 @@ public protocol VectorSetWriting: AnyObject {
 public protocol ImportStore: AnyObject {
     /// Runs `body` atomically: when it throws, the store is exactly as it was.
     func importing<T>(_ body: () throws -> T) throws -> T
-    /// A writer for a new taxonomy (replacing one of that name if `replace`); use inside `importing`.
-    func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting
+    /// A writer for a new taxonomy (replacing one of that name if `replace`), extending `base` if given; use inside `importing`.
+    func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, base: TaxonomyInfo?, replace: Bool) throws -> any TaxonomyWriting
     /// A writer for a new vector set; use inside `importing`.
     func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting
+}
+
+extension ImportStore {
+    /// A writer for a new taxonomy of its own (no base).
+    public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting {
+        try taxonomyWriter(name: name, kind: kind, source: source, base: nil, replace: replace)
+    }
+}
+
+/// Image features kept per photo content and network, so training reads them instead of running the network.
+public protocol FeatureCacheStore: AnyObject {
+    /// The cached features of those photo hashes that have one, for one network (and feature kind).
+    func cachedFeatures(network: String, hashes: [String]) throws -> [String: [Float]]
+    /// Stores features by photo hash (replacing any of the same network and hash), in one transaction.
+    func cacheFeatures(network: String, _ features: [(sha256: String, feature: [Float])]) throws
 }
 
 /// API keys: only their tokens' hashes.
@@ -228,4 +246,4 @@ public protocol KeyStore: AnyObject {
 
 /// Everything the library needs from a store.
 public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorSetReader & EmbeddingStore & MapperStore
-    & CollectionStore & ImportStore & KeyStore
+    & CollectionStore & ImportStore & KeyStore & FeatureCacheStore

@@ -55,25 +55,55 @@ public struct SemanticSpace: Sendable {
     }
 }
 
+/// A learned head naming photos' classes in a class set of one's own: a
+/// mapper (taxon train-mapper) whose classifier's outputs are its embedding's classes.
+public struct ClassHead: Sendable {
+    /// The mapper's name.
+    public let name: String
+    public let classifier: SoftmaxClassifier
+    /// The classifier's classes, in its output order (its embedding's class set).
+    public let classes: [String]
+
+    /// The stored mapper `name`; it must be a classifier (not a regression into an embedding).
+    public init(store: Store, mapper name: String) throws {
+        let (info, values) = try store.mapper(named: name)
+        guard try info.parameterValues()["kind"] == "classifier" else { throw SearchError.notAClassifier(mapper: name) }
+        classes = try store.classMembers(of: try store.embeddingInfo(named: info.embedding).classSet).map(\.key)
+        guard classes.count == info.outputs else { throw SearchError.notAClassifier(mapper: name) }
+        self.name = name
+        classifier = SoftmaxClassifier(inputs: info.inputs, classes: info.outputs, values: values)
+    }
+}
+
 /// Turns photos into what the index stores: descriptor, top classes and semantic vector, in one network pass.
 public struct ImageAnalyzer: Sendable {
     public let network: EfficientNetLite0
-    /// The wnids of the network's outputs, in order.
+    /// The keys of the classes photos are given: the network's outputs, or the head's classes.
     public let classes: [String]
     public let descriptor: Descriptor
     public let space: SemanticSpace?
+    /// The learned head naming the classes instead of the network's own layer, if any.
+    public let head: ClassHead?
 
-    /// `space` nil: no semantic vectors (visual search only).
-    public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?) {
-        precondition(classes.count == EfficientNetLite0.classes, "one wnid per network output")
-        (self.network, self.classes, self.descriptor, self.space) = (network, classes, descriptor, space)
+    /// `space` nil: no semantic vectors (visual search only); `head` nil: the network's own classes.
+    public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?, head: ClassHead? = nil) {
+        precondition(classes.count == (head?.classes.count ?? EfficientNetLite0.classes), "one key per class output")
+        (self.network, self.classes, self.descriptor, self.space, self.head) = (network, classes, descriptor, space, head)
     }
 
-    /// The analyzer of a collection's photos: `classSet` names the network's outputs, `embedding` (nil: none) is the semantic space.
-    public init(store: Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?) throws {
-        let classes = try SearchEngine.networkClasses(store: store, classSet: classSet)
+    /// The analyzer of a collection's photos: `classSet` names the network's outputs, `embedding` (nil: none) is the semantic space;
+    /// a `mapper` names the photos' classes in its own class set and brings its embedding.
+    public init(store: Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?, mapper: String? = nil) throws {
+        let head = try mapper.map { try ClassHead(store: store, mapper: $0) }
+        var embedding = embedding
+        if let mapper {
+            let own = try store.mapper(named: mapper).info.embedding
+            if let embedding, embedding != own { throw SearchError.mapperEmbedding(mapper: mapper, embedding: own, requested: embedding) }
+            embedding = own
+        }
+        let classes = try head?.classes ?? SearchEngine.networkClasses(store: store, classSet: classSet)
         self.init(network: network, classes: classes, descriptor: descriptor,
-                  space: try embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) })
+                  space: try embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: classes) }, head: head)
     }
 
     /// A photo decoded (JPEG or PNG) and preprocessed for the network.
@@ -94,8 +124,10 @@ public struct ImageAnalyzer: Sendable {
         guard !images.isEmpty else { return [] }
         let output = network.forward(Preprocessing.batch(images.map(\.input)), workers: workers)
         let descriptors = descriptor.describe(output.features)
+        let logits = head.map { head in head.classifier.logits(SoftmaxClassifier.features(output.features)).flatMap { $0.map(Float.init) } }
+            ?? output.logits
         return images.indices.map { n in
-            let top = SemanticProjection.mostProbable(logits: Array(output.logits[(n * classes.count)..<((n + 1) * classes.count)]),
+            let top = SemanticProjection.mostProbable(logits: Array(logits[(n * classes.count)..<((n + 1) * classes.count)]),
                                                       top: SemanticSpace.topClasses)
             return ImageAnalysis(width: images[n].width, height: images[n].height,
                                  topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },

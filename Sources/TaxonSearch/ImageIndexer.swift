@@ -45,12 +45,14 @@ public struct ImageIndexer {
     }
 
     /// Indexes every photo below `folder`: new and changed ones analysed, vanished ones removed, bad ones reported; one transaction per batch.
-    public func index(folder: String, collection name: String, replace: Bool = false,
-                      progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> IndexReport {
+    /// `label` gives a new or changed photo's label from its relative path (nil: none); `only` (relative paths)
+    /// keeps the collection to those photos of the folder.
+    public func index(folder: String, collection name: String, replace: Bool = false, only: Set<String>? = nil,
+                      progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }, label: (String) -> String? = { _ in nil }) throws -> IndexReport {
         let root = absolutePath(folder)
-        let files = try Self.imageFiles(below: root)
+        let files = try Self.imageFiles(below: root).filter { only?.contains($0) ?? true }
         let collection = try store.openCollection(name: name, root: root, descriptor: analyzer.descriptor.rawValue,
-                                                  embedding: analyzer.space?.embedding.name, replace: replace)
+                                                  embedding: analyzer.space?.embedding.name, mapper: analyzer.head?.name, replace: replace)
         var report = IndexReport()
         let stored = Dictionary(uniqueKeysWithValues: try store.images(in: collection, vectors: false).map { ($0.path, $0) })
         let present = Set(files)
@@ -92,7 +94,9 @@ public struct ImageIndexer {
             }
             let analyses = analyzer.analyze(good.map(\.image))
             try store.updateImages(of: collection, upserting: zip(good, analyses).map { entry, analysis in
-                analysis.record(path: entry.path, sha256: entry.sha, bytes: entry.data.count)
+                var record = analysis.record(path: entry.path, sha256: entry.sha, bytes: entry.data.count)
+                record.label = label(entry.path)
+                return record
             })
             for entry in good { if stored[entry.path] == nil { report.added += 1 } else { report.updated += 1 } }
             progress(min(start + batch, files.count), files.count)

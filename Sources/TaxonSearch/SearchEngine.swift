@@ -14,16 +14,16 @@ public struct SearchEngine: Sendable {
     /// Applied to query descriptors when the collection's are whitened.
     public let whitening: PCAWhitening?
 
-    /// The taxonomy that concept references are resolved in: the network's class set's.
+    /// The taxonomy that concept references are resolved in: the class set's of the photos' classes.
     public let conceptTaxonomy: TaxonomyInfo
     /// The hierarchy of the embedding's classes: filters, generalisation, explanations; nil without an embedding.
     public let tree: ConceptTree?
     /// 1/H for the collection's embedding (H: the largest height of the
     /// hierarchy its classes induce); nil without an embedding.
     public var levelWidth: Double? { tree?.levelWidth }
-    /// Each network class's node in `tree` (−1 where it has none).
+    /// Each class's node in `tree` (−1 where it has none); the classes are the network's, or the collection's mapper's.
     let classNodes: [Int]
-    /// Each `index.classVocabulary` entry's network class (−1 where it is not one).
+    /// Each `index.classVocabulary` entry's class (−1 where it is not one).
     let classOfVocabulary: [Int]
     /// Each image's concept (its label, else its most probable class) as a node of `tree`, −1 where it has none.
     let imageConcepts: [Int]
@@ -32,20 +32,21 @@ public struct SearchEngine: Sendable {
     /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports);
     /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
     public init(store: Store, collection name: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", whiten: Int? = nil) throws {
-        let networkClasses = try Self.networkClasses(store: store, classSet: classSet)
-        conceptTaxonomy = try store.taxonomy(named: try store.classSet(named: classSet).taxonomy)
         let stored = try CollectionIndex(store: store, collection: name)
         if let whiten { (index, whitening) = try stored.whitened(dims: whiten) } else { (index, whitening) = (stored, nil) }
         guard let descriptor = Descriptor(rawValue: index.info.descriptor) else {
             throw SearchError.badParameter("collection '\(name)' has an unknown descriptor '\(index.info.descriptor)'")
         }
-        let space = try index.info.embedding.map { try SemanticSpace(store: store, embedding: $0, networkClasses: networkClasses) }
-        analyzer = ImageAnalyzer(network: network, classes: networkClasses, descriptor: descriptor, space: space)
-        let tree = try space.map { try Self.conceptTree(store: store, embedding: $0.embedding) }
-        let networkIndex = Dictionary(networkClasses.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: index.info.embedding,
+                                     mapper: index.info.mapper)
+        // Concept references resolve where the photos' classes live: the mapper's class set (a mapper brings its embedding), else the network's.
+        let classesSet = analyzer.head != nil ? analyzer.space!.embedding.classSet : classSet
+        conceptTaxonomy = try store.taxonomy(named: try store.classSet(named: classesSet).taxonomy)
+        let tree = try analyzer.space.map { try Self.conceptTree(store: store, embedding: $0.embedding) }
+        let classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         self.tree = tree
-        classNodes = networkClasses.map { tree?.node(forKey: $0) ?? -1 }
-        classOfVocabulary = index.classVocabulary.map { networkIndex[$0] ?? -1 }
+        classNodes = analyzer.classes.map { tree?.node(forKey: $0) ?? -1 }
+        classOfVocabulary = index.classVocabulary.map { classIndex[$0] ?? -1 }
         imageConcepts = zip(index.assignedLabels, index.labels).map { assigned, predicted in
             (assigned ?? predicted).flatMap { tree?.node(forKey: $0) } ?? -1
         }
@@ -64,6 +65,12 @@ public struct SearchEngine: Sendable {
     /// The wnids of `networkConcepts`.
     public static func networkClasses(store: Store, classSet: String) throws -> [String] {
         try networkConcepts(store: store, classSet: classSet).map(\.key)
+    }
+
+    /// The classes a collection's stored top classes name: its mapper's, else the network's (`classSet`).
+    public static func photoClasses(store: Store, collection: CollectionInfo, classSet: String) throws -> [String] {
+        guard let mapper = collection.mapper else { return try networkClasses(store: store, classSet: classSet) }
+        return try ClassHead(store: store, mapper: mapper).classes
     }
 
     /// 1/H: lcs-height similarities are 1 − h/H, so its levels lie 1/H apart.

@@ -11,10 +11,12 @@ public enum SearchError: TaxonError, Equatable {
     case noFolder(String)
     case needsVisualQuery(ranking: String)
     case badParameter(String)
+    case notAClassifier(mapper: String)
+    case mapperEmbedding(mapper: String, embedding: String, requested: String)
 
     public var kind: ErrorKind {
         switch self {
-        case .noEmbedding, .wrongEmbedding, .emptyCollection, .embeddingLacksClasses: return .unprocessable
+        case .noEmbedding, .wrongEmbedding, .emptyCollection, .embeddingLacksClasses, .notAClassifier, .mapperEmbedding: return .unprocessable
         case .noFolder: return .notFound
         case .badK, .dimensionMismatch, .needsVisualQuery, .badParameter: return .invalidInput
         }
@@ -34,6 +36,10 @@ public enum SearchError: TaxonError, Equatable {
         case let .noFolder(path): return "\(path): no such folder"
         case let .needsVisualQuery(ranking): return "the \(ranking) ranking needs an image query (a concept or text has no visual descriptor)"
         case let .badParameter(message): return message
+        case let .notAClassifier(mapper):
+            return "mapper '\(mapper)' maps photos into an embedding but names no classes: train one with taxon train-mapper --head classifier"
+        case let .mapperEmbedding(mapper, embedding, requested):
+            return "mapper '\(mapper)' puts photos into embedding '\(embedding)', not '\(requested)'"
         }
     }
 }

@@ -16,12 +16,14 @@ extension SQLiteStore {
               """
             : "-1, -1"
         let statement = try db.prepare(
-            "SELECT t.id, t.name, t.kind, t.source, t.imported_at, \(countColumns) FROM taxonomy t ORDER BY t.name")
+            "SELECT t.id, t.name, t.kind, t.source, t.imported_at, \(countColumns), t.base_id, b.name FROM taxonomy t "
+            + "LEFT JOIN taxonomy b ON b.id = t.base_id ORDER BY t.name")
         var result: [TaxonomyInfo] = []
         while try statement.step() {
             result.append(TaxonomyInfo(
                 id: statement.int64(0), name: statement.text(1), kind: TaxonomyKind(rawValue: statement.text(2)) ?? .hierarchy, source: statement.text(3),
-                importedAt: statement.text(4), concepts: statement.int(5), edges: statement.int(6)))
+                importedAt: statement.text(4), concepts: statement.int(5), edges: statement.int(6),
+                base: statement.optionalText(8), baseID: statement.isNull(7) ? nil : statement.int64(7)))
         }
         return result
     }
@@ -178,13 +180,14 @@ extension SQLiteStore {
 
 
 extension SQLiteStore {
-    /// The concept id of each key in one taxonomy, nil where the key is unknown.
-    public func conceptIDs(keys: [String], taxonomyID: Int64) throws -> [Int64?] {
-        let statement = try db.prepare("SELECT id FROM concept WHERE taxonomy_id = ? AND key = ?")
+    /// The concept id of each key in one taxonomy (or its base), nil where the key is unknown.
+    public func conceptIDs(keys: [String], in taxonomy: TaxonomyInfo) throws -> [Int64?] {
+        let statement = try db.prepare("SELECT id FROM concept WHERE taxonomy_id IN (?, ?) AND key = ?")
         return try keys.map { key in
             defer { statement.reset() }
-            try statement.bind(taxonomyID, at: 1)
-            try statement.bind(key, at: 2)
+            try statement.bind(taxonomy.scope.0, at: 1)
+            try statement.bind(taxonomy.scope.1, at: 2)
+            try statement.bind(key, at: 3)
             return try statement.step() ? statement.int64(0) : nil
         }
     }
@@ -196,8 +199,8 @@ extension SQLiteStore {
     public func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph {
         var graph = TaxonomicGraph()
         var index: [Int64: Int32] = [:]
-        let concepts = try db.prepare("SELECT id, key, name, pos FROM concept WHERE taxonomy_id = ? ORDER BY id")
-        try concepts.bind(taxonomy.id, at: 1)
+        let concepts = try db.prepare("SELECT id, key, name, pos FROM concept WHERE taxonomy_id IN (?, ?) ORDER BY id")
+        try concepts.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1)])
         while try concepts.step() {
             index[concepts.int64(0)] = Int32(graph.keys.count)
             graph.conceptIDs.append(concepts.int64(0))
@@ -207,9 +210,9 @@ extension SQLiteStore {
         }
         let edges = try db.prepare("""
             SELECT e.source_id, e.target_id FROM edge e JOIN concept c ON c.id = e.source_id
-            WHERE c.taxonomy_id = ? AND e.relation IN ('\(Relations.hypernym)', '\(Relations.instanceHypernym)')
+            WHERE c.taxonomy_id IN (?, ?) AND e.relation IN ('\(Relations.hypernym)', '\(Relations.instanceHypernym)')
             """)
-        try edges.bind(taxonomy.id, at: 1)
+        try edges.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1)])
         while try edges.step() {
             guard let child = index[edges.int64(0)], let parent = index[edges.int64(1)] else { continue }
             graph.edges.append((child, parent))

@@ -10,8 +10,8 @@ extension SQLiteStore {
     /// every NLTK-style name, as names are built from a word and its sense
     /// number); otherwise all the senses of a word.
     public func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept] {
-        let exact = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ? AND c.key = ?")
-        try exact.bind([.integer(taxonomy.id), .text(reference)])
+        let exact = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id IN (?, ?) AND c.key = ?")
+        try exact.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1), .text(reference)])
         let matches = try readConcepts(exact)
         if !matches.isEmpty { return matches }
 
@@ -20,10 +20,10 @@ extension SQLiteStore {
             let posList = (pos == "a" || pos == "s") ? ["a", "s"] : [pos]
             let statement = try db.prepare("""
                 SELECT \(Self.conceptColumns) FROM lemma l JOIN concept c ON c.id = l.concept_id
-                WHERE l.taxonomy_id = ? AND l.folded = ? AND l.sense_number = ? AND c.pos IN (?, ?)
+                WHERE l.taxonomy_id IN (?, ?) AND l.folded = ? AND l.sense_number = ? AND c.pos IN (?, ?)
                 GROUP BY c.id ORDER BY c.key
                 """)
-            try statement.bind([.integer(taxonomy.id), .text(foldLemma(word)), .integer(Int64(sense)),
+            try statement.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1), .text(foldLemma(word)), .integer(Int64(sense)),
                                 .text(posList[0]), .text(posList.last!)])
             let found = try readConcepts(statement)
             if !found.isEmpty { return found }
@@ -31,11 +31,11 @@ extension SQLiteStore {
 
         let statement = try db.prepare("""
             SELECT \(Self.conceptColumns) FROM lemma l JOIN concept c ON c.id = l.concept_id
-            WHERE l.taxonomy_id = ? AND l.folded = ?
+            WHERE l.taxonomy_id IN (?, ?) AND l.folded = ?
             ORDER BY CASE c.pos WHEN 'n' THEN 0 WHEN 'v' THEN 1 WHEN 'a' THEN 2 WHEN 's' THEN 2 WHEN 'r' THEN 3 ELSE 4 END,
                      l.sense_number, c.key
             """)
-        try statement.bind([.integer(taxonomy.id), .text(foldLemma(reference))])
+        try statement.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1), .text(foldLemma(reference))])
         var seen = Set<Int64>()
         return try readConcepts(statement).filter { seen.insert($0.id).inserted }
     }

@@ -6,14 +6,14 @@ extension SQLiteStore {
     public func collections() throws -> [CollectionInfo] {
         let statement = try db.prepare("""
             SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
-                   (SELECT count(*) FROM image i WHERE i.collection_id = c.id)
-            FROM collection c LEFT JOIN embedding e ON e.id = c.embedding_id ORDER BY c.name
+                   (SELECT count(*) FROM image i WHERE i.collection_id = c.id), m.name
+            FROM collection c LEFT JOIN embedding e ON e.id = c.embedding_id LEFT JOIN mapper m ON m.id = c.mapper_id ORDER BY c.name
             """)
         var result: [CollectionInfo] = []
         while try statement.step() {
             result.append(CollectionInfo(id: statement.int64(0), name: statement.text(1), root: statement.text(2), descriptor: statement.text(3),
                                          embedding: statement.optionalText(4), generation: statement.int64(5), images: statement.int(7),
-                                         createdAt: statement.text(6)))
+                                         createdAt: statement.text(6), mapper: statement.optionalText(8)))
         }
         return result
     }
@@ -26,9 +26,9 @@ extension SQLiteStore {
     }
 
     /// Creates the collection, or checks that an existing one has the same
-    /// folder and descriptor (`replace` deletes it first). Points it at
-    /// `embedding` (nil: none).
-    public func openCollection(name: String, root: String, descriptor: String, embedding: String?, replace: Bool) throws -> CollectionInfo {
+    /// folder, descriptor and mapper (`replace` deletes it first). Points it at
+    /// `embedding` (nil: none); `mapper` (nil: none) names the photos' classes.
+    public func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo {
         try transaction {
             if replace { try claimName(name, kind: .collection, replace: true) }
             let embeddingID = try embedding.map { embedding in
@@ -37,7 +37,17 @@ extension SQLiteStore {
                 }
                 return id
             }
+            let mapperID = try mapper.map { mapper in
+                guard let id = try db.scalarInt("SELECT id FROM mapper WHERE name = ?", [.text(mapper)]) else {
+                    throw CatalogError.notFound(kind: .mapper, name: mapper)
+                }
+                return id
+            }
             if let existing = try collections().first(where: { $0.name == name }) {
+                // Stored top classes name the mapper's classes (or the network's): another set needs every photo analysed again.
+                if existing.mapper != mapper {
+                    throw CollectionError.differentSetting(collection: name, setting: "mapper", stored: existing.mapper ?? "none", requested: mapper ?? "none")
+                }
                 if existing.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: existing.root, requested: root) }
                 if existing.descriptor != descriptor {
                     throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: existing.descriptor, requested: descriptor)
@@ -51,8 +61,9 @@ extension SQLiteStore {
                 }
             } else {
                 try validateName(name, kind: .collection)
-                let insert = try db.prepare("INSERT INTO collection (name, root, descriptor, embedding_id, created_at) VALUES (?, ?, ?, ?, ?)")
-                try insert.bind([.text(name), .text(root), .text(descriptor), embeddingID.map { .integer($0) } ?? .null, .text(SQLiteStore.timestamp())])
+                let insert = try db.prepare("INSERT INTO collection (name, root, descriptor, embedding_id, created_at, mapper_id) VALUES (?, ?, ?, ?, ?, ?)")
+                try insert.bind([.text(name), .text(root), .text(descriptor), embeddingID.map { .integer($0) } ?? .null, .text(SQLiteStore.timestamp()),
+                                 mapperID.map { .integer($0) } ?? .null])
                 try insert.run()
             }
             return try collection(named: name)

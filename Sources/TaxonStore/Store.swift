@@ -48,8 +48,8 @@ public final class SQLiteStore: Store {
     }
 
     /// A writer inserting one taxonomy's rows with prepared statements; the name is claimed (or replaced) first.
-    public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, replace: Bool) throws -> any TaxonomyWriting {
-        try SQLiteTaxonomyWriter(store: self, name: name, kind: kind, source: source, replace: replace)
+    public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, base: TaxonomyInfo?, replace: Bool) throws -> any TaxonomyWriting {
+        try SQLiteTaxonomyWriter(store: self, name: name, kind: kind, source: source, base: base, replace: replace)
     }
 
     /// A writer inserting one vector set's rows as float32 BLOBs; the name is claimed (or replaced) first.

@@ -23,12 +23,28 @@ extension SQLiteStore {
         try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) != nil
     }
 
+    /// Deletes the entry of `kind` named `name` and what depends on it, in one transaction.
+    public func delete(_ kind: CatalogKind, named name: String) throws {
+        try importing {
+            guard try contains(kind, named: name) else { throw CatalogError.notFound(kind: kind, name: name) }
+            try claimName(name, kind: kind, replace: true)
+        }
+    }
+
     /// Deletes the entry of `kind` named `name` with everything that depends on
     /// it, or throws if it exists and `replace` is false.
     func claimName(_ name: String, kind: CatalogKind, replace: Bool) throws {
         try validateName(name, kind: kind)
         guard let id = try db.scalarInt("SELECT id FROM \(kind.table) WHERE name = ?", [.text(name)]) else { return }
         guard replace else { throw CatalogError.exists(kind: kind, name: name) }
+        // Extensions of a taxonomy hold edges into it: they go with it.
+        if kind == .taxonomy {
+            let extensions = try db.prepare("SELECT name FROM taxonomy WHERE base_id = ?")
+            try extensions.bind(id, at: 1)
+            var names: [String] = []
+            while try extensions.step() { names.append(extensions.text(0)) }
+            for extensionName in names { try claimName(extensionName, kind: .taxonomy, replace: true) }
+        }
         // Dependants first, explicitly: imports run with foreign-key cascades off.
         let classSets: String
         switch kind {
@@ -37,11 +53,14 @@ extension SQLiteStore {
         case .vectorSet, .embedding, .mapper, .collection: classSets = "NULL"
         }
         let embeddings = kind == .embedding ? "\(id)" : "SELECT id FROM embedding WHERE class_set_id IN (\(classSets))"
+        let mappers = kind == .mapper ? "\(id)" : "SELECT id FROM mapper WHERE embedding_id IN (\(embeddings))"
+        let users = try db.prepare("SELECT m.name, c.name FROM collection c JOIN mapper m ON m.id = c.mapper_id WHERE m.id IN (\(mappers)) LIMIT 1")
+        if try users.step() { throw CatalogError.mapperInUse(mapper: users.text(0), collection: users.text(1)) }
         // A collection outlives its embedding: its semantic vectors go, its images stay.
         try db.execute("""
             UPDATE image SET embedding = NULL WHERE collection_id IN (SELECT id FROM collection WHERE embedding_id IN (\(embeddings)));
             UPDATE collection SET embedding_id = NULL, generation = generation + 1 WHERE embedding_id IN (\(embeddings));
-            DELETE FROM mapper WHERE embedding_id IN (\(embeddings));
+            DELETE FROM mapper WHERE id IN (\(mappers));
             DELETE FROM embedding WHERE class_set_id IN (\(classSets));
             DELETE FROM class_member WHERE class_set_id IN (\(classSets));
             """)
@@ -70,11 +89,11 @@ final class SQLiteTaxonomyWriter: TaxonomyWriting {
     private let insertLemma: Statement
     private let insertEdge: Statement
 
-    init(store: SQLiteStore, name: String, kind: TaxonomyKind, source: String, replace: Bool) throws {
+    init(store: SQLiteStore, name: String, kind: TaxonomyKind, source: String, base: TaxonomyInfo?, replace: Bool) throws {
         db = store.db
         try store.claimName(name, kind: .taxonomy, replace: replace)
-        let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at) VALUES (?, ?, ?, ?)")
-        try row.bind([.text(name), .text(kind.rawValue), .text(source), .text(SQLiteStore.timestamp())])
+        let row = try db.prepare("INSERT INTO taxonomy (name, kind, source, imported_at, base_id) VALUES (?, ?, ?, ?, ?)")
+        try row.bind([.text(name), .text(kind.rawValue), .text(source), .text(SQLiteStore.timestamp()), base.map { .integer($0.id) } ?? .null])
         try row.run()
         taxonomyID = db.lastInsertRowID
         insertConcept = try db.prepare(

@@ -7,7 +7,7 @@ import TaxonSearch
 import TaxonVision
 
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self, EvalFeedback.self])
+    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self, EvalFeedback.self, EvalDataset.self])
 }
 
 struct EvalRetrieval: ParsableCommand {
@@ -15,7 +15,7 @@ struct EvalRetrieval: ParsableCommand {
         commandName: "retrieval",
         abstract: "Every image of a collection as a query: mAP, mAHP@k, NDCG@k, HP@k and P@k per ranking.",
         discussion: """
-            Labels come from file names (<wnid>_…) or --labels ('PATH WNID' lines). Graded relevance is --similarity between \
+            Labels come from file names (<wnid>_…) or --labels (folders, stored, or a file of 'PATH WNID' lines). Graded relevance is --similarity between \
             the labels' classes on --tree (default: the taxonomy behind the embedding: a unitsphere embedding's tree). \
             HP@k = Σ top-k relevance ÷ the best possible sum; AHP@k its trapezoid area ÷ k; NDCG@k with gain = relevance and \
             discount log2(rank + 1). The query is left out of its own ranking. Definitions: docs/EVALUATION.md.
@@ -32,16 +32,18 @@ struct EvalRetrieval: ParsableCommand {
     @Option(help: "The taxonomy relevance is measured on.") var tree: String?
     @Option(help: "HP curve and AHP cut-off.") var k = 250
     @Option(help: "NDCG cut-off.") var ndcgK = 100
-    @Option(help: "A 'PATH WNID' labels file (paths relative to the collection's folder).") var labels: String?
+    @OptionGroup var labels: LabelOptions
     @Flag(help: "Leave out images without a label in the taxonomy instead of stopping.") var skipUnlabelled = false
     @Option(help: "Write summary.csv, hp.csv and hp.svg (HP@k curves of every ranking) into this folder.") var report: String?
     @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
 
     func run() throws {
         var options = EvaluationOptions()
-        (options.embedding, options.measure, options.tree, options.labelsFile, options.skipUnlabelled) = (embedding, similarity, tree, labels, skipUnlabelled)
+        (options.embedding, options.measure, options.tree, options.skipUnlabelled) = (embedding, similarity, tree, skipUnlabelled)
+        let opened = try store.openExisting()
+        options.labels = try labels.source(store: opened)
         options.whiten = whiten
-        let evaluation = try EvaluationService(store: try store.openExisting()).retrieval(
+        let evaluation = try EvaluationService(store: opened).retrieval(
             collection: collection, rankings: ranking, alpha: alpha, levelWidth: levelWidth, descriptor: descriptor, options: options, k: k, ndcgK: ndcgK)
         if !evaluation.skipped.isEmpty { note("left out \(evaluation.skipped.count) unlabelled image(s): \(evaluation.skipped.prefix(10).joined(separator: ", "))") }
         if let report {
@@ -71,7 +73,7 @@ struct EvalFeedback: ParsableCommand {
     @OptionGroup var weights: WeightsOptions
     @OptionGroup var output: OutputOptions
     @Option(help: "The collection (indexed with an embedding).") var collection: String
-    @Option(help: "A 'PATH WNID' labels file (paths relative to the collection's folder).") var labels: String?
+    @OptionGroup var labels: LabelOptions
     @Option(help: "Feedback rounds after the first ranking.") var rounds = 10
     @Option(help: "Results judged per round.") var perRound = 4
     @Option(help: "ideal, lazy or mistaken.") var user = SimulatedUser.ideal
@@ -93,13 +95,14 @@ struct EvalFeedback: ParsableCommand {
 
     func run() throws {
         var evaluation = EvaluationOptions()
-        evaluation.labelsFile = labels
+        let opened = try store.openExisting()
+        evaluation.labels = try labels.source(store: opened)
         var options = FeedbackOptions()
         (options.rounds, options.perRound, options.user, options.mistakeRate, options.relevantAt) = (rounds, perRound, user, mistakeRate, relevantAt)
         options.strategy = try FeedbackStrategy(strategy, alpha: alpha, beta: beta, gamma: gamma)
         options.ranking = try Ranking(ranking, alpha: rankingAlpha, width: nil)
         (options.queries, options.seed, options.k, options.ndcgK) = (queries, seed, k, ndcgK)
-        let report = try EvaluationService(store: try store.openExisting()).feedback(
+        let report = try EvaluationService(store: opened).feedback(
             collection: collection, network: try weights.network(), classSet: classSet, evaluation: evaluation, feedback: options)
         if let folder = self.report { note("wrote \(try report.write(to: folder).joined(separator: ", "))") }
         if output.json { return try printJSON(report) }

@@ -12,7 +12,9 @@ struct IndexCommand: ParsableCommand {
             Every .jpg, .jpeg and .png below DIR is decoded and run through EfficientNet-Lite0 on both cores. Running it \
             again skips files whose SHA-256 is unchanged and removes vanished ones; a file that does not decode is reported \
             and skipped. --embedding (default: the collection's, if it has one) gives the semantic space; a new one is \
-            applied to the stored images from their top classes, without running the network again.
+            applied to the stored images from their top classes, without running the network again. --mapper (a classifier \
+            from taxon train-mapper) names the photos' classes in its own class set and brings its embedding. --labels \
+            folders labels each photo by its first folder (through --map's reviewed names, else the folder name is the key).
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var weights: WeightsOptions
@@ -20,14 +22,23 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "The collection's name.") var collection: String
     @Option(help: "A class embedding of the network's classes (unitsphere, approx-sim, devise, …).") var embedding: String?
     @Option(help: "The visual descriptor: gap, gem, mac or rmac.") var descriptor: Descriptor = .gem
+    @Option(help: "A classifier mapper (taxon train-mapper) naming the photos' classes, in its embedding.") var mapper: String?
+    @OptionGroup var labels: LabelOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
     @Flag(help: "Delete the collection first.") var replace = false
 
+    func validate() throws {
+        guard labels.labels == nil || labels.labels == "folders" else { throw ValidationError("taxon index takes --labels folders (eval takes the other sources)") }
+        if labels.map != nil && labels.labels == nil { throw ValidationError("--map goes with --labels folders") }
+    }
+
     func run() throws {
         let bar = ProgressBar()
-        let (report, info, embedding) = try CollectionService(store: try store.openExisting(), classSet: classSet).index(
+        let opened = try store.openExisting()
+        let keys = labels.labels == nil ? nil : try labels.folderKeys(store: opened) ?? [:]
+        let (report, info, embedding) = try CollectionService(store: opened, classSet: classSet).index(
             folder: directory, collection: collection, network: try weights.network(), descriptor: descriptor, embedding: embedding,
-            replace: replace) { bar.show($0, of: $1) }
+            mapper: mapper, folderKeys: keys, replace: replace) { bar.show($0, of: $1) }
         bar.finish()
         for (path, reason) in report.failed { note("skipped \(path): \(reason)") }
         print("collection \(collection): \(info.images) images (\(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged, "

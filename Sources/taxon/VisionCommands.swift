@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TaxonKit
 import TaxonLinalg
+import TaxonModel
 import TaxonVision
 
 /// Where the CNN's weights are: --weights, else $TAXON_WEIGHTS, else models/data/ (scripts/setup.sh).
@@ -14,6 +15,9 @@ struct WeightsOptions: ParsableArguments {
     }
 
     func network() throws -> EfficientNetLite0 { try VisionService.network(weights: path) }
+
+    /// The weights file's SHA-256 (it keys cached features).
+    func digest() throws -> String { try VisionService.weightsDigest(path) }
 }
 
 struct Classify: ParsableCommand {
@@ -86,39 +90,83 @@ struct EmbedImage: ParsableCommand {
     }
 }
 
+/// The two kinds of mapper train-mapper learns.
+enum MapperHead: String, ExpressibleByArgument {
+    case classifier, regression
+}
+
 struct TrainMapper: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train-mapper",
-        abstract: "Learn a linear map from photos to a class embedding's space (Barz & Denzler's 1 − cos loss) and store it.",
+        abstract: "Learn a mapper from photos into a class embedding's classes and space, and store it.",
         discussion: """
-            DIR holds one sub-folder per class, named by its key (wnid), with .jpg/.jpeg/.png photos; or --labels names \
-            'PATH WNID' per line, paths relative to DIR. The feature is the L2-normalised global average of the CNN's last \
-            feature map; training uses Adam on mini-batches of 32. Use the mapper with taxon embed-image --mapper.
+            DIR holds one sub-folder per class (DIR/train/ if there is one; --split N trains on N photos of each class, \
+            the seeded shuffle taxon eval dataset --split cuts): folder names are keys of the embedding's \
+            classes, or --map (a reviewed map file) turns them into keys. --head classifier (the default) trains a softmax \
+            classifier over the embedding's classes on frozen GeM features, cached in the store (a second run does not \
+            run the network), holding out --validation of each class to keep the best epoch and stop after --patience \
+            epochs without a better validation loss; taxon index --mapper names photos' classes with it and puts them \
+            into the embedding. --head regression learns Barz & Denzler's linear map into the embedding (1 − cos loss, \
+            GAP features; --labels may name 'PATH WNID' lines instead of folders) for taxon embed-image --mapper.
             """)
     @OptionGroup var store: StoreOptions
     @OptionGroup var weights: WeightsOptions
+    @OptionGroup var output: OutputOptions
     @Argument(help: "The labelled photos.") var directory: String
     @Option(help: "The class embedding to map into.") var embedding: String
-    @Option(help: "A labels file instead of sub-folders.") var labels: String?
+    @Option(help: "classifier or regression.") var head = MapperHead.classifier
+    @Option(help: "A reviewed map file turning folder names into keys (classifier).") var map: String?
+    @Option(help: "Train on this many photos of each class (a seeded shuffle; classifier).") var split: Int?
+    @Option(help: "A labels file instead of sub-folders (regression).") var labels: String?
     @Option(help: "The mapper's name.") var name: String
-    @Option(help: "Epochs.") var epochs = 100
-    @Option(help: "Adam's learning rate.") var learningRate = 1e-3
-    @Option(help: "λ: adds λ × the softmax cross-entropy of a classification layer on the embedding (Barz & Denzler used 0.1).")
+    @Option(help: "Epochs (at most, for the classifier).") var epochs = 100
+    @Option(help: "Adam's learning rate (default: 0.01 for the classifier, 0.001 for the regression).") var learningRate: Double?
+    @Option(help: "The share of each class's photos held out for validation (classifier).") var validation = 0.1
+    @Option(help: "Epochs without a better validation loss before stopping (classifier).") var patience = 5
+    @Option(help: "L2 weight decay (classifier).") var weightDecay = 0.0
+    @Option(help: "λ: adds λ × the softmax cross-entropy of a classification layer on the embedding (regression; Barz & Denzler used 0.1).")
     var crossEntropyWeight = 0.0
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Replace a mapper of that name.") var replace = false
 
     func validate() throws {
         guard crossEntropyWeight >= 0 && crossEntropyWeight.isFinite else { throw ValidationError("--cross-entropy-weight must be a number ≥ 0") }
+        if head == .classifier && labels != nil { throw ValidationError("--labels goes with --head regression; the classifier reads class folders (and --map)") }
+        if head == .regression && map != nil { throw ValidationError("--map goes with --head classifier") }
     }
 
     func run() throws {
+        let opened = try store.openExisting()
+        if head == .regression { return try regression(opened) }
+        let dataset = try FolderDataset.splits(of: directory, perClass: split, seed: seed).train
+        let keys = try map.map { try ClassKeys(map: $0, store: opened, taxonomy: try opened.taxonomy(named: nil)) } ?? ClassKeys(identity: dataset.classNames)
+        var request = ClassifierTrainingRequest(dataset: dataset, keys: keys, embedding: embedding, name: name)
+        (request.validation, request.replace) = (validation, replace)
+        (request.options.epochs, request.options.seed, request.options.patience, request.options.weightDecay) = (epochs, seed, patience, weightDecay)
+        if let learningRate { request.options.learningRate = learningRate }
+        let vision = VisionService(store: opened, network: try weights.network(), networkDigest: try weights.digest())
+        let bar = ProgressBar()
+        let report = try vision.trainClassifier(request, featureProgress: { bar.show($0, of: $1) }) { epoch in
+            guard !output.json else { return }
+            print("epoch \(epoch.epoch)  training loss \(String(format: "%.4f", epoch.trainingLoss))"
+                  + (epoch.validationLoss.map { "  validation loss \(String(format: "%.4f", $0))" } ?? "")
+                  + (epoch.validationAccuracy.map { "  validation accuracy \(String(format: "%.4f", $0))" } ?? ""))
+        }
+        bar.finish()
+        if output.json { return try printJSON(report) }
+        print("stored mapper \(name): a classifier over the \(report.classes) classes of \(embedding), kept epoch \(report.keptEpoch)"
+              + (report.validationAccuracy.map { String(format: " (validation accuracy %.4f)", $0) } ?? "")
+              + "; \(report.trainingPhotos) training and \(report.validationPhotos) validation photos, features \(report.cachedFeatures) cached and "
+              + "\(report.computedFeatures) computed in \(String(format: "%.1f", report.featureSeconds)) s, training \(String(format: "%.1f", report.trainingSeconds)) s")
+    }
+
+    private func regression(_ opened: any Store) throws {
         var request = MapperTrainingRequest(folder: directory, embedding: embedding, name: name)
         request.labels = labels
         request.replace = replace
-        (request.options.epochs, request.options.learningRate, request.options.seed) = (epochs, learningRate, seed)
+        (request.options.epochs, request.options.learningRate, request.options.seed) = (epochs, learningRate ?? 1e-3, seed)
         request.options.crossEntropyWeight = crossEntropyWeight
-        let vision = VisionService(store: try store.openExisting(), network: try weights.network())
+        let vision = VisionService(store: opened, network: try weights.network())
         let (mapper, count) = try vision.trainMapper(request) { epoch, loss, crossEntropy in
             guard epoch % 20 == 0 || epoch == epochs else { return }
             print("epoch \(epoch)  mean 1 − cos \(String(format: "%.5f", loss))"

@@ -23,7 +23,7 @@ final class CollectionRoutesTests: XCTestCase {
         let folder = built.directory.appendingPathComponent("folder-\(tag)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixture.chelsea, toPath: folder.appendingPathComponent("c.png").path)
-        _ = try store.openCollection(name: "folder-\(tag)", root: folder.path, descriptor: "gem", embedding: nil, replace: false)
+        _ = try store.openCollection(name: "folder-\(tag)", root: folder.path, descriptor: "gem", embedding: nil, mapper: nil, replace: false)
         let uploads = "up-\(tag)"
         @Sendable func headers(_ token: String?) -> HTTPFields { token.map { [.authorization: "Bearer \($0)"] } ?? [:] }
         let settings = ByteBuffer(string: #"{"embedding": "unit", "descriptor": "gem"}"#)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TaxonModel
 @testable import TaxonStore
 
 final class StoreTests: XCTestCase {
@@ -73,7 +74,7 @@ final class StoreTests: XCTestCase {
         let store = try SQLiteStore(path: try path())
         struct Boom: Error {}
         XCTAssertThrowsError(try store.transaction {
-            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", replace: false)
+            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", base: nil, replace: false)
             throw Boom()
         })
         XCTAssertEqual(try store.taxonomies(), [])
@@ -93,7 +94,7 @@ final class StoreTests: XCTestCase {
         let store = try SQLiteStore(path: try path())
         let empty = try store.contentDigest()
         try store.transaction {
-            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", replace: false)
+            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", base: nil, replace: false)
             _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
         }
         let one = try store.contentDigest()
@@ -102,5 +103,45 @@ final class StoreTests: XCTestCase {
         try store.db.execute("UPDATE concept SET gloss = 'x'")
         XCTAssertNotEqual(try store.contentDigest().hash, one.hash)
         XCTAssertEqual(try store.contentDigest().rows, one.rows)
+    }
+
+    /// An extension reads its base's concepts and edges as its own, leaves the base as it was, and goes with it.
+    func testTaxonomyExtension() throws {
+        let store = try SQLiteStore(path: try path())
+        var ids: [String: Int64] = [:]
+        try store.importing {
+            let base = try SQLiteTaxonomyWriter(store: store, name: "base", kind: .hierarchy, source: "s", base: nil, replace: false)
+            for key in ["root", "cat"] { ids[key] = try base.addConcept(key: key, name: key, pos: "n", lexname: nil, gloss: nil) }
+            try base.addLemma(concept: ids["cat"]!, position: 1, word: "cat", senseNumber: 1)
+            try base.addEdge(from: ids["cat"]!, Relations.hypernym, to: ids["root"]!)
+        }
+        let baseInfo = try store.taxonomy(named: "base")
+        let untouched = try store.taxonomies().first { $0.name == "base" }
+        try store.importing {
+            let mine = try SQLiteTaxonomyWriter(store: store, name: "mine", kind: .hierarchy, source: "map", base: baseInfo, replace: false)
+            ids["garfield"] = try mine.addConcept(key: "new:garfield", name: "garfield", pos: "n", lexname: nil, gloss: nil)
+            try mine.addLemma(concept: ids["garfield"]!, position: 1, word: "garfield", senseNumber: 1)
+            try mine.addEdge(from: ids["garfield"]!, Relations.hypernym, to: ids["cat"]!)
+            try store.writeClassSet(name: "mine", taxonomyID: mine.taxonomyID, source: "map", concepts: [ids["cat"]!, ids["garfield"]!], replace: false)
+        }
+        let mine = try store.taxonomy(named: "mine")
+        XCTAssertEqual(mine.base, "base")
+        XCTAssertEqual(try store.taxonomies().first { $0.name == "base" }, untouched)
+        XCTAssertEqual(try store.conceptIDs(keys: ["cat", "new:garfield"], in: mine), [ids["cat"], ids["garfield"]])
+        XCTAssertEqual(try store.conceptIDs(keys: ["new:garfield"], in: baseInfo), [nil])
+        XCTAssertEqual(try store.candidates(for: "garfield", in: mine).map(\.id), [ids["garfield"]!])
+        XCTAssertEqual(try store.candidates(for: "cat", in: mine).map(\.id), [ids["cat"]!])
+        XCTAssertTrue(try store.candidates(for: "garfield", in: baseInfo).isEmpty)
+        let graph = try store.taxonomicGraph(of: mine)
+        XCTAssertEqual(Set(graph.keys), ["root", "cat", "new:garfield"])
+        XCTAssertEqual(graph.edges.count, 2)
+        XCTAssertEqual(try store.taxonomicGraph(of: baseInfo).edges.count, 1)
+
+        // Replacing the base takes the extension and its class set with it; nothing dangles.
+        try store.importing { _ = try SQLiteTaxonomyWriter(store: store, name: "base", kind: .hierarchy, source: "s2", base: nil, replace: true) }
+        XCTAssertEqual(try store.taxonomies().map(\.name), ["base"])
+        XCTAssertTrue(try store.classSets().isEmpty)
+        XCTAssertEqual(try store.foreignKeyViolations(), 0)
+        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM edge"), 0)
     }
 }

@@ -138,3 +138,65 @@ final class LinearMapperTests: XCTestCase {
         }
     }
 }
+
+final class SoftmaxClassifierTests: XCTestCase {
+    /// Four classes of 16-d features around class centres, with noise; every fourth photo is a validation photo.
+    private func fourClasses(noise: Double) -> (train: ([[Float]], [Int]), validation: ([[Float]], [Int])) {
+        var generator = SplitMix64(seed: 7)
+        let centres = (0..<4).map { _ in (0..<16).map { _ in generator.nextUnit() - 0.5 } }
+        let all = (0..<200).map { i in normalized(centres[i % 4].map { Float($0 + noise * (generator.nextUnit() - 0.5)) }) }
+        let split = (0..<200).map { $0 % 5 == 4 }
+        let pick = { (held: Bool) in (all.indices.filter { split[$0] == held }.map { all[$0] }, all.indices.filter { split[$0] == held }.map { $0 % 4 }) }
+        return (pick(false), pick(true))
+    }
+
+    /// The residual P − Y is the gradient of the cross-entropy in the logits: finite differences of the loss agree.
+    func testGradientMatchesFiniteDifferences() {
+        let (inputs, classes) = (3, 4)
+        var generator = SplitMix64(seed: 3)
+        let x = Matrix(rows: 5, columns: inputs, values: (0..<15).map { _ in generator.nextUnit() - 0.5 })
+        let labels = [0, 1, 2, 3, 1]
+        let parameters = (0..<((inputs + 1) * classes)).map { _ in generator.nextUnit() - 0.5 }
+        let (_, residual) = SoftmaxClassifier.crossEntropy(parameters, x, labels, classes: classes)
+        let analytic = multiply(residual, x, transposeA: true).values.map { $0 / 5 }
+        for k in 0..<(inputs * classes) {
+            var plus = parameters, minus = parameters
+            plus[k] += 1e-6
+            minus[k] -= 1e-6
+            let numeric = (SoftmaxClassifier.crossEntropy(plus, x, labels, classes: classes).loss
+                           - SoftmaxClassifier.crossEntropy(minus, x, labels, classes: classes).loss) / 2e-6
+            XCTAssertEqual(analytic[k], numeric, accuracy: 1e-6, "weight \(k)")
+        }
+    }
+
+    func testLearnsSeparableClassesAndKeepsTheBestEpoch() throws {
+        let data = fourClasses(noise: 0.3)
+        var options = SoftmaxClassifier.Options()
+        options.epochs = 60
+        let (classifier, curve, kept) = try SoftmaxClassifier.train(features: data.train.0, labels: data.train.1, classes: 4,
+                                                                    validation: data.validation, options: options)
+        XCTAssertEqual(curve.first { $0.epoch == kept }?.validationAccuracy, 1)
+        let best = curve.compactMap(\.validationLoss).min()!
+        XCTAssertEqual(curve.first { $0.epoch == kept }?.validationLoss, best)
+        for (feature, label) in zip(data.validation.0, data.validation.1) {
+            let logits = classifier.logits([feature])[0]
+            XCTAssertEqual(logits.indices.max { logits[$0] < logits[$1] }, label)
+        }
+        let again = try SoftmaxClassifier.train(features: data.train.0, labels: data.train.1, classes: 4, validation: data.validation, options: options)
+        XCTAssertEqual(again.classifier.values, classifier.values, "same seed")
+    }
+
+    func testStopsAfterPatienceWithoutABetterValidationLoss() throws {
+        // Noise so large the validation loss soon stops improving.
+        let data = fourClasses(noise: 40)
+        var options = SoftmaxClassifier.Options()
+        (options.epochs, options.patience, options.learningRate) = (200, 3, 0.05)
+        let (_, curve, kept) = try SoftmaxClassifier.train(features: data.train.0, labels: data.train.1, classes: 4,
+                                                           validation: data.validation, options: options)
+        XCTAssertLessThan(curve.count, 200)
+        XCTAssertEqual(curve.count, kept + 3)
+        options.learningRate = .nan
+        XCTAssertThrowsError(try SoftmaxClassifier.train(features: data.train.0, labels: data.train.1, classes: 4, validation: data.validation,
+                                                         options: options)) { XCTAssertEqual($0 as? MapperError, .diverged(epoch: 1)) }
+    }
+}

@@ -326,13 +326,13 @@ final class CLITests: XCTestCase {
             try FileManager.default.createDirectory(at: photos.appendingPathComponent(wnid), withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("\(wnid)/chelsea.png").path)
         }
-        let trained = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m", "--epochs", "20", "--cross-entropy-weight", "0.1",
+        let trained = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--head", "regression", "--name", "m", "--epochs", "20", "--cross-entropy-weight", "0.1",
                                  "--weights", weights, "--db", db])
         XCTAssertEqual(trained.status, 0, trained.stderr)
         XCTAssertTrue(trained.stdout.contains("stored mapper m: 1280 → 1000 into unit, trained on 2 photos"), trained.stdout)
         XCTAssertTrue(trained.stdout.contains("epoch 20  mean 1 − cos "), trained.stdout)
         XCTAssertTrue(trained.stdout.contains("mean cross-entropy "), trained.stdout)
-        let negative = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m4", "--cross-entropy-weight=-1", "--db", db])
+        let negative = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--head", "regression", "--name", "m4", "--cross-entropy-weight=-1", "--db", db])
         XCTAssertTrue(negative.stderr.contains("--cross-entropy-weight must be a number ≥ 0"), negative.stderr)
         let mapped = try taxon(["embed-image", chelsea, "--mapper", "m", "--weights", weights, "--db", db])
         XCTAssertEqual(mapped.status, 0, mapped.stderr)
@@ -341,11 +341,11 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try taxon(["info", "--db", db]).stdout.contains("m  1280 → 1000  into unit"))
         try FileManager.default.createDirectory(at: photos.appendingPathComponent("n99999999"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("n99999999/chelsea.png").path)
-        let stranger = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--name", "m2", "--weights", weights, "--db", db])
+        let stranger = try taxon(["train-mapper", photos.path, "--embedding", "unit", "--head", "regression", "--name", "m2", "--weights", weights, "--db", db])
         XCTAssertTrue(stranger.stderr.contains("1 label(s) are not classes of the embedding: n99999999"), stranger.stderr)
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let none = try taxon(["train-mapper", empty.path, "--embedding", "unit", "--name", "m3", "--weights", weights, "--db", db])
+        let none = try taxon(["train-mapper", empty.path, "--embedding", "unit", "--head", "regression", "--name", "m3", "--weights", weights, "--db", db])
         XCTAssertTrue(none.stderr.contains("no .jpg, .jpeg or .png images"), none.stderr)
     }
 }
