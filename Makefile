@@ -5,7 +5,7 @@ TAXON := .build/release/taxon
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload
+.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload bench-own-classes
 
 setup:
 	@scripts/setup.sh
@@ -56,6 +56,9 @@ bench-retrieval: build
 
 bench-feedback: build
 	bench/feedback.sh
+
+bench-own-classes: build
+	bench/own-classes.sh
 
 bench-upload: build
 	bench/upload.sh

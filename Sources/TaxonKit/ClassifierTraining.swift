@@ -15,6 +15,8 @@ public struct ClassifierTrainingRequest: Sendable {
     public var name: String
     /// The share of each class's photos held out to choose the epoch (0: none; training then runs every epoch).
     public var validation = 0.1
+    /// Train again on the training and validation photos together for the kept number of epochs, and store that.
+    public var refit = true
     public var options = SoftmaxClassifier.Options()
     public var replace = false
     /// A request with the default options.
@@ -39,6 +41,8 @@ public struct ClassifierTrainingReport: Encodable, Sendable {
     public let keptEpoch: Int
     /// The kept epoch's validation accuracy (nil without validation photos).
     public let validationAccuracy: Double?
+    /// Whether the stored classifier was trained again on the training and validation photos for the kept epochs.
+    public let refit: Bool
 }
 
 extension VisionService {
@@ -92,10 +96,17 @@ extension VisionService {
         let (features, cached) = try classifierFeatures((kept.photos + heldOut.photos).map(\.path), progress: featureProgress)
         let featureSeconds = (ContinuousClock.now - clock).inSeconds
         let trainingClock = ContinuousClock.now
-        let (classifier, curve, keptEpoch) = try SoftmaxClassifier.train(
-            features: Array(features.prefix(kept.photos.count)), labels: kept.photos.map { label[$0.className]! }, classes: classes.count,
-            validation: (Array(features.dropFirst(kept.photos.count)), heldOut.photos.map { label[$0.className]! }), options: request.options,
+        let labels = (kept.photos + heldOut.photos).map { label[$0.className]! }
+        var (classifier, curve, keptEpoch) = try SoftmaxClassifier.train(
+            features: Array(features.prefix(kept.photos.count)), labels: Array(labels.prefix(kept.photos.count)), classes: classes.count,
+            validation: (Array(features.dropFirst(kept.photos.count)), Array(labels.dropFirst(kept.photos.count))), options: request.options,
             progress: progress)
+        let refit = request.refit && !heldOut.photos.isEmpty
+        if refit {
+            var options = request.options
+            options.epochs = keptEpoch
+            classifier = try SoftmaxClassifier.train(features: features, labels: labels, classes: classes.count, validation: ([], []), options: options).classifier
+        }
         let trainingSeconds = (ContinuousClock.now - trainingClock).inSeconds
         let accuracy = curve.first { $0.epoch == keptEpoch }?.validationAccuracy
         let o = request.options
@@ -104,11 +115,11 @@ extension VisionService {
             "validation_images": String(heldOut.photos.count), "classes_trained": String(request.dataset.classNames.count),
             "epochs": String(o.epochs), "kept_epoch": String(keptEpoch), "learning_rate": String(o.learningRate), "batch": String(o.batch),
             "seed": String(o.seed), "weight_decay": String(o.weightDecay), "patience": String(o.patience),
-            "validation_accuracy": accuracy.map { String($0) } ?? "-"],
+            "validation_accuracy": accuracy.map { String($0) } ?? "-", "refit": String(refit)],
             inputs: classifier.inputs, outputs: classifier.classes, values: classifier.values, replace: request.replace)
         return ClassifierTrainingReport(mapper: request.name, embedding: embedding.name, classes: classes.count, trainingPhotos: kept.photos.count,
                                         validationPhotos: heldOut.photos.count, cachedFeatures: cached, computedFeatures: features.count - cached,
                                         featureSeconds: featureSeconds, trainingSeconds: trainingSeconds, curve: curve, keptEpoch: keptEpoch,
-                                        validationAccuracy: accuracy)
+                                        validationAccuracy: accuracy, refit: refit)
     }
 }

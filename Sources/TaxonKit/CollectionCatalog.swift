@@ -9,6 +9,8 @@ public struct CollectionSummary: Encodable, Sendable {
     public let name: String
     public let images: Int
     public let embedding: String?
+    /// The classifier mapper naming the photos' classes (nil: the network's own classes).
+    public let mapper: String?
     public let descriptor: String
     public let created: String
     /// True for a collection of uploaded photos (kept in the server's data folder), false for an indexed folder.
@@ -163,7 +165,7 @@ public struct CollectionCatalog {
     }
 
     private func summary(_ info: CollectionInfo, concepts: [CollectionSummary.ConceptCount]?) -> CollectionSummary {
-        CollectionSummary(name: info.name, images: info.images, embedding: info.embedding, descriptor: info.descriptor, created: info.createdAt,
+        CollectionSummary(name: info.name, images: info.images, embedding: info.embedding, mapper: info.mapper, descriptor: info.descriptor, created: info.createdAt,
                           uploaded: info.root == dataFolder, concepts: concepts)
     }
 

@@ -59,7 +59,9 @@ public enum TextReports {
     /// Everything in a store, one line per entry.
     public static func summary(_ s: StoreSummary) -> String {
         var lines = ["store \(s.store) (schema \(s.schemaVersion))", "taxonomies: \(s.taxonomies.count)"]
-        lines += s.taxonomies.map { "  \($0.name)  \($0.kind.rawValue)  \($0.concepts) concepts  \($0.edges) edges  from \($0.source)  (\($0.importedAt))" }
+        lines += s.taxonomies.map {
+            "  \($0.name)  \($0.base.map { "extension of \($0)" } ?? $0.kind.rawValue)  \($0.concepts) concepts  \($0.edges) edges  from \($0.source)  (\($0.importedAt))"
+        }
         lines.append("class sets: \(s.classSets.count)")
         lines += s.classSets.map { "  \($0.name)  \($0.classes) classes over \($0.taxonomy)  from \($0.source)" }
         lines.append("vector sets: \(s.vectorSets.count)")
@@ -67,9 +69,16 @@ public enum TextReports {
         lines.append("embeddings: \(s.embeddings.count)")
         lines += s.embeddings.map { "  \($0.name)  \($0.rows) × \($0.dims)  \($0.method)  of \($0.classSet)" }
         if !s.mappers.isEmpty { lines.append("mappers: \(s.mappers.count)") }
-        lines += s.mappers.map { "  \($0.name)  \($0.inputs) → \($0.outputs)  into \($0.embedding)" }
+        lines += s.mappers.map { mapper in
+            (try? mapper.parameterValues()["kind"]) == "classifier"
+                ? "  \(mapper.name)  classifier over \(mapper.outputs) classes  of \(mapper.embedding)"
+                : "  \(mapper.name)  \(mapper.inputs) → \(mapper.outputs)  into \(mapper.embedding)"
+        }
         if !s.collections.isEmpty { lines.append("collections: \(s.collections.count)") }
-        lines += s.collections.map { "  \($0.name)  \($0.images) images  \($0.descriptor)  \($0.embedding.map { "in \($0)" } ?? "no embedding")  from \($0.root)" }
+        lines += s.collections.map {
+            "  \($0.name)  \($0.images) images  \($0.descriptor)  \($0.embedding.map { "in \($0)" } ?? "no embedding")"
+                + ($0.mapper.map { " by \($0)" } ?? "") + "  from \($0.root)"
+        }
         if let digest = s.digest { lines.append("digest: \(digest)") }
         return lines.joined(separator: "\n")
     }

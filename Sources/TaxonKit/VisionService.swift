@@ -79,7 +79,7 @@ public struct VisionService {
             let space = try SemanticSpace(store: store, embedding: try store.mapper(named: mapper).info.embedding, networkClasses: head.classes)
             project = { output in
                 let logits = head.classifier.logits(SoftmaxClassifier.features(output.features))[0].map(Float.init)
-                return space.project(SemanticProjection.mostProbable(logits: logits, top: SemanticSpace.topClasses))
+                return space.expectation(SemanticProjection.mostProbable(logits: logits, top: SemanticSpace.topClasses))
             }
             dims = space.embedding.dims
         } else if let mapper {

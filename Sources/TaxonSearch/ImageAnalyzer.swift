@@ -53,6 +53,16 @@ public struct SemanticSpace: Sendable {
     public func project(_ top: [(index: Int, probability: Double)]) -> [Float] {
         SemanticProjection.weighted(Array(top.prefix(Self.topClasses)), classRows: classRows)
     }
+
+    /// The expected class row of an image whose most probable classes are `top` (probabilities renormalised),
+    /// not normalised: for unit rows whose cosines are the class similarity (unitsphere), its dot product with
+    /// another image's is the expected similarity of their classes. What a classifier head's photos store.
+    public func expectation(_ top: [(index: Int, probability: Double)]) -> [Float] {
+        let classes = top.prefix(Self.topClasses), total = classes.reduce(0) { $0 + $1.probability }
+        var sum = [Double](repeating: 0, count: classRows.first?.count ?? 0)
+        for (index, probability) in classes { for d in sum.indices { sum[d] += probability / total * classRows[index][d] } }
+        return sum.map(Float.init)
+    }
 }
 
 /// A learned head naming photos' classes in a class set of one's own: a
@@ -131,7 +141,7 @@ public struct ImageAnalyzer: Sendable {
                                                       top: SemanticSpace.topClasses)
             return ImageAnalysis(width: images[n].width, height: images[n].height,
                                  topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },
-                                 descriptor: descriptors[n], embedding: space?.project(top))
+                                 descriptor: descriptors[n], embedding: head == nil ? space?.project(top) : space?.expectation(top))
         }
     }
 }

@@ -105,7 +105,8 @@ struct TrainMapper: ParsableCommand {
             classes, or --map (a reviewed map file) turns them into keys. --head classifier (the default) trains a softmax \
             classifier over the embedding's classes on frozen GeM features, cached in the store (a second run does not \
             run the network), holding out --validation of each class to keep the best epoch and stop after --patience \
-            epochs without a better validation loss; taxon index --mapper names photos' classes with it and puts them \
+            epochs without a better validation loss, then training again on all the photos for that many epochs (unless \
+            --no-refit); taxon index --mapper names photos' classes with it and puts them \
             into the embedding. --head regression learns Barz & Denzler's linear map into the embedding (1 − cos loss, \
             GAP features; --labels may name 'PATH WNID' lines instead of folders) for taxon embed-image --mapper.
             """)
@@ -123,6 +124,7 @@ struct TrainMapper: ParsableCommand {
     @Option(help: "Adam's learning rate (default: 0.01 for the classifier, 0.001 for the regression).") var learningRate: Double?
     @Option(help: "The share of each class's photos held out for validation (classifier).") var validation = 0.1
     @Option(help: "Epochs without a better validation loss before stopping (classifier).") var patience = 5
+    @Flag(inversion: .prefixedNo, help: "Train again on training and validation photos for the kept epochs (classifier).") var refit = true
     @Option(help: "L2 weight decay (classifier).") var weightDecay = 0.0
     @Option(help: "λ: adds λ × the softmax cross-entropy of a classification layer on the embedding (regression; Barz & Denzler used 0.1).")
     var crossEntropyWeight = 0.0
@@ -141,7 +143,7 @@ struct TrainMapper: ParsableCommand {
         let dataset = try FolderDataset.splits(of: directory, perClass: split, seed: seed).train
         let keys = try map.map { try ClassKeys(map: $0, store: opened, taxonomy: try opened.taxonomy(named: nil)) } ?? ClassKeys(identity: dataset.classNames)
         var request = ClassifierTrainingRequest(dataset: dataset, keys: keys, embedding: embedding, name: name)
-        (request.validation, request.replace) = (validation, replace)
+        (request.validation, request.replace, request.refit) = (validation, replace, refit)
         (request.options.epochs, request.options.seed, request.options.patience, request.options.weightDecay) = (epochs, seed, patience, weightDecay)
         if let learningRate { request.options.learningRate = learningRate }
         let vision = VisionService(store: opened, network: try weights.network(), networkDigest: try weights.digest())
@@ -156,6 +158,7 @@ struct TrainMapper: ParsableCommand {
         if output.json { return try printJSON(report) }
         print("stored mapper \(name): a classifier over the \(report.classes) classes of \(embedding), kept epoch \(report.keptEpoch)"
               + (report.validationAccuracy.map { String(format: " (validation accuracy %.4f)", $0) } ?? "")
+              + (report.refit ? ", then refit on all \(report.trainingPhotos + report.validationPhotos) photos" : "")
               + "; \(report.trainingPhotos) training and \(report.validationPhotos) validation photos, features \(report.cachedFeatures) cached and "
               + "\(report.computedFeatures) computed in \(String(format: "%.1f", report.featureSeconds)) s, training \(String(format: "%.1f", report.trainingSeconds)) s")
     }

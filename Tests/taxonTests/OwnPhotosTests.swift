@@ -80,6 +80,7 @@ final class OwnPhotosTests: XCTestCase {
 
         let info = try taxon(["info"]).stdout
         XCTAssertTrue(info.contains("  mine  4 classes over mine"), info)
+        XCTAssertTrue(info.contains("  mine  extension of wordnet  2 concepts  2 edges"), info)
         XCTAssertTrue(info.contains("  mine  4 × 4  unitsphere  of mine"), info)
         XCTAssertEqual(try taxon(["concept", "garfield", "--all", "--taxonomy", "wordnet"]).stdout.components(separatedBy: "garfield.n.").count - 1, 1)
         let both = try taxon(["concept", "garfield", "--all", "--taxonomy", "mine"])
@@ -137,7 +138,9 @@ final class OwnPhotosTests: XCTestCase {
         let indexed = try taxon(["index", photos + "/test", "--collection", "c", "--mapper", "m", "--labels", "folders", "--map", map, "--weights", weights])
         XCTAssertEqual(indexed.status, 0, indexed.stderr)
         XCTAssertTrue(indexed.stdout.contains("collection c: 12 images"), indexed.stdout)
-        XCTAssertTrue(try taxon(["info"]).stdout.contains("c  12 images  gem  in mine"))
+        let listing = try taxon(["info"]).stdout
+        XCTAssertTrue(listing.contains("c  12 images  gem  in mine by m  from"), listing)
+        XCTAssertTrue(listing.contains("m  classifier over 4 classes  of mine"), listing)
 
         // A concept of the extension as the query: the garfield photos come first.
         let search = try taxon(["search", "--collection", "c", "--concept", "garfield.n.02", "-k", "3", "--json", "--weights", weights])
