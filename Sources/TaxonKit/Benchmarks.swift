@@ -53,8 +53,8 @@ public enum Benchmarks {
     }
 
     /// Accuracy and throughput of the network on the sample, batch by batch (one batch of tensors in memory at a time).
-    public static func cnn(network: EfficientNetLite0, sample: String, wnids: [String], batch: Int, batches: Int) throws -> CNNReport {
-        guard wnids.count == EfficientNetLite0.classes else { throw ServiceError.invalid("\(wnids.count) wnids, not 1,000") }
+    public static func cnn(network: EfficientNetLite, sample: String, wnids: [String], batch: Int, batches: Int) throws -> CNNReport {
+        guard wnids.count == EfficientNetLite.classes else { throw ServiceError.invalid("\(wnids.count) wnids, not 1,000") }
         guard let listing = try? FileManager.default.contentsOfDirectory(atPath: sample) else { throw ServiceError.missing("\(sample): no such folder") }
         let files = listing.filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted()
         guard !files.isEmpty else { throw ServiceError.missing("\(sample): no .jpg or .png files") }
@@ -64,7 +64,7 @@ public enum Benchmarks {
         for start in stride(from: 0, to: files.count, by: batch) {
             let names = files[start..<min(start + batch, files.count)]
             var inputs: [FeatureMap] = []
-            decoding += try clock.measure { inputs = try names.map { try Preprocessing.input(try ImageDecoder.decode(file: sample + "/" + $0), name: $0) } }
+            decoding += try clock.measure { inputs = try names.map { try network.input(try ImageDecoder.decode(file: sample + "/" + $0), name: $0) } }
             first = first ?? inputs[0]
             var logits: [Float] = []
             classifying += clock.measure { logits = network.forward(Preprocessing.batch(inputs)).logits }

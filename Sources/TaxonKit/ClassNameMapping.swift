@@ -46,6 +46,12 @@ public struct ClassNameMapping: Encodable, Sendable {
     public let runnersUp: [Candidate]
 
     enum CodingKeys: String, CodingKey { case name, key, concept, confidence, isNew = "new", parentKey = "parent_key", parent, matched, runnersUp = "runners_up" }
+
+    /// This name proposed as new under the concept it was first given (which another name keeps).
+    func new(under key: String, concept: String?) -> ClassNameMapping {
+        ClassNameMapping(name: name, key: nil, concept: nil, confidence: 0, isNew: true, parentKey: key, parent: concept, matched: matched,
+                         runnersUp: runnersUp)
+    }
 }
 
 /// Proposes a WordNet concept for each class name (docs/CLASSES.md): lemma lookup with normalisation, then a
@@ -70,14 +76,14 @@ public struct ClassNameMapper {
 
     let store: any Store
     let similarity: Similarity
-    let network: EfficientNetLite0?
+    let network: EfficientNetLite?
     let networkClasses: [Int]  // taxonomy nodes of the network's outputs
     public var weights = Weights()
     /// Photos per class looked at (the first ones by name).
     public var photosPerClass = 12
 
     /// Mapping into the store's default taxonomy (WordNet); without a network, photos are not used.
-    public init(store: any Store, network: EfficientNetLite0?, classSet: String = "ilsvrc2012") throws {
+    public init(store: any Store, network: EfficientNetLite?, classSet: String = "ilsvrc2012") throws {
         self.store = store
         similarity = try SimilarityService(store: store).similarity(taxonomy: nil, informationContent: nil)
         self.network = network
@@ -93,7 +99,8 @@ public struct ClassNameMapper {
         let taxonomy = similarity.taxonomy
         let senses = try classes.map { try nounSenses(of: $0.name) }
         let looks = try classes.map { try predictedClasses($0.photos) }
-        return classes.indices.map { i in
+        var bestScores = [Double](repeating: 0, count: classes.count)
+        var mappings = classes.indices.map { i in
             let name = classes[i].name
             let otherClasses = senses.indices.filter { $0 != i && !senses[$0].candidates.isEmpty }
             var scored: [(node: Int, score: Double, visual: Double?, doubtful: Bool)] = senses[i].candidates.enumerated().map { rank, candidate in
@@ -109,6 +116,7 @@ public struct ClassNameMapper {
             // (`garfield`, `yang` of `yin_yang`); with no other sense, the name is new.
             let fitting = scored.filter { !($0.doubtful && $0.visual.map { $0 < weights.newBelow } == true) }
             let best = fitting.first
+            bestScores[i] = best?.score ?? 0
             let parent = best == nil ? looks[i].flatMap { generalConcept($0) } : nil
             let confidence = best.map { best in 1 / fitting.map { exp(($0.score - best.score) / weights.temperature) }.reduce(0, +) } ?? 0
             let candidate = { (node: Int, score: Double) in
@@ -120,6 +128,14 @@ public struct ClassNameMapper {
                 parentKey: parent.map { taxonomy.keys[$0] }, parent: parent.map { taxonomy.names[$0] },
                 matched: senses[i].matched, runnersUp: scored.filter { $0.node != best?.node }.prefix(3).map { candidate($0.node, $0.score) })
         }
+        // One concept, one class: of names given the same concept, the best-scoring keeps it and the others are
+        // proposed new under it (`crocodile_head` under crocodile.n.01, beside `crocodile`).
+        for key in Set(mappings.compactMap(\.key)).sorted() {
+            let sharing = mappings.indices.filter { mappings[$0].key == key }
+            guard let keeper = sharing.max(by: { bestScores[$0] < bestScores[$1] }), sharing.count > 1 else { continue }
+            for i in sharing where i != keeper { mappings[i] = mappings[i].new(under: key, concept: mappings[keeper].concept) }
+        }
+        return mappings
     }
 
     /// The noun senses a class name can mean, most frequent first: a key of the taxonomy maps to itself; then
@@ -168,7 +184,7 @@ public struct ClassNameMapper {
         guard let network, !photos.isEmpty else { return nil }
         var mean = [Double](repeating: 0, count: networkClasses.count)
         let chosen = Array(photos.prefix(photosPerClass))
-        let inputs = try chosen.map { try Preprocessing.input(try ImageDecoder.decode(file: $0), name: $0) }
+        let inputs = try chosen.map { try network.input(try ImageDecoder.decode(file: $0), name: $0) }
         let logits = network.forward(Preprocessing.batch(inputs)).logits
         for n in chosen.indices {
             let probabilities = softmax(Array(logits[(n * networkClasses.count)..<((n + 1) * networkClasses.count)]))

@@ -63,7 +63,8 @@ extension VisionService {
             let missing = files.indices.filter { known[files[$0].1] == nil }
             for group in stride(from: 0, to: missing.count, by: 16) {
                 let indices = Array(missing[group..<min(group + 16, missing.count)])
-                let inputs = try parallelMap(indices) { n in try ImageAnalyzer.prepare(files[n].0, name: chunk[n]).input }
+                let size = network.inputSize
+                let inputs = try parallelMap(indices) { n in try ImageAnalyzer.prepare(files[n].0, name: chunk[n], size: size).input }
                 let computed = SoftmaxClassifier.features(network.forward(Preprocessing.batch(inputs)).features)
                 try store.cacheFeatures(network: cacheKey, zip(indices, computed).map { (files[$0].1, $1) })
                 for (n, feature) in zip(indices, computed) { known[files[n].1] = feature }
@@ -111,7 +112,7 @@ extension VisionService {
         let accuracy = curve.first { $0.epoch == keptEpoch }?.validationAccuracy
         let o = request.options
         try store.writeMapper(name: request.name, embedding: embedding.name, parameters: [
-            "kind": "classifier", "feature": "gem-l2", "network": networkDigest ?? "", "images": String(kept.photos.count),
+            "kind": "classifier", "feature": "gem-l2", "network": networkDigest ?? "", "backbone": network.variant.rawValue, "images": String(kept.photos.count),
             "validation_images": String(heldOut.photos.count), "classes_trained": String(request.dataset.classNames.count),
             "epochs": String(o.epochs), "kept_epoch": String(keptEpoch), "learning_rate": String(o.learningRate), "batch": String(o.batch),
             "seed": String(o.seed), "weight_decay": String(o.weightDecay), "patience": String(o.patience),

@@ -54,7 +54,7 @@ public struct CollectionService {
     /// brings its embedding. With `folderKeys`, each new or changed photo is labelled by its first folder
     /// (turned into a key by the map; a folder not in it is its own key). `only` (paths relative to `folder`) keeps
     /// the collection to those photos.
-    public func index(folder: String, collection: String, network: EfficientNetLite0, descriptor: Descriptor, embedding: String?,
+    public func index(folder: String, collection: String, network: EfficientNetLite, descriptor: Descriptor, embedding: String?,
                       mapper: String? = nil, folderKeys: [String: String]? = nil, only: Set<String>? = nil, replace: Bool,
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
         let existing = replace ? nil : try store.collections().first { $0.name == collection }
@@ -72,7 +72,7 @@ public struct CollectionService {
     }
 
     /// A search engine over the collection as it is now.
-    public func engine(collection: String, network: EfficientNetLite0, whiten: Int? = nil) throws -> SearchEngine {
+    public func engine(collection: String, network: EfficientNetLite, whiten: Int? = nil) throws -> SearchEngine {
         try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
     }
 

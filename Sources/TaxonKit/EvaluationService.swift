@@ -51,7 +51,7 @@ public struct EvaluationService {
     }
 
     /// The feedback simulation protocol on a collection (every image labelled; relevance graded as `options` says).
-    public func feedback(collection: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", evaluation: EvaluationOptions,
+    public func feedback(collection: String, network: EfficientNetLite, classSet: String = "ilsvrc2012", evaluation: EvaluationOptions,
                          feedback: FeedbackOptions) throws -> FeedbackReport {
         let engine = try CollectionService(store: store, classSet: classSet).engine(collection: collection, network: network)
         // The engine scores in the collection's own embedding; relevance is graded on that embedding's taxonomy too.

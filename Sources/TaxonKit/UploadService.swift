@@ -106,7 +106,7 @@ public struct UploadService {
     }
 
     /// Checks and decodes every photo and resolves every label, writing nothing: a bad photo or label fails the whole upload.
-    public func prepare(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite0, limits: PhotoLimits = PhotoLimits()) throws
+    public func prepare(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite, limits: PhotoLimits = PhotoLimits()) throws
         -> PreparedUpload {
         guard !photos.isEmpty else { throw UploadError.noPhotos }
         let info = try store.collection(named: name)
@@ -122,7 +122,7 @@ public struct UploadService {
         let tags = try photos.enumerated().map { n, photo in try Self.tags(photo.tags, field: "photo \(n): tags") }
         // Decoded on both cores, as `taxon index` does.
         let inputs = try parallelMap(Array(photos.enumerated()), on: workers) { n, photo in
-            do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels) } catch let error as ImageError {
+            do { return try ImageAnalyzer.prepare(photo.data, name: "photo \(n)", pixelLimit: limits.pixels, size: network.inputSize) } catch let error as ImageError {
                 // The decoder names the photo as it was given it: "photo 2: …".
                 if case .tooLarge = error { throw UploadError.photoTooLarge("\(error)") }
                 throw UploadError.notAPhoto("\(error)")
@@ -167,7 +167,7 @@ public struct UploadService {
     }
 
     /// Prepares and stores in one call.
-    public func upload(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite0, limits: PhotoLimits = PhotoLimits()) throws
+    public func upload(_ photos: [UploadPhoto], to name: String, network: EfficientNetLite, limits: PhotoLimits = PhotoLimits()) throws
         -> [UploadedImage] {
         try store(try prepare(photos, to: name, network: network, limits: limits))
     }
@@ -275,7 +275,7 @@ public final class AnalyzerCache: Sendable {
     /// An empty cache.
     public init() {}
 
-    func analyzer(store: any Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?,
+    func analyzer(store: any Store, network: EfficientNetLite, classSet: String, descriptor: Descriptor, embedding: String?,
                   mapper: String?) throws -> ImageAnalyzer {
         let key = [String(try store.classSet(named: classSet).id), descriptor.rawValue, try embedding.map { String(try store.embeddingInfo(named: $0).id) } ?? "-",
                    try mapper.map { name in String(try store.mappers().first { $0.name == name }?.id ?? -1) } ?? "-"].joined(separator: " ")

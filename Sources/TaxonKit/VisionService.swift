@@ -29,20 +29,20 @@ public struct MapperTrainingRequest: Sendable {
 /// The CNN on photos: classification, semantic embeddings and descriptors, learned mappers.
 public struct VisionService {
     public let store: any Store
-    public let network: EfficientNetLite0
+    public let network: EfficientNetLite
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
     /// The SHA-256 of the network's weights file: it keys cached features (nil: none are cached).
     public let networkDigest: String?
 
     /// A service over one store connection and a loaded network; `classSet` names the network's outputs.
-    public init(store: any Store, network: EfficientNetLite0, classSet: String = "ilsvrc2012", networkDigest: String? = nil) {
+    public init(store: any Store, network: EfficientNetLite, classSet: String = "ilsvrc2012", networkDigest: String? = nil) {
         (self.store, self.network, self.classSet, self.networkDigest) = (store, network, classSet, networkDigest)
     }
 
     /// Loads the network's weights (.safetensors).
-    public static func network(weights path: String) throws -> EfficientNetLite0 {
-        try EfficientNetLite0(weights: try SafeTensors(path: path))
+    public static func network(weights path: String) throws -> EfficientNetLite {
+        try EfficientNetLite(weights: try SafeTensors(path: path))
     }
 
     /// The SHA-256 of a weights file, which names the network in the feature cache.
@@ -55,7 +55,7 @@ public struct VisionService {
     public func classify(_ images: [String], top: Int, resize: Bool = true) throws -> [Classification] {
         let classes = try SearchEngine.networkConcepts(store: store, classSet: classSet)
         return try images.map { path in
-            let input = try Preprocessing.input(try ImageDecoder.decode(file: path), name: path, resize: resize)
+            let input = try network.input(try ImageDecoder.decode(file: path), name: path, resize: resize)
             let logits = network.forward(input).logits
             let probabilities = softmax(logits)
             let best = (0..<logits.count).sorted { logits[$0] > logits[$1] }.prefix(top)
@@ -71,11 +71,11 @@ public struct VisionService {
     public func embed(_ images: [String], embedding: String?, mapper: String?, descriptor: Descriptor?, top: Int) throws -> (rows: [ImageEmbedding], dims: Int) {
         guard (embedding == nil) != (mapper == nil) else { throw ServiceError.invalid("give an embedding or a mapper (one of them)") }
         let classes = try SearchEngine.networkConcepts(store: store, classSet: classSet)
-        let project: (EfficientNetLite0.Output) -> [Float]
+        let project: (EfficientNetLite.Output) -> [Float]
         let dims: Int
         if let mapper, try store.mapper(named: mapper).info.parameterValues()["kind"] == "classifier" {
             // A classifier's top classes, softmax-weighted, in its embedding (as the indexer does).
-            let head = try ClassHead(store: store, mapper: mapper)
+            let head = try ClassHead(store: store, mapper: mapper, network: network)
             let space = try SemanticSpace(store: store, embedding: try store.mapper(named: mapper).info.embedding, networkClasses: head.classes)
             project = { output in
                 let logits = head.classifier.logits(SoftmaxClassifier.features(output.features))[0].map(Float.init)
@@ -96,7 +96,7 @@ public struct VisionService {
             (project, dims) = ({ SemanticProjection.probabilistic(logits: $0.logits, classRows: classRows, top: top) }, info.dims)
         }
         let rows = try images.map { path in
-            let output = network.forward(try Preprocessing.input(try ImageDecoder.decode(file: path), name: path))
+            let output = network.forward(try network.input(try ImageDecoder.decode(file: path), name: path))
             return ImageEmbedding(image: path, embedding: project(output), descriptor: descriptor?.describe(output.features)[0])
         }
         return (rows, dims)
@@ -117,7 +117,7 @@ public struct VisionService {
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         var features: [[Float]] = []
         for example in examples {
-            let input = try Preprocessing.input(try ImageDecoder.decode(file: example.path), name: example.path)
+            let input = try network.input(try ImageDecoder.decode(file: example.path), name: example.path)
             features += LinearMapper.feature(network.forward(input).features)
         }
         var last = 0.0

@@ -74,10 +74,15 @@ public struct ClassHead: Sendable {
     /// The classifier's classes, in its output order (its embedding's class set).
     public let classes: [String]
 
-    /// The stored mapper `name`; it must be a classifier (not a regression into an embedding).
-    public init(store: Store, mapper name: String) throws {
+    /// The stored mapper `name`; it must be a classifier (not a regression into an embedding), and, given a
+    /// network, one trained on that network's features.
+    public init(store: Store, mapper name: String, network: EfficientNetLite? = nil) throws {
         let (info, values) = try store.mapper(named: name)
-        guard try info.parameterValues()["kind"] == "classifier" else { throw SearchError.notAClassifier(mapper: name) }
+        let parameters = try info.parameterValues()
+        guard parameters["kind"] == "classifier" else { throw SearchError.notAClassifier(mapper: name) }
+        if let network, let backbone = parameters["backbone"], backbone != network.variant.rawValue {
+            throw SearchError.otherBackbone(mapper: name, trained: backbone, given: network.variant.rawValue)
+        }
         classes = try store.classMembers(of: try store.embeddingInfo(named: info.embedding).classSet).map(\.key)
         guard classes.count == info.outputs else { throw SearchError.notAClassifier(mapper: name) }
         self.name = name
@@ -87,7 +92,7 @@ public struct ClassHead: Sendable {
 
 /// Turns photos into what the index stores: descriptor, top classes and semantic vector, in one network pass.
 public struct ImageAnalyzer: Sendable {
-    public let network: EfficientNetLite0
+    public let network: EfficientNetLite
     /// The keys of the classes photos are given: the network's outputs, or the head's classes.
     public let classes: [String]
     public let descriptor: Descriptor
@@ -96,15 +101,15 @@ public struct ImageAnalyzer: Sendable {
     public let head: ClassHead?
 
     /// `space` nil: no semantic vectors (visual search only); `head` nil: the network's own classes.
-    public init(network: EfficientNetLite0, classes: [String], descriptor: Descriptor, space: SemanticSpace?, head: ClassHead? = nil) {
-        precondition(classes.count == (head?.classes.count ?? EfficientNetLite0.classes), "one key per class output")
+    public init(network: EfficientNetLite, classes: [String], descriptor: Descriptor, space: SemanticSpace?, head: ClassHead? = nil) {
+        precondition(classes.count == (head?.classes.count ?? EfficientNetLite.classes), "one key per class output")
         (self.network, self.classes, self.descriptor, self.space, self.head) = (network, classes, descriptor, space, head)
     }
 
     /// The analyzer of a collection's photos: `classSet` names the network's outputs, `embedding` (nil: none) is the semantic space;
     /// a `mapper` names the photos' classes in its own class set and brings its embedding.
-    public init(store: Store, network: EfficientNetLite0, classSet: String, descriptor: Descriptor, embedding: String?, mapper: String? = nil) throws {
-        let head = try mapper.map { try ClassHead(store: store, mapper: $0) }
+    public init(store: Store, network: EfficientNetLite, classSet: String, descriptor: Descriptor, embedding: String?, mapper: String? = nil) throws {
+        let head = try mapper.map { try ClassHead(store: store, mapper: $0, network: network) }
         var embedding = embedding
         if let mapper {
             let own = try store.mapper(named: mapper).info.embedding
@@ -123,10 +128,11 @@ public struct ImageAnalyzer: Sendable {
         public let height: Int
     }
 
-    /// Decodes and preprocesses one photo (safe to run on several threads at once); more than `pixelLimit` pixels is refused unread.
-    public static func prepare(_ data: Data, name: String, pixelLimit: Int = ImageDecoder.defaultPixelLimit) throws -> Prepared {
+    /// Decodes and preprocesses one photo for a network of input side `size` (safe to run on several threads at
+    /// once); more than `pixelLimit` pixels is refused unread.
+    public static func prepare(_ data: Data, name: String, pixelLimit: Int = ImageDecoder.defaultPixelLimit, size: Int) throws -> Prepared {
         let image = try ImageDecoder.decode(data, name: name, pixelLimit: pixelLimit)
-        return Prepared(input: try Preprocessing.input(image, name: name), width: image.width, height: image.height)
+        return Prepared(input: try Preprocessing.input(image, name: name, size: size), width: image.width, height: image.height)
     }
 
     /// Prepared photos through the network in one batch (both cores, or `workers`).

@@ -82,8 +82,9 @@ public struct ImageIndexer {
                 case let .failure(error): report.failed.append((path, "\(error)"))
                 }
             }
+            let size = analyzer.network.inputSize
             let decoded = try parallelMap(changed.map { ($0.path, $0.data) }) { path, data in
-                Result { try ImageAnalyzer.prepare(data, name: path) }
+                Result { try ImageAnalyzer.prepare(data, name: path, size: size) }
             }
             var good: [(path: String, data: Data, sha: String, image: ImageAnalyzer.Prepared)] = []
             for (entry, result) in zip(changed, decoded) {

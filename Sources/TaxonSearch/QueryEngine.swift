@@ -64,7 +64,7 @@ extension SearchEngine {
             guard let row = rowByID[id] else { throw QueryError.unknownImage(field: field, id: id, collection: index.info.name) }
             return (imageExample(row: row), [])
         case let .upload(data):
-            let analysis = try inField(field) { analyzer.analyze([try ImageAnalyzer.prepare(data, name: field)])[0] }
+            let analysis = try inField(field) { analyzer.analyze([try ImageAnalyzer.prepare(data, name: field, size: analyzer.network.inputSize)])[0] }
             let classes = analysis.topClasses.compactMap { entry in
                 analyzer.classes.firstIndex(of: entry.wnid).map { (index: $0, probability: Float(entry.probability)) }
             }

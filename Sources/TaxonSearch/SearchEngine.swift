@@ -31,7 +31,7 @@ public struct SearchEngine: Sendable {
 
     /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports);
     /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
-    public init(store: Store, collection name: String, network: EfficientNetLite0, classSet: String = "ilsvrc2012", whiten: Int? = nil) throws {
+    public init(store: Store, collection name: String, network: EfficientNetLite, classSet: String = "ilsvrc2012", whiten: Int? = nil) throws {
         let stored = try CollectionIndex(store: store, collection: name)
         if let whiten { (index, whitening) = try stored.whitened(dims: whiten) } else { (index, whitening) = (stored, nil) }
         guard let descriptor = Descriptor(rawValue: index.info.descriptor) else {
@@ -56,8 +56,8 @@ public struct SearchEngine: Sendable {
     /// The class set naming the network's outputs, in their order; it must have exactly as many classes.
     public static func networkConcepts(store: Store, classSet: String) throws -> [Concept] {
         let classes = try store.classMembers(of: classSet)
-        guard classes.count == EfficientNetLite0.classes else {
-            throw SearchError.badParameter("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite0.classes)")
+        guard classes.count == EfficientNetLite.classes else {
+            throw SearchError.badParameter("class set '\(classSet)' has \(classes.count) classes, the network \(EfficientNetLite.classes)")
         }
         return classes
     }

@@ -13,10 +13,11 @@ public enum SearchError: TaxonError, Equatable {
     case badParameter(String)
     case notAClassifier(mapper: String)
     case mapperEmbedding(mapper: String, embedding: String, requested: String)
+    case otherBackbone(mapper: String, trained: String, given: String)
 
     public var kind: ErrorKind {
         switch self {
-        case .noEmbedding, .wrongEmbedding, .emptyCollection, .embeddingLacksClasses, .notAClassifier, .mapperEmbedding: return .unprocessable
+        case .noEmbedding, .wrongEmbedding, .emptyCollection, .embeddingLacksClasses, .notAClassifier, .mapperEmbedding, .otherBackbone: return .unprocessable
         case .noFolder: return .notFound
         case .badK, .dimensionMismatch, .needsVisualQuery, .badParameter: return .invalidInput
         }
@@ -38,6 +39,8 @@ public enum SearchError: TaxonError, Equatable {
         case let .badParameter(message): return message
         case let .notAClassifier(mapper):
             return "mapper '\(mapper)' maps photos into an embedding but names no classes: train one with taxon train-mapper --head classifier"
+        case let .otherBackbone(mapper, trained, given):
+            return "mapper '\(mapper)' was trained on EfficientNet-\(trained.capitalized) features, not \(given.capitalized)'s: give --weights of that network"
         case let .mapperEmbedding(mapper, embedding, requested):
             return "mapper '\(mapper)' puts photos into embedding '\(embedding)', not '\(requested)'"
         }

@@ -132,7 +132,7 @@ struct SearchParameters: Sendable { let collection: String, ranking: Ranking, k:
 func searchParameters(_ request: Request, _ service: TaxonService) throws -> SearchParameters {
     let ranking = try Ranking(name: try request.text("ranking") ?? "semantic-first", alpha: try request.number("alpha"),
                               width: try request.number("level_width"))
-    let whiten = try request.text("whiten") == nil ? nil : try request.integer("whiten", default: 0, range: 1...EfficientNetLite0.featureChannels)
+    let whiten = try request.text("whiten") == nil ? nil : try request.integer("whiten", default: 0, range: 1...EfficientNetLite.featureChannels)
     return SearchParameters(collection: try request.required("collection"), ranking: ranking,
                             k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten)
 }

@@ -52,7 +52,7 @@ public final class TaxonService: Sendable {
     let similarity: Similarity
     /// NLTK-style names of the similarity taxonomy's nodes: the common references resolve without the store.
     let nodesByName: [String: Int]
-    let network: EfficientNetLite0?
+    let network: EfficientNetLite?
     let classSet: String
     let schemaVersion: Int
     private let pool = StorePool()

@@ -140,10 +140,29 @@ struct FoldedConvolution: Sendable {
     }
 }
 
-/// EfficientNet-Lite0 (Tan & Le 2019; the Lite variant: ReLU6, no
-/// squeeze-excitation, stem and head not scaled) for 224 × 224 ImageNet
-/// classification, from the weights of efficientnet-lite0-57934424.pth.
-public struct EfficientNetLite0: Sendable {
+/// EfficientNet-Lite0 or -Lite2 (Tan & Le 2019; the Lite variants: ReLU6,
+/// no squeeze-excitation, stem and head not scaled) for ImageNet
+/// classification at 224 × 224 or 260 × 260, from the weights of
+/// efficientnet-lite0-57934424.pth or efficientnet-lite2-9656183e.pth.
+public struct EfficientNetLite: Sendable {
+    /// The variants with published weights: Lite2 scales Lite0's widths by 1.1 and its inner stages' repeats by 1.2.
+    public enum Variant: String, Sendable {
+        case lite0, lite2
+
+        /// (repeats, kernel, stride, expansion, input channels, output channels) per stage.
+        var stages: [(Int, Int, Int, Int, Int, Int)] {
+            switch self {
+            case .lite0: return [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+                                 (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+            case .lite2: return [(1, 3, 1, 1, 32, 16), (3, 3, 2, 6, 16, 24), (3, 5, 2, 6, 24, 48), (4, 3, 2, 6, 48, 88),
+                                 (4, 5, 1, 6, 88, 120), (5, 5, 2, 6, 120, 208), (1, 3, 1, 6, 208, 352)]
+            }
+        }
+
+        /// The side of the square input: photos are resized to it + 32 on their shorter side and centre-cropped.
+        public var inputSize: Int { self == .lite0 ? 224 : 260 }
+    }
+
     struct Block: Sendable {
         let expand: FoldedConvolution?
         let depthwise: FoldedConvolution
@@ -151,12 +170,12 @@ public struct EfficientNetLite0: Sendable {
         let skip: Bool
     }
 
-    /// (repeats, kernel, stride, expansion, input channels, output channels) per stage.
-    static let stages = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
-                         (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
     public static let featureChannels = 1280
     public static let classes = 1000
-    public static let inputSize = 224
+
+    public let variant: Variant
+    /// The side of the square input (224 for Lite0, 260 for Lite2).
+    public var inputSize: Int { variant.inputSize }
 
     let stem: FoldedConvolution
     let blocks: [Block]
@@ -164,12 +183,14 @@ public struct EfficientNetLite0: Sendable {
     let fcWeights: [Float]
     let fcBias: [Float]
 
-    /// Loads the weights, folding each BatchNorm into its convolution; throws naming a missing or misshapen tensor.
+    /// Loads the weights — Lite2's when they hold its 21st block, else Lite0's — folding each BatchNorm into its
+    /// convolution; throws naming a missing or misshapen tensor.
     public init(weights tensors: SafeTensors) throws {
+        variant = tensors.names.contains("_blocks.20._project_conv.weight") ? .lite2 : .lite0
         stem = try FoldedConvolution(tensors, conv: "_conv_stem", batchNorm: "_bn0", kind: .full, kernel: 3, stride: 2, inputs: 3,
                                      outputs: 32, relu6: true)
         var blocks: [Block] = []
-        for (repeats, kernel, stride, expansion, inputs, outputs) in Self.stages {
+        for (repeats, kernel, stride, expansion, inputs, outputs) in variant.stages {
             for r in 0..<repeats {
                 let p = "_blocks.\(blocks.count)."
                 let cin = r == 0 ? inputs : outputs, hidden = cin * expansion
@@ -184,17 +205,22 @@ public struct EfficientNetLite0: Sendable {
             }
         }
         self.blocks = blocks
-        head = try FoldedConvolution(tensors, conv: "_conv_head", batchNorm: "_bn1", kind: .pointwise, kernel: 1, stride: 1, inputs: 320,
+        head = try FoldedConvolution(tensors, conv: "_conv_head", batchNorm: "_bn1", kind: .pointwise, kernel: 1, stride: 1, inputs: variant.stages.last!.5,
                                      outputs: Self.featureChannels, relu6: true)
         fcWeights = try tensors.tensor("_fc.weight", shape: [Self.classes, Self.featureChannels])
         fcBias = try tensors.tensor("_fc.bias", shape: [Self.classes])
+    }
+
+    /// A photo as this network's input: its shorter side resized to the input size + 32, the centre cropped.
+    public func input(_ image: RGBImage, name: String, resize: Bool = true) throws -> FeatureMap {
+        try Preprocessing.input(image, name: name, resize: resize, size: inputSize)
     }
 
     /// The logits of every image and the last feature map (for descriptors and mappers).
     public struct Output: Sendable {
         /// count × 1000, row-major.
         public let logits: [Float]
-        /// The last feature map (count × 7 × 7 × 1280 for 224² inputs), after the head's ReLU6.
+        /// The last feature map (count × 7 × 7 × 1280 for 224² inputs, 9 × 9 for 260²), after the head's ReLU6.
         public let features: FeatureMap
     }
 

@@ -1,38 +1,35 @@
 import Foundation
 
-/// The network's input: the shorter side resized to 256 with an antialiased
-/// bilinear (triangle) filter, the centre 224 × 224 cropped, and each value
-/// mapped to (x/255 − 0.5)/0.5 ∈ [−1, 1].
+/// The network's input: the shorter side resized to size + 32 (256 for
+/// Lite0's 224) with an antialiased bilinear (triangle) filter, the centre
+/// size × size cropped, and each value mapped to (x/255 − 0.5)/0.5 ∈ [−1, 1].
 public enum Preprocessing {
-    public static let resizeTo = 256
-    public static let cropTo = 224
-
-    /// An image the network cannot take as asked (without resizing it must already be 224 × 224).
+    /// An image the network cannot take as asked (without resizing it must already be size × size).
     public enum PreprocessingError: Error, CustomStringConvertible, Equatable {
-        case notNetworkSized(String, width: Int, height: Int)
+        case notNetworkSized(String, width: Int, height: Int, size: Int)
 
         public var description: String {
             switch self {
-            case let .notNetworkSized(name, width, height):
-                return "\(name): --no-resize needs a 224 × 224 image, this one is \(width) × \(height)"
+            case let .notNetworkSized(name, width, height, size):
+                return "\(name): --no-resize needs a \(size) × \(size) image, this one is \(width) × \(height)"
             }
         }
     }
 
-    /// The image as one NHWC input (1 × 224 × 224 × 3); with `resize` false it must already be 224 × 224.
-    public static func input(_ image: RGBImage, name: String, resize: Bool = true) throws -> FeatureMap {
+    /// The image as one NHWC input (1 × size × size × 3); with `resize` false it must already be size × size.
+    public static func input(_ image: RGBImage, name: String, resize: Bool = true, size: Int) throws -> FeatureMap {
         var image = image
         if resize {
-            image = centreCrop(resizeShorterSide(image, to: resizeTo), to: cropTo)
-        } else if image.width != cropTo || image.height != cropTo {
-            throw PreprocessingError.notNetworkSized(name, width: image.width, height: image.height)
+            image = centreCrop(resizeShorterSide(image, to: size + 32), to: size)
+        } else if image.width != size || image.height != size {
+            throw PreprocessingError.notNetworkSized(name, width: image.width, height: image.height, size: size)
         }
-        return FeatureMap(count: 1, height: cropTo, width: cropTo, channels: 3, values: image.pixels.map { (Float($0) / 255 - 0.5) / 0.5 })
+        return FeatureMap(count: 1, height: size, width: size, channels: 3, values: image.pixels.map { (Float($0) / 255 - 0.5) / 0.5 })
     }
 
-    /// Several inputs as one batch.
+    /// Several inputs of one size as one batch.
     public static func batch(_ inputs: [FeatureMap]) -> FeatureMap {
-        FeatureMap(count: inputs.count, height: cropTo, width: cropTo, channels: 3, values: inputs.flatMap(\.values))
+        FeatureMap(count: inputs.count, height: inputs.first?.height ?? 0, width: inputs.first?.width ?? 0, channels: 3, values: inputs.flatMap(\.values))
     }
 
     /// Resizes so that the shorter side is `size`, antialiased (a triangle filter widened when shrinking).

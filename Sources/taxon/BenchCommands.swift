@@ -49,11 +49,12 @@ struct BenchCNN: ParsableCommand {
 
     func run() throws {
         let classes = try String(contentsOfFile: wnids, encoding: .utf8).split(separator: "\n").map(String.init)
-        let r = try Benchmarks.cnn(network: try weights.network(), sample: sample, wnids: classes, batch: batch, batches: batches)
+        let network = try weights.network()
+        let r = try Benchmarks.cnn(network: network, sample: sample, wnids: classes, batch: batch, batches: batches)
         let n = Double(r.photos)
         print(String(format: "accuracy on %d photos of %@: top-1 %.1f %%, top-5 %.1f %%", r.photos, sample, 100 * Double(r.top1) / n, 100 * Double(r.top5) / n))
         print(String(format: "decode + preprocess: %.1f images/s (one core); classify at batch %d: %.1f images/s", r.decodeRate, batch, r.classifyRate))
-        print(String(format: "network alone, %d batches of %d preprocessed 224² tensors: %.1f images/s", batches, batch, r.networkRate))
+        print(String(format: "network alone, %d batches of %d preprocessed %d² tensors: %.1f images/s", batches, batch, network.inputSize, r.networkRate))
     }
 }
 

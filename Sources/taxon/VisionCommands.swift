@@ -7,14 +7,17 @@ import TaxonVision
 
 /// Where the CNN's weights are: --weights, else $TAXON_WEIGHTS, else models/data/ (scripts/setup.sh).
 struct WeightsOptions: ParsableArguments {
-    @Option(help: "EfficientNet-Lite0 weights (.safetensors; default: $TAXON_WEIGHTS, else models/data/efficientnet-lite0.safetensors).")
+    @Option(help: """
+        EfficientNet-Lite0 or -Lite2 weights (.safetensors; default: $TAXON_WEIGHTS, else \
+        models/data/efficientnet-lite0.safetensors; scripts/setup.sh also fetches models/data/efficientnet-lite2.safetensors).
+        """)
     var weights: String?
 
     var path: String {
         weights ?? ProcessInfo.processInfo.environment["TAXON_WEIGHTS"] ?? "models/data/efficientnet-lite0.safetensors"
     }
 
-    func network() throws -> EfficientNetLite0 { try VisionService.network(weights: path) }
+    func network() throws -> EfficientNetLite { try VisionService.network(weights: path) }
 
     /// The weights file's SHA-256 (it keys cached features).
     func digest() throws -> String { try VisionService.weightsDigest(path) }
@@ -22,9 +25,9 @@ struct WeightsOptions: ParsableArguments {
 
 struct Classify: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify photos into the 1,000 ILSVRC-2012 classes with EfficientNet-Lite0.",
+        abstract: "Classify photos into the 1,000 ILSVRC-2012 classes with EfficientNet-Lite0 (or Lite2: --weights).",
         discussion: """
-            Each image is decoded (JPEG or PNG), its shorter side resized to 256 (antialiased), the centre 224 × 224 \
+            Each image is decoded (JPEG or PNG), its shorter side resized to 256 (antialiased), the centre 224 × 224 (Lite2: 292, 260 × 260) \
             cropped and scaled to [−1, 1]. The classes are the store's class set (default ilsvrc2012, in the network's \
             class order: make run imports it).
             """)
@@ -34,7 +37,7 @@ struct Classify: ParsableCommand {
     @Argument(help: "JPEG or PNG files.") var images: [String]
     @Option(help: "How many classes per image.") var top = 5
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
-    @Flag(help: "Feed 224 × 224 images to the network unchanged (others are refused).") var noResize = false
+    @Flag(help: "Feed images of the network's input size (224 × 224; Lite2: 260 × 260) unchanged (others are refused).") var noResize = false
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image") }
@@ -85,7 +88,7 @@ struct EmbedImage: ParsableCommand {
         let vision = VisionService(store: try store.openExisting(), network: try weights.network(), classSet: classSet)
         let (rows, dims) = try vision.embed(images, embedding: embedding, mapper: mapper, descriptor: descriptor, top: top)
         if let out { try NPY.write(rows.flatMap(\.embedding), shape: [rows.count, dims], to: out) }
-        if let descriptorOut { try NPY.write(rows.flatMap { $0.descriptor ?? [] }, shape: [rows.count, EfficientNetLite0.featureChannels], to: descriptorOut) }
+        if let descriptorOut { try NPY.write(rows.flatMap { $0.descriptor ?? [] }, shape: [rows.count, EfficientNetLite.featureChannels], to: descriptorOut) }
         if out == nil { try printJSON(rows) } else { print("wrote \(out!): \(rows.count) × \(dims)" + (descriptorOut.map { ", \($0): \(rows.count) × 1280" } ?? "")) }
     }
 }

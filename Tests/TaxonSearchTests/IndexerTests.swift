@@ -23,7 +23,7 @@ final class IndexerTests: XCTestCase {
         try Data("notes".utf8).write(to: photos.appendingPathComponent("readme.txt"))
 
         let store = try SQLiteStore(path: directory.appendingPathComponent("t.sqlite").path)
-        let network = try EfficientNetLite0(weights: try SafeTensors(path: weights))
+        let network = try EfficientNetLite(weights: try SafeTensors(path: weights))
         let classes = (0..<1000).map { String(format: "n%08d", $0) }
         let indexer = ImageIndexer(store: store, analyzer: ImageAnalyzer(network: network, classes: classes, descriptor: .gem, space: nil))
         var ticks: [Int] = []

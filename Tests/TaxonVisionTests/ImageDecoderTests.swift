@@ -130,11 +130,11 @@ final class ImageDecoderTests: XCTestCase {
         XCTAssertEqual(resized.height, 256)
         XCTAssertEqual(resized.width, 427)
         XCTAssertTrue(resized.pixels.allSatisfy { $0 == 128 })
-        let input = try Preprocessing.input(grey, name: "grey")
+        let input = try Preprocessing.input(grey, name: "grey", size: 224)
         XCTAssertEqual(input.values.count, 224 * 224 * 3)
         XCTAssertTrue(input.values.allSatisfy { abs($0 - (128.0 / 255 - 0.5) / 0.5) < 1e-6 })
-        XCTAssertThrowsError(try Preprocessing.input(grey, name: "grey", resize: false)) {
-            XCTAssertEqual($0 as? Preprocessing.PreprocessingError, .notNetworkSized("grey", width: 500, height: 300))
+        XCTAssertThrowsError(try Preprocessing.input(grey, name: "grey", resize: false, size: 224)) {
+            XCTAssertEqual($0 as? Preprocessing.PreprocessingError, .notNetworkSized("grey", width: 500, height: 300, size: 224))
         }
         // Downscaling averages: alternate black and white columns become mid-grey.
         let stripes = RGBImage(width: 512, height: 512, pixels: (0..<512).flatMap { _ in (0..<512).flatMap { x in [UInt8](repeating: x % 2 == 0 ? 0 : 255, count: 3) } })

@@ -73,6 +73,11 @@ final class ClassesMapTests: XCTestCase {
         XCTAssertEqual(mapped["car_side"]?["matched"] as? String, "side car")
         XCTAssertEqual(mapped["n02084071"]?["concept"] as? String, "dog.n.01")
         XCTAssertEqual(mapped["xyzzyq"]?["new"] as? Bool, true)
+        // Two names, one concept: the whole-name match keeps it, the other is proposed new under it.
+        let parts = try map(["crocodile", "crocodile_head", "flamingo"])
+        XCTAssertEqual(parts["crocodile"]?["concept"] as? String, "crocodile.n.01")
+        XCTAssertEqual(parts["crocodile_head"]?["new"] as? Bool, true)
+        XCTAssertEqual(parts["crocodile_head"]?["parent"] as? String, "crocodile.n.01")
 
         let missing = try Subprocess.run(executable, ["classes", "map", "/no/such/folder", "--db", db])
         XCTAssertNotEqual(missing.status, 0)

@@ -159,6 +159,12 @@ final class OwnPhotosTests: XCTestCase {
         // A mapper a collection's classes come from is not replaced under it.
         let refused = try taxon(["train-mapper", photos, "--embedding", "mine", "--map", map, "--name", "m", "--replace", "--weights", weights])
         XCTAssertTrue(refused.stderr.contains("mapper 'm' names the classes of collection 'c'"), refused.stderr)
+        // A classifier trained on Lite2's features is not applied to Lite0's.
+        let lite2 = Self.repository.appendingPathComponent("models/data/efficientnet-lite2.safetensors").path
+        let onLite2 = try taxon(["train-mapper", photos, "--embedding", "mine", "--map", map, "--name", "m2", "--weights", lite2])
+        XCTAssertEqual(onLite2.status, 0, onLite2.stderr)
+        let mixed = try taxon(["index", photos + "/test", "--collection", "c2", "--mapper", "m2", "--weights", weights])
+        XCTAssertTrue(mixed.stderr.contains("mapper 'm2' was trained on EfficientNet-Lite2 features, not Lite0's"), mixed.stderr)
         // Folder names that are not keys of the classes, without a map.
         let unmapped = try taxon(["train-mapper", photos, "--embedding", "mine", "--name", "m5", "--weights", weights])
         XCTAssertTrue(unmapped.stderr.contains("4 class(es) are not classes of embedding 'mine' (class set mine): airplanes (airplanes)"), unmapped.stderr)
