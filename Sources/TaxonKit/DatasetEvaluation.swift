@@ -108,6 +108,10 @@ public struct DatasetEvaluation {
         var options = EvaluationOptions()
         options.labels = .stored
         let photos = try store.images(in: try store.collection(named: collection), vectors: false)
+        let indexedPaths = Set(photos.map { root + "/" + $0.path })
+        if let missed = test.photos.first(where: { !indexedPaths.contains($0.path) }) {
+            throw ServiceError.invalid("\(missed.path): a test photo the indexer passed over (it does not follow symbolic links): copy the photos")
+        }
         let k = min(request.k, photos.count - 1)
         guard k >= 1 else { throw ServiceError.invalid("\(root): at least two test photos are needed") }
         let evaluation = try EvaluationService(store: store).retrieval(

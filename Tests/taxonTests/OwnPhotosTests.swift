@@ -191,5 +191,12 @@ final class OwnPhotosTests: XCTestCase {
         XCTAssertEqual(own["test_photos"] as? Int, 12)
         let neither = try taxon(["eval", "dataset", "--train", photos + "/train", "--map", map, "--weights", weights])
         XCTAssertTrue(neither.stderr.contains("no test photos"), neither.stderr)
+        // The indexer does not follow symbolic links: a linked test photo is named, not silently left out.
+        let linked = dir.appendingPathComponent("linked/airplanes")
+        try FileManager.default.createDirectory(at: linked, withIntermediateDirectories: true)
+        let original = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: photos + "/test/airplanes").first)
+        try FileManager.default.createSymbolicLink(atPath: linked.appendingPathComponent(original).path, withDestinationPath: photos + "/test/airplanes/" + original)
+        let links = try taxon(["eval", "dataset", "--train", photos + "/train", "--test", linked.deletingLastPathComponent().path, "--map", map, "--weights", weights])
+        XCTAssertTrue(links.stderr.contains("airplanes/\(original): a test photo the indexer passed over"), links.stderr)
     }
 }
