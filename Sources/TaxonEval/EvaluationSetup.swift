@@ -33,6 +33,14 @@ public enum LabelSource: Sendable, Equatable {
     case folders(keys: [String: String])
     /// The labels stored with the photos (taxon index --labels folders, or set over the API).
     case stored
+
+    /// The key of a photo's first folder (`path` relative to the collection's folder): its key in `keys`, else
+    /// the folder name itself; nil for a photo directly in the collection's folder.
+    public static func folderKey(of path: String, keys: [String: String]) -> String? {
+        guard let slash = path.firstIndex(of: "/") else { return nil }
+        let folder = String(path[..<slash])
+        return keys[folder] ?? folder
+    }
 }
 
 /// How a collection is evaluated: which embedding gives the semantic side,
@@ -81,9 +89,7 @@ extension RetrievalBenchmark {
             switch options.labels {
             case .fileNames: label = String((record.path as NSString).lastPathComponent.split(separator: "_").first ?? "")
             case .file: label = given![record.path]
-            case let .folders(keys):
-                let folder = record.path.split(separator: "/").first.map(String.init) ?? ""
-                label = record.path.contains("/") ? keys[folder] ?? folder : nil
+            case let .folders(keys): label = LabelSource.folderKey(of: record.path, keys: keys)
             case .stored: label = record.label
             }
             guard let label, taxonomy.node(forKey: label) != nil else { return nil }

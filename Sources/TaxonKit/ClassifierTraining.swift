@@ -85,7 +85,7 @@ extension VisionService {
         let embedding = try store.embeddingInfo(named: request.embedding)
         let classes = try store.classMembers(of: embedding.classSet).map(\.key)
         let position = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let keys = try request.keys.keys(of: request.dataset.classNames, source: request.dataset.photos.first.map { ($0.path as NSString).deletingLastPathComponent } ?? "")
+        let keys = try request.keys.keys(of: request.dataset.classNames, source: request.dataset.root)
         let outside = zip(request.dataset.classNames, keys).filter { position[$1] == nil }.map { "\($0) (\($1))" }
         guard outside.isEmpty else {
             throw ServiceError.unsuitable("\(outside.count) class(es) are not classes of embedding '\(embedding.name)' (class set \(embedding.classSet)): "

@@ -1,4 +1,5 @@
 import Foundation
+import TaxonEval
 import TaxonModel
 import TaxonSearch
 import TaxonVision
@@ -61,11 +62,7 @@ public struct CollectionService {
         let mapper = mapper ?? existing?.mapper
         let embedding = embedding ?? (mapper != nil ? nil : existing?.embedding)
         let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding, mapper: mapper)
-        let label: (String) -> String? = { path in
-            guard let keys = folderKeys, let slash = path.firstIndex(of: "/") else { return nil }
-            let folder = String(path[..<slash])
-            return keys[folder] ?? folder
-        }
+        let label: (String) -> String? = { path in folderKeys.flatMap { LabelSource.folderKey(of: path, keys: $0) } }
         let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, only: only,
                                                                            progress: progress, label: label)
         return (report, try store.collection(named: collection), analyzer.space?.embedding.name)

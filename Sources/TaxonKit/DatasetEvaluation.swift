@@ -91,7 +91,7 @@ public struct DatasetEvaluation {
         let extensionReport = try TaxonomyExtensionBuilder(store: store).extend(extend)
 
         step("train")
-        let keys = try ClassKeys(map: mapPath!, store: store, taxonomy: base)
+        let keys = ClassKeys(extensionReport.keys)
         var training = ClassifierTrainingRequest(dataset: train, keys: keys, embedding: extensionReport.embedding!, name: name)
         (training.validation, training.options) = (request.validation, request.training)
         let trained = try vision.trainClassifier(training)

@@ -68,9 +68,10 @@ public struct ClassKeys: Sendable {
     public let keys: [String: String]
 
     /// The keys of a reviewed map file (mapped names → their concept's key; new names → the key
-    /// `taxon taxonomy extend` gives them), resolved in `taxonomy` (the extension's base, or the extension).
-    public init(map: String, store: Store, taxonomy: TaxonomyInfo) throws {
-        let file = try ClassMapFile.read(map, store: store, taxonomy: taxonomy)
+    /// `taxon taxonomy extend` gives them), resolved in `taxonomy` (the extension's base, or the extension; nil:
+    /// the store's default taxonomy).
+    public init(map: String, store: Store, taxonomy: TaxonomyInfo? = nil) throws {
+        let file = try ClassMapFile.read(map, store: store, taxonomy: try taxonomy ?? store.taxonomy(named: nil))
         keys = Dictionary(uniqueKeysWithValues: file.entries.map { name, target in
             switch target {
             case let .mapped(concept): return (name, concept.key)
@@ -81,6 +82,9 @@ public struct ClassKeys: Sendable {
 
     /// Names that are keys map to themselves.
     public init(identity names: [String]) { keys = Dictionary(uniqueKeysWithValues: names.map { ($0, $0) }) }
+
+    /// Name → key pairs as they are (an extension's, `TaxonomyExtensionReport.keys`).
+    public init(_ keys: [String: String]) { self.keys = keys }
 
     /// The key of each name, or an error naming the ones without a key.
     public func keys(of names: [String], source: String) throws -> [String] {

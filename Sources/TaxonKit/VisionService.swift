@@ -73,19 +73,18 @@ public struct VisionService {
         let classes = try SearchEngine.networkConcepts(store: store, classSet: classSet)
         let project: (EfficientNetLite.Output) -> [Float]
         let dims: Int
-        if let mapper, try store.mapper(named: mapper).info.parameterValues()["kind"] == "classifier" {
-            // A classifier's top classes, softmax-weighted, in its embedding (as the indexer does).
-            let head = try ClassHead(store: store, mapper: mapper, network: network)
-            let space = try SemanticSpace(store: store, embedding: try store.mapper(named: mapper).info.embedding, networkClasses: head.classes)
-            project = { output in
-                let logits = head.classifier.logits(SoftmaxClassifier.features(output.features))[0].map(Float.init)
-                return space.expectation(SemanticProjection.mostProbable(logits: logits, top: SemanticSpace.topClasses))
-            }
-            dims = space.embedding.dims
-        } else if let mapper {
+        if let mapper {
             let (info, values) = try store.mapper(named: mapper)
-            let learned = LinearMapper(inputs: info.inputs, outputs: info.outputs, values: values)
-            (project, dims) = ({ learned.apply(LinearMapper.feature($0.features)[0]) }, info.outputs)
+            if try info.parameterValues()["kind"] == "classifier" {
+                // A classifier's top classes, softmax-weighted, in its embedding (as the indexer does).
+                let head = try ClassHead(store: store, mapper: info, values: values, network: network)
+                let space = try SemanticSpace(store: store, embedding: head.embedding, networkClasses: head.classes)
+                project = { space.expectation(SemanticProjection.mostProbable(logits: head.logits($0), top: SemanticSpace.topClasses)) }
+                dims = space.embedding.dims
+            } else {
+                let learned = LinearMapper(inputs: info.inputs, outputs: info.outputs, values: values)
+                (project, dims) = ({ learned.apply(LinearMapper.feature($0.features)[0]) }, info.outputs)
+            }
         } else {
             let (info, rows) = try store.embeddingRowsByKey(named: embedding!)
             let missing = classes.filter { rows[$0.key] == nil }

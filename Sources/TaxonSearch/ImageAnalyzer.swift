@@ -58,10 +58,7 @@ public struct SemanticSpace: Sendable {
     /// not normalised: for unit rows whose cosines are the class similarity (unitsphere), its dot product with
     /// another image's is the expected similarity of their classes. What a classifier head's photos store.
     public func expectation(_ top: [(index: Int, probability: Double)]) -> [Float] {
-        let classes = top.prefix(Self.topClasses), total = classes.reduce(0) { $0 + $1.probability }
-        var sum = [Double](repeating: 0, count: classRows.first?.count ?? 0)
-        for (index, probability) in classes { for d in sum.indices { sum[d] += probability / total * classRows[index][d] } }
-        return sum.map(Float.init)
+        SemanticProjection.expected(Array(top.prefix(Self.topClasses)), classRows: classRows)
     }
 }
 
@@ -73,11 +70,19 @@ public struct ClassHead: Sendable {
     public let classifier: SoftmaxClassifier
     /// The classifier's classes, in its output order (its embedding's class set).
     public let classes: [String]
+    /// The embedding whose classes these are, and whose space the photos go into.
+    public let embedding: String
 
     /// The stored mapper `name`; it must be a classifier (not a regression into an embedding), and, given a
     /// network, one trained on that network's features.
     public init(store: Store, mapper name: String, network: EfficientNetLite? = nil) throws {
         let (info, values) = try store.mapper(named: name)
+        try self.init(store: store, mapper: info, values: values, network: network)
+    }
+
+    /// A mapper already read from the store (see `init(store:mapper:network:)`).
+    public init(store: Store, mapper info: MapperInfo, values: [Double], network: EfficientNetLite? = nil) throws {
+        let name = info.name
         let parameters = try info.parameterValues()
         guard parameters["kind"] == "classifier" else { throw SearchError.notAClassifier(mapper: name) }
         if let network, let backbone = parameters["backbone"], backbone != network.variant.rawValue {
@@ -85,8 +90,13 @@ public struct ClassHead: Sendable {
         }
         classes = try store.classMembers(of: try store.embeddingInfo(named: info.embedding).classSet).map(\.key)
         guard classes.count == info.outputs else { throw SearchError.notAClassifier(mapper: name) }
-        self.name = name
+        (self.name, embedding) = (name, info.embedding)
         classifier = SoftmaxClassifier(inputs: info.inputs, classes: info.outputs, values: values)
+    }
+
+    /// The class logits of every image of a network pass, image after image.
+    public func logits(_ output: EfficientNetLite.Output) -> [Float] {
+        classifier.logits(SoftmaxClassifier.features(output.features)).flatMap { $0.map(Float.init) }
     }
 }
 
@@ -111,10 +121,9 @@ public struct ImageAnalyzer: Sendable {
     public init(store: Store, network: EfficientNetLite, classSet: String, descriptor: Descriptor, embedding: String?, mapper: String? = nil) throws {
         let head = try mapper.map { try ClassHead(store: store, mapper: $0, network: network) }
         var embedding = embedding
-        if let mapper {
-            let own = try store.mapper(named: mapper).info.embedding
-            if let embedding, embedding != own { throw SearchError.mapperEmbedding(mapper: mapper, embedding: own, requested: embedding) }
-            embedding = own
+        if let head {
+            if let embedding, embedding != head.embedding { throw SearchError.mapperEmbedding(mapper: head.name, embedding: head.embedding, requested: embedding) }
+            embedding = head.embedding
         }
         let classes = try head?.classes ?? SearchEngine.networkClasses(store: store, classSet: classSet)
         self.init(network: network, classes: classes, descriptor: descriptor,
@@ -140,8 +149,7 @@ public struct ImageAnalyzer: Sendable {
         guard !images.isEmpty else { return [] }
         let output = network.forward(Preprocessing.batch(images.map(\.input)), workers: workers)
         let descriptors = descriptor.describe(output.features)
-        let logits = head.map { head in head.classifier.logits(SoftmaxClassifier.features(output.features)).flatMap { $0.map(Float.init) } }
-            ?? output.logits
+        let logits = head?.logits(output) ?? output.logits
         return images.indices.map { n in
             let top = SemanticProjection.mostProbable(logits: Array(logits[(n * classes.count)..<((n + 1) * classes.count)]),
                                                       top: SemanticSpace.topClasses)

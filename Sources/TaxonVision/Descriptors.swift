@@ -149,9 +149,14 @@ public enum SemanticProjection {
 
     /// The rows of the given classes weighted by their probabilities renormalised to sum 1; the sum L2-normalised.
     public static func weighted(_ classes: [(index: Int, probability: Double)], classRows: [[Double]]) -> [Float] {
+        normalized(expected(classes, classRows: classRows))
+    }
+
+    /// The rows of the given classes weighted by their probabilities renormalised to sum 1: the expected class row.
+    public static func expected(_ classes: [(index: Int, probability: Double)], classRows: [[Double]]) -> [Float] {
         let total = classes.reduce(0) { $0 + $1.probability }
         var sum = [Double](repeating: 0, count: classRows.first?.count ?? 0)
         for (index, probability) in classes { for c in 0..<sum.count { sum[c] += probability / total * classRows[index][c] } }
-        return normalized(sum.map { Float($0) })
+        return sum.map { Float($0) }
     }
 }

@@ -28,7 +28,7 @@ struct LabelOptions: ParsableArguments {
 
     /// The map's folder → key pairs, if a map was given.
     func folderKeys(store: any Store) throws -> [String: String]? {
-        try map.map { try ClassKeys(map: $0, store: store, taxonomy: try store.taxonomy(named: nil)).keys }
+        try map.map { try ClassKeys(map: $0, store: store).keys }
     }
 }
 

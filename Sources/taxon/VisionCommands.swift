@@ -144,7 +144,7 @@ struct TrainMapper: ParsableCommand {
         let opened = try store.openExisting()
         if head == .regression { return try regression(opened) }
         let dataset = try FolderDataset.splits(of: directory, perClass: split, seed: seed).train
-        let keys = try map.map { try ClassKeys(map: $0, store: opened, taxonomy: try opened.taxonomy(named: nil)) } ?? ClassKeys(identity: dataset.classNames)
+        let keys = try map.map { try ClassKeys(map: $0, store: opened) } ?? ClassKeys(identity: dataset.classNames)
         var request = ClassifierTrainingRequest(dataset: dataset, keys: keys, embedding: embedding, name: name)
         (request.validation, request.replace, request.refit) = (validation, replace, refit)
         (request.options.epochs, request.options.seed, request.options.patience, request.options.weightDecay) = (epochs, seed, patience, weightDecay)
