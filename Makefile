@@ -5,7 +5,7 @@ TAXON := .build/release/taxon
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup build run test migrations bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload bench-own-classes
+.PHONY: setup build run test migrations web bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload bench-own-classes bench-web
 
 setup:
 	@scripts/setup.sh
@@ -18,7 +18,7 @@ build: setup
 # scripts/default-store.sh) and serves it over HTTP.
 run: build
 	scripts/default-store.sh $(TAXON) $(TAXON_DB)
-	$(TAXON) serve --db $(TAXON_DB) --host $(HOST) --port $(PORT)
+	$(TAXON) serve --db $(TAXON_DB) --host $(HOST) --port $(PORT) --ic ontologies/data/wordnet_ic/ic-brown.dat
 
 test: setup
 	$(SWIFT) test
@@ -26,6 +26,10 @@ test: setup
 # Re-embeds migrations/*.sql into the library after adding or editing one.
 migrations:
 	python3 scripts/gen-migrations.py
+
+# Re-embeds the web page (web/) into the server after editing it.
+web:
+	python3 scripts/gen-web.py
 
 bench: build
 	scripts/setup.sh --vectors --text
@@ -62,3 +66,6 @@ bench-own-classes: build
 
 bench-upload: build
 	bench/upload.sh
+
+bench-web: build
+	bench/web.sh

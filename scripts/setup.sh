@@ -2,7 +2,7 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh                  system packages, WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d and schemathesis (the tests use them)
+#   scripts/setup.sh                  system packages (Chromium for the page's tests among them), WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d and schemathesis (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 #   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
 #   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
@@ -30,6 +30,8 @@ packages=(
   libpng-dev           # PNG decoding
   wordnet-base         # Princeton WordNet 3.0 database files in /usr/share/wordnet
   wordnet-sense-index  # index.sense beside them
+  chromium             # the web page's tests run it headless (Tests/TaxonServerTests/WebPageTests.swift)
+  chromium-driver      # … through WebDriver
 )
 $wrk && packages+=(wrk)  # HTTP load generator, benchmark only
 

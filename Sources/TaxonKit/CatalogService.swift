@@ -39,6 +39,11 @@ public struct CatalogService {
         try store.candidates(for: lemma, in: try store.taxonomy(named: taxonomy))
     }
 
+    /// Concepts with a word starting with `prefix`, best first (for autocompletion).
+    public func completions(of prefix: String, taxonomy: String?, limit: Int) throws -> [(word: String, concept: Concept)] {
+        try store.completions(of: prefix, in: try store.taxonomy(named: taxonomy), limit: limit)
+    }
+
     /// Everything in the store, with a digest of every row if asked.
     public func summary(digest: Bool) throws -> StoreSummary {
         StoreSummary(store: store.location, schemaVersion: try store.schemaVersion, taxonomies: try store.taxonomies(),

@@ -18,6 +18,10 @@ public protocol TaxonomyReader: AnyObject {
     /// Every concept `reference` can mean, best match first: an exact key, then
     /// a `word.pos.NN` sense name, then every sense of a word.
     func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept]
+    /// Concepts with a word starting with `prefix` (folded like lemmas), for
+    /// completing what a person types: whole-word matches first, then shorter
+    /// words, nouns before other parts of speech, frequent senses first.
+    func completions(of prefix: String, in taxonomy: TaxonomyInfo, limit: Int) throws -> [(word: String, concept: Concept)]
     func lemmas(of concept: Concept) throws -> [Lemma]
     /// Edges leaving the concept.
     func outgoing(from concept: Concept) throws -> [Relation]

@@ -48,9 +48,13 @@ extension SearchEngine {
     }
 
     /// A concept reference as a node of the collection's hierarchy.
+    /// A word means its first sense in the collection's hierarchy ("primate": the mammal, not the
+    /// archbishop, who is sense 1); a key or a sense name means exactly that concept.
     func conceptNode(_ reference: String, field: String, store: Store) throws -> Int {
         guard let tree else { throw QueryError.badField(field, "collection '\(index.info.name)' has no embedding, so no hierarchy to filter by") }
-        let concept = try inField(field) { try store.resolve(reference, in: conceptTaxonomy) }
+        let senses = try inField(field) { try store.candidates(for: reference, in: conceptTaxonomy) }
+        if let node = senses.lazy.compactMap({ tree.node(forKey: $0.key) }).first { return node }
+        let concept = try inField(field) { try store.resolve(reference, in: conceptTaxonomy) }  // none: the error names the first
         guard let node = tree.node(forKey: concept.key) else {
             throw QueryError.badField(field, "\(concept.label) is not in the hierarchy of the collection's classes (\(tree.taxonomy.info.name))")
         }
@@ -64,7 +68,7 @@ extension SearchEngine {
             guard let row = rowByID[id] else { throw QueryError.unknownImage(field: field, id: id, collection: index.info.name) }
             return (imageExample(row: row), [])
         case let .upload(data):
-            let analysis = try inField(field) { analyzer.analyze([try ImageAnalyzer.prepare(data, name: field, size: analyzer.network.inputSize)])[0] }
+            let analysis = try inField(field) { analyzer.analyze([try ImageAnalyzer.prepare(data, name: "upload", size: analyzer.network.inputSize)])[0] }
             let classes = analysis.topClasses.compactMap { entry in
                 analyzer.classes.firstIndex(of: entry.wnid).map { (index: $0, probability: Float(entry.probability)) }
             }

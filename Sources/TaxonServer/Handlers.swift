@@ -21,12 +21,24 @@ import TaxonVision
 /// A concept in lists: enough to tell senses apart.
 struct ConceptSummary: Encodable, Sendable {
     let key: String, name: String?, pos: String?, gloss: String?
-    init(_ concept: Concept) { (key, name, pos, gloss) = (concept.key, concept.name, concept.pos, concept.gloss) }
+    /// The word that matched a prefix (completions only).
+    var word: String?
+    init(_ concept: Concept, word: String? = nil) { (key, name, pos, gloss, self.word) = (concept.key, concept.name, concept.pos, concept.gloss, word) }
 }
 
+/// Every sense of `lemma`, or with `prefix` the concepts whose words start with it (autocompletion, at most `limit`).
 @Sendable func conceptsByLemma(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
-    let lemma = try request.required("lemma"), taxonomy = try request.text("taxonomy")
-    return try json(try await service.blocking { try CatalogService(store: $0).senses(of: lemma, taxonomy: taxonomy).map(ConceptSummary.init) }, context)
+    let taxonomy = try request.text("taxonomy")
+    if let prefix = try request.text("prefix") {
+        guard try request.text("lemma") == nil else { throw APIError.badRequest("give lemma or prefix, not both") }
+        guard !prefix.isEmpty else { throw APIError.badRequest("the query parameter 'prefix' is empty") }
+        let limit = try request.integer("limit", default: 10, range: 1...100)
+        return try json(try await service.blocking { store in
+            try CatalogService(store: store).completions(of: prefix, taxonomy: taxonomy, limit: limit).map { ConceptSummary($0.concept, word: $0.word) }
+        }, context)
+    }
+    let lemma = try request.required("lemma")
+    return try json(try await service.blocking { try CatalogService(store: $0).senses(of: lemma, taxonomy: taxonomy).map { ConceptSummary($0) } }, context)
 }
 
 @Sendable func concept(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {

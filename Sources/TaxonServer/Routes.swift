@@ -82,7 +82,7 @@ extension Routes {
     }
 }
 
-/// The router of every route in `Routes.all`, errors answered as JSON, requests counted for /metrics.
+/// The router of every route in `Routes.all` and the web page, errors answered as JSON, requests counted for /metrics.
 /// `accessLog` adds a log line per request (it costs about a tenth of the throughput of the in-memory routes).
 public func buildRouter(_ service: TaxonService, accessLog: Bool = false) -> Router<TaxonContext> {
     let router = Router(context: TaxonContext.self)
@@ -95,6 +95,7 @@ public func buildRouter(_ service: TaxonService, accessLog: Bool = false) -> Rou
     for route in Routes.all {
         router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handle(request, context, service) }
     }
+    WebPage.add(to: router)
     return router
 }
 

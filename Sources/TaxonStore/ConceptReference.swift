@@ -40,6 +40,28 @@ extension SQLiteStore {
         return try readConcepts(statement).filter { seen.insert($0.id).inserted }
     }
 
+    /// Concepts with a word starting with `prefix`, best first (see `TaxonomyReader.completions`).
+    public func completions(of prefix: String, in taxonomy: TaxonomyInfo, limit: Int) throws -> [(word: String, concept: Concept)] {
+        let folded = foldLemma(prefix)
+        guard !folded.isEmpty, limit > 0 else { return [] }
+        // A range on the lookup index: every folded word that starts with the prefix sorts in
+        // [prefix, prefix + U+10FFFF) under SQLite's byte-wise comparison of UTF-8.
+        let statement = try db.prepare("""
+            SELECT \(Self.conceptColumns), l.word FROM lemma l JOIN concept c ON c.id = l.concept_id
+            WHERE l.taxonomy_id IN (?, ?) AND l.folded >= ? AND l.folded < ?
+            ORDER BY l.folded <> ?, length(l.folded), c.pos <> 'n', l.folded, l.sense_number, c.key
+            LIMIT ?
+            """)
+        try statement.bind([.integer(taxonomy.scope.0), .integer(taxonomy.scope.1), .text(folded), .text(folded + "\u{10FFFF}"),
+                            .text(folded), .integer(Int64(limit) * 4)])
+        var seen = Set<Int64>(), found: [(word: String, concept: Concept)] = []
+        while try statement.step(), found.count < limit {
+            let concept = Self.concept(statement)
+            if seen.insert(concept.id).inserted { found.append((statement.text(7), concept)) }
+        }
+        return found
+    }
+
     /// Splits `word.p.NN` into its parts (NLTK accepts any number of digits).
     static func parseSenseName(_ reference: String) -> (String, String, Int)? {
         let parts = reference.split(separator: ".", omittingEmptySubsequences: false)

@@ -92,17 +92,21 @@ extension Fixture {
     }
 }
 
-/// A real `taxon serve` process on a random port, started with the fixture's store and weights and
+/// A real `taxon serve` process on a random port, started with a store (the fixture's) and the weights and
 /// `arguments`, up once /healthz answers; its output goes to `log` (nil: nowhere).
 final class ServerProcess: @unchecked Sendable {  // send is safe from any thread; start and stop are the test's
     let process = Process()
     let base: String
 
-    init(_ built: Fixture.Built, _ arguments: [String], log: URL? = nil) throws {
+    convenience init(_ built: Fixture.Built, _ arguments: [String], log: URL? = nil) throws {
+        try self.init(store: built.store, arguments, log: log)
+    }
+
+    init(store: String, _ arguments: [String], log: URL? = nil) throws {
         let port = 20_000 + Int.random(in: 0..<20_000)
         base = "http://127.0.0.1:\(port)"
         process.executableURL = Fixture.executable
-        process.arguments = ["serve", "--port", String(port), "--db", built.store, "--weights", Fixture.weights] + arguments
+        process.arguments = ["serve", "--port", String(port), "--db", store, "--weights", Fixture.weights] + arguments
         process.standardOutput = FileHandle.nullDevice
         if let log {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)

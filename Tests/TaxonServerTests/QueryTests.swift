@@ -161,6 +161,17 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(answer.hits.first?.explanation?.band?.name, "big_cat.n.01")
     }
 
+    /// A word means its first sense in the collection's hierarchy: "primate" is the mammal (WordNet's
+    /// sense 2; sense 1 is the archbishop), in examples and filters alike; a sense name stays exact.
+    func testAWordMeansItsSenseInTheHierarchy() throws {
+        let subset = try Self.subset.get()
+        let answer = try query(subset) { $0.positive = [.concept("primate")]; $0.within = ["primate"]; $0.limit = 5 }
+        XCTAssertEqual(answer.meaning?.concept.name, "primate.n.02")
+        XCTAssertThrowsError(try query(subset) { $0.positive = [.concept("primate.n.01")] }) { error in
+            XCTAssertTrue("\(error)".contains("archpriest.n.01 is not in the hierarchy"), "\(error)")
+        }
+    }
+
     /// Each strategy's scores against its formula computed here from the stored vectors.
     func testStrategiesFollowTheirFormulas() throws {
         let engine = try Self.subset.get().engine

@@ -47,10 +47,56 @@ final class RouteTests: XCTestCase {
             try await client.execute(uri: "/v1/concepts?lemma=dog", method: .get) { response in
                 XCTAssertEqual(try Check.array(response).first?["name"] as? String, "dog.n.01")
             }
+            // Completions: the whole word first, nouns before verbs, each with the word that matched; limit and bad input.
+            try await client.execute(uri: "/v1/concepts?prefix=Tabb&limit=3", method: .get) { response in
+                let found = try Check.array(response)
+                XCTAssertEqual(found.count, 3)
+                XCTAssertEqual(found.first?["name"] as? String, "tabby.n.01")
+                XCTAssertTrue(found.allSatisfy { ($0["word"] as? String)?.lowercased().hasPrefix("tabb") == true }, "\(found)")
+            }
+            try await client.execute(uri: "/v1/concepts?prefix=dog", method: .get) { response in
+                let found = try Check.array(response)
+                XCTAssertEqual(found.first?["name"] as? String, "dog.n.01")
+                XCTAssertEqual(found.count, 10)
+                let verb = try XCTUnwrap(found.firstIndex { $0["name"] as? String == "chase.v.01" }, "the verb dog")
+                XCTAssertTrue(found[..<verb].allSatisfy { $0["pos"] as? String == "n" })
+            }
+            try await client.execute(uri: "/v1/concepts?prefix=zzzzqx", method: .get) { XCTAssertEqual(try Check.array($0).count, 0) }
+            try await client.execute(uri: "/v1/concepts?prefix=do&lemma=dog", method: .get) { try Check.assertError($0, .badRequest, "not both") }
+            try await client.execute(uri: "/v1/concepts?prefix=do&limit=0", method: .get) { try Check.assertError($0, .badRequest, "limit") }
+            try await client.execute(uri: "/v1/concepts?prefix=%25'%22;--", method: .get) { XCTAssertEqual(try Check.array($0).count, 0) }
             try await client.execute(uri: "/v1/concepts/no_such_thing_xyz", method: .get) { try Check.assertError($0, .notFound, "unknown concept") }
             try await client.execute(uri: "/v1/concepts", method: .get) { try Check.assertError($0, .badRequest, "'lemma' is required") }
             try await client.execute(uri: "/v1/concepts/dog?taxonomy=nope", method: .get) { try Check.assertError($0, .notFound, "nope") }
             try await client.execute(uri: "/v1/nothing", method: .get) { XCTAssertEqual($0.status, .notFound) }
+        }
+    }
+
+    /// The web page: every file of web/ served from the binary as it is in the repository, with its type and a
+    /// policy that keeps it to this origin, at most 100 KB of the page's own code and style.
+    func testTheWebPageIsServedAsInTheRepository() async throws {
+        let built = try Fixture.get()
+        let folder = Fixture.repository.appendingPathComponent("web")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        XCTAssertEqual(webAssets.values.map(\.file).sorted(), files, "run `make web`")
+        try await app(built).test(.router) { client in
+            for (path, asset) in webAssets {
+                let text = try String(contentsOf: folder.appendingPathComponent(asset.file), encoding: .utf8)
+                try await client.execute(uri: path, method: .get) { response in
+                    XCTAssertEqual(response.status, .ok)
+                    XCTAssertEqual(String(buffer: response.body), text, "\(asset.file) changed: run `make web`")
+                    XCTAssertEqual(response.headers[.contentType], asset.type)
+                    XCTAssertEqual(response.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'"), true)
+                    XCTAssertEqual(response.headers[.xContentTypeOptions], "nosniff")
+                }
+            }
+        }
+        let code = webAssets.values.filter { $0.file.hasSuffix(".js") || $0.file.hasSuffix(".css") }.map(\.body.utf8.count).reduce(0, +)
+        XCTAssertLessThanOrEqual(code, 100_000)
+        let namespace = "xmlns=\"http://www.w3.org/2000/svg\""  // a name, not a load
+        for asset in webAssets.values {
+            let text = asset.body.replacingOccurrences(of: namespace, with: "")
+            XCTAssertFalse(text.contains("http://") || text.contains("https://"), "\(asset.file) loads something from elsewhere")
         }
     }
 
