@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TaxonImportTests", dependencies: ["TaxonTesting", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonVisionTests", dependencies: ["TaxonTesting", "TaxonVision", "TaxonLinalg", "CVisionKernels", "CTurboJPEG", "CPNG"]),
         .testTarget(name: "TaxonSearchTests", dependencies: ["TaxonTesting", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision"]),
-        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonTesting", "TaxonEval", "TaxonSearch", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonEvalTests", dependencies: ["TaxonTesting", "TaxonEval", "TaxonSearch", "TaxonLinalg", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonServerTests", dependencies: [
             "TaxonTesting", "taxon", "TaxonServer", "TaxonKit", "TaxonSearch", "TaxonStore", "TaxonModel", "TaxonVision", "TaxonLinalg",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -410,6 +410,8 @@ async function renderFacets(meaning) {
   // the typed or dropped example stands as the concept it was taken to mean, so a photo is analysed once.
   const base = queryBody(0, 1);
   base.positive[0] = { concept: meaning.concept.key };
+  base.ranking = "semantic";  // counts do not depend on the ranking, and a concept has no visual side
+  delete base.ranking_alpha;
   const queries = concepts.map((concept) => ({ ...base, within: [concept.key] }));
   const { results } = await api("/v1/collections/" + enc(collection.name) + "/query/batch", { method: "POST", body: { queries } });
   const buttons = concepts.map((concept, n) => ({ concept, total: results[n].total }))

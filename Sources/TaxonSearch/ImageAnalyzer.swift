@@ -13,6 +13,8 @@ public struct ImageAnalysis: Sendable {
     public let topClasses: [ClassProbability]
     public let descriptor: [Float]
     public let embedding: [Float]?
+    /// The Gram style descriptor, when the analysis was asked for it.
+    public var style: [Float]? = nil
 }
 
 extension ImageAnalysis {
@@ -140,14 +142,18 @@ public struct ImageAnalyzer: Sendable {
     /// Decodes and preprocesses one photo for a network of input side `size` (safe to run on several threads at
     /// once); more than `pixelLimit` pixels is refused unread.
     public static func prepare(_ data: Data, name: String, pixelLimit: Int = ImageDecoder.defaultPixelLimit, size: Int) throws -> Prepared {
-        let image = try ImageDecoder.decode(data, name: name, pixelLimit: pixelLimit)
-        return Prepared(input: try Preprocessing.input(image, name: name, size: size), width: image.width, height: image.height)
+        try prepare(try ImageDecoder.decode(data, name: name, pixelLimit: pixelLimit), name: name, size: size)
     }
 
-    /// Prepared photos through the network in one batch (both cores, or `workers`).
-    public func analyze(_ images: [Prepared], workers: BackgroundWorkers? = nil) -> [ImageAnalysis] {
+    /// A decoded photo preprocessed for a network of input side `size`.
+    public static func prepare(_ image: RGBImage, name: String, size: Int) throws -> Prepared {
+        Prepared(input: try Preprocessing.input(image, name: name, size: size), width: image.width, height: image.height)
+    }
+
+    /// Prepared photos through the network in one batch (both cores, or `workers`); `style` adds the style descriptor.
+    public func analyze(_ images: [Prepared], workers: BackgroundWorkers? = nil, style: Bool = false) -> [ImageAnalysis] {
         guard !images.isEmpty else { return [] }
-        let output = network.forward(Preprocessing.batch(images.map(\.input)), workers: workers)
+        let output = network.forward(Preprocessing.batch(images.map(\.input)), workers: workers, style: style)
         let descriptors = descriptor.describe(output.features)
         let logits = head?.logits(output) ?? output.logits
         return images.indices.map { n in
@@ -155,7 +161,8 @@ public struct ImageAnalyzer: Sendable {
                                                       top: SemanticSpace.topClasses)
             return ImageAnalysis(width: images[n].width, height: images[n].height,
                                  topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },
-                                 descriptor: descriptors[n], embedding: head == nil ? space?.project(top) : space?.expectation(top))
+                                 descriptor: descriptors[n], embedding: head == nil ? space?.project(top) : space?.expectation(top),
+                                 style: style ? output.style[n] : nil)
         }
     }
 }

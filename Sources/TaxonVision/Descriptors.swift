@@ -104,8 +104,9 @@ public struct PCAWhitening: Sendable {
         }
     }
 
-    /// Learns the mean and the top `dims` principal directions of `rows`, scaled by 1/√(eigenvalue + epsilon).
-    public init(learnedOn rows: [[Float]], dims: Int, epsilon: Double = 1e-9) throws {
+    /// Learns the mean and the top `dims` principal directions of `rows`, scaled by 1/√(eigenvalue + epsilon)
+    /// unless `whiten` is false (then a plain PCA: cosines of the projections approximate those of the centred rows).
+    public init(learnedOn rows: [[Float]], dims: Int, epsilon: Double = 1e-9, whiten: Bool = true) throws {
         let n = rows.count, d = rows.first?.count ?? 0
         guard n >= 2, (1...max(d, 1)).contains(dims), d > 0 else { throw WhiteningError.shape(rows: n, dims: dims, inputs: d) }
         var mean = [Double](repeating: 0, count: d)
@@ -117,7 +118,7 @@ public struct PCAWhitening: Sendable {
         let (values, vectors) = try symmetricEigenpairs(covariance)
         var projection = Matrix(rows: dims, columns: d)
         for k in 0..<dims {
-            let scale = 1 / (max(values[k], 0) + epsilon).squareRoot()
+            let scale = whiten ? 1 / (max(values[k], 0) + epsilon).squareRoot() : 1
             for c in 0..<d { projection[k, c] = vectors[c, k] * scale }
         }
         self.mean = mean

@@ -222,6 +222,16 @@ public struct EfficientNetLite: Sendable {
         public let logits: [Float]
         /// The last feature map (count × 7 × 7 × 1280 for 224² inputs, 9 × 9 for 260²), after the head's ReLU6.
         public let features: FeatureMap
+        /// Each image's style descriptor (`StyleDescriptor.gram` of the `styleBlocks`' outputs) when asked for, else empty.
+        public var style: [[Float]] = []
+    }
+
+    /// The blocks whose outputs the style descriptor taps: the last of the fourth stage (Lite0: block 7, 80 channels
+    /// at 14²). Measured on the rendered sample (docs/SEARCH.md, facets): it alone ranks styles better than any earlier
+    /// or later block and than every mix of them tried.
+    public var styleBlocks: [Int] {
+        let ends = variant.stages.map(\.0).reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1) }
+        return [ends[3] - 1]
     }
 
     /// The network on a batch of preprocessed images (NHWC, 3 channels). Each
@@ -231,7 +241,7 @@ public struct EfficientNetLite: Sendable {
     /// synchronisation inside the small late layers (7 × 7 pixels). A single
     /// image shares every layer out over the cores instead. On `workers` (background threads) the images
     /// are always shared out whole, however few.
-    public func forward(_ input: FeatureMap, workers background: BackgroundWorkers? = nil) -> Output {
+    public func forward(_ input: FeatureMap, workers background: BackgroundWorkers? = nil, style: Bool = false) -> Output {
         let size = input.height * input.width * input.channels
         let image = { @Sendable (n: Int) in
             FeatureMap(count: 1, height: input.height, width: input.width, channels: input.channels,
@@ -240,39 +250,43 @@ public struct EfficientNetLite: Sendable {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, input.count)
         let outputs: [Output]
         if workers < 2 && background == nil {
-            outputs = (0..<input.count).map { forwardOne(image($0), parallel: true) }
+            outputs = (0..<input.count).map { forwardOne(image($0), parallel: true, style: style) }
         } else {
             let blasThreads = openblas_get_num_threads()
             openblas_set_num_threads(1)
             defer { openblas_set_num_threads(blasThreads) }
             let network = self
             let yielding = background != nil
-            outputs = (try? parallelMap(Array(0..<input.count), on: background) { network.forwardOne(image($0), parallel: false, yielding: yielding) }) ?? []
+            outputs = (try? parallelMap(Array(0..<input.count), on: background) { network.forwardOne(image($0), parallel: false, yielding: yielding, style: style) }) ?? []
         }
         let last = outputs[0].features
         return Output(logits: outputs.flatMap(\.logits),
                       features: FeatureMap(count: input.count, height: last.height, width: last.width, channels: Self.featureChannels,
-                                           values: outputs.flatMap(\.features.values)))
+                                           values: outputs.flatMap(\.features.values)),
+                      style: outputs.flatMap(\.style))
     }
 
     /// `yielding` (on background workers): the core is offered to waiting threads after every layer.
-    private func forwardOne(_ input: FeatureMap, parallel: Bool, yielding: Bool = false) -> Output {
+    private func forwardOne(_ input: FeatureMap, parallel: Bool, yielding: Bool = false, style: Bool = false) -> Output {
         let step = { if yielding { BackgroundWorkers.yieldToForeground() } }
+        let taps = style ? Set(styleBlocks) : []
+        var tapped: [FeatureMap] = []
         var x = stem.apply(input, parallel: parallel)
         step()
-        for block in blocks {
+        for (n, block) in blocks.enumerated() {
             let inputs = x
             if let expand = block.expand { x = expand.apply(x, parallel: parallel); step() }
             x = block.depthwise.apply(x, parallel: parallel)
             step()
             x = block.project.apply(x, adding: block.skip ? inputs : nil, parallel: parallel)
             step()
+            if taps.contains(n) { tapped.append(x) }
         }
         let features = head.apply(x, parallel: parallel)
         var logits = fcBias
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(Self.classes), Int32(Self.featureChannels), 1, fcWeights, Int32(Self.featureChannels),
                     globalAveragePool(features), 1, 1, &logits, 1)
-        return Output(logits: logits, features: features)
+        return Output(logits: logits, features: features, style: style ? [StyleDescriptor.gram(tapped)] : [])
     }
 }
 

@@ -111,3 +111,42 @@ struct EvalDataset: ParsableCommand {
         }
     }
 }
+
+struct EvalStyle: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "style",
+        abstract: "The style benchmark: photos rendered in reproducible styles; mAP by style and by object per facet, and facet inference.",
+        discussion: """
+            Samples --photos photos of DIR (class folders, or file names starting with the class), renders each in one of the \
+            first --styles styles (greyscale, sepia, posterised, inverted, blurred, pencil, hue-rotated; balanced and seeded), \
+            and describes it by every facet: semantic (the class embedding), visual (GeM), style (Gram matrices, PCA) and colour \
+            (CIELAB histograms). Every photo is a query over the others, relevant when it shares the style, or the object. \
+            Facet inference: sets of three photos sharing a style but not an object (right: style) or an object but not a style \
+            (right: semantic). In memory; nothing is written to the store.
+            """)
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The photos.") var folder: String
+    @Option(help: "How many styles (2–7).") var styles = RenderedStyle.allCases.count
+    @Option(help: "How many photos.") var photos = 2_100
+    @Option(help: "The seed of the sample, the styles and the example sets.") var seed: UInt64 = 1
+    @Option(help: "The class embedding of the semantic facet.") var embedding = "unitsphere"
+    @Option(help: "Example sets of each kind for facet inference.") var sets = 200
+    @Option(help: "The style descriptor's dimensions after PCA.") var styleDims = 256
+
+    func run() throws {
+        var request = StyleEvaluationRequest(folder: folder)
+        (request.styles, request.photos, request.seed, request.embedding, request.sets, request.styleDims) = (styles, photos, seed, embedding, sets, styleDims)
+        let vision = VisionService(store: try store.openExisting(), network: try weights.network())
+        let report = try StyleEvaluation(vision: vision).run(request) { note("\($0)…") }
+        if output.json { return try printJSON(report) }
+        print("\(report.photos) photos of \(report.objects) objects in \(report.styles.count) styles")
+        for facet in report.facets {
+            print("  \(facet.facet.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))  mAP by style \(String(format: "%.4f", facet.mapByStyle))"
+                  + "  by object \(String(format: "%.4f", facet.mapByObject))")
+        }
+        print("facet inference right \(String(format: "%.1f", report.inferenceAccuracy * 100)) % (style sets \(String(format: "%.1f", report.styleSets.accuracy * 100)) %, "
+              + "object sets \(String(format: "%.1f", report.objectSets.accuracy * 100)) %)")
+    }
+}

@@ -137,7 +137,9 @@ final class WebPageTests: XCTestCase {
         let ids = try browser.run("return [...document.querySelectorAll('#results .card')].map(c => c.dataset.id)") as? [String] ?? []
         XCTAssertEqual(Set(ids).count, 80, "pages overlap")
 
-        // Visual ranking, then a blend from its slider: each answers with that ranking.
+        // A photo's query in the visual ranking, then a blend from its slider: each answers with that ranking.
+        try browser.type("#photo", Fixture.chelsea)
+        try browser.wait(for: "the photo's results", "return document.querySelector('#meaning')?.textContent.includes('tiger cat') && document.querySelectorAll('#results .card').length === 40")
         try browser.run("const r = document.querySelector('#ranking'); r.value = 'visual'; r.dispatchEvent(new Event('change'))")
         try browser.wait(for: "the visual ranking", "return document.querySelector('#meaning small')?.textContent.includes('(visual)')")
         try browser.run("const r = document.querySelector('#ranking'); r.value = 'blend'; r.dispatchEvent(new Event('change'))")
