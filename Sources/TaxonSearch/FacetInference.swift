@@ -27,7 +27,8 @@ public struct FacetInference: Sendable {
     public init(vectors: [Facet: [[Float]]], pairs: Int = 4000, seed: UInt64 = 1) {
         var generator = SplitMix64(seed: seed)
         var baseline: [Facet: (Double, Double)] = [:]
-        for (facet, rows) in vectors where rows.count > 1 {
+        for facet in Facet.allCases {  // in a fixed order: the draws must not follow a dictionary's
+            guard let rows = vectors[facet], rows.count > 1 else { continue }
             let cosines = (0..<pairs).map { _ -> Double in
                 let i = Int(generator.next() % UInt64(rows.count))
                 var j = Int(generator.next() % UInt64(rows.count - 1))
