@@ -244,7 +244,7 @@ function closeSuggestions() {
 async function suggest() {
   const text = $("#q").value.trim();
   completion.chosen = null;
-  if (text.length < 2 || /\s/.test(text)) { closeSuggestions(); return; }
+  if (text.length < 2) { closeSuggestions(); return; }  // words may hold spaces: the server folds them like lemmas
   completion.asked = text;
   let items;
   try { items = await api("/v1/concepts?prefix=" + enc(text) + "&limit=8"); } catch { closeSuggestions(); return; }

@@ -61,6 +61,9 @@ final class RouteTests: XCTestCase {
                 let verb = try XCTUnwrap(found.firstIndex { $0["name"] as? String == "chase.v.01" }, "the verb dog")
                 XCTAssertTrue(found[..<verb].allSatisfy { $0["pos"] as? String == "n" })
             }
+            try await client.execute(uri: "/v1/concepts?prefix=Golden%20retr", method: .get) { response in  // spaces fold to '_' as in lemmas
+                XCTAssertEqual(try Check.array(response).first?["name"] as? String, "golden_retriever.n.01")
+            }
             try await client.execute(uri: "/v1/concepts?prefix=zzzzqx", method: .get) { XCTAssertEqual(try Check.array($0).count, 0) }
             try await client.execute(uri: "/v1/concepts?prefix=do&lemma=dog", method: .get) { try Check.assertError($0, .badRequest, "not both") }
             try await client.execute(uri: "/v1/concepts?prefix=do&limit=0", method: .get) { try Check.assertError($0, .badRequest, "limit") }

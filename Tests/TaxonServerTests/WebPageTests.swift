@@ -125,6 +125,10 @@ final class WebPageTests: XCTestCase {
         shot(browser, "04-autocomplete")
         try browser.type("#q", "\u{E015}\u{E007}")  // ArrowDown, Enter
         try browser.wait(for: "the tabby search", "return document.querySelector('#meaning strong')?.textContent === 'tabby'")
+        // Words with a space complete too.
+        try browser.run("document.querySelector('#q').value = ''")
+        try browser.type("#q", "golden retr")
+        try browser.wait(for: "a two-word suggestion", "return !document.querySelector('#suggestions').hidden && document.querySelector('#suggestions li').textContent.startsWith('golden retriever')")
         XCTAssertEqual(try browser.consoleErrors(), [])
     }
 
