@@ -34,6 +34,11 @@ public enum LabelSource: Sendable, Equatable {
     /// The labels stored with the photos (taxon index --labels folders, or set over the API).
     case stored
 
+    /// The key a photo's file name starts with (`n02123045_1.jpg` → n02123045).
+    public static func fileNameKey(of path: String) -> String {
+        String((path as NSString).lastPathComponent.split(separator: "_").first ?? "")
+    }
+
     /// The key of a photo's first folder (`path` relative to the collection's folder): its key in `keys`, else
     /// the folder name itself; nil for a photo directly in the collection's folder.
     public static func folderKey(of path: String, keys: [String: String]) -> String? {
@@ -87,7 +92,7 @@ extension RetrievalBenchmark {
         let keys = records.map { record -> String? in
             let label: String?
             switch options.labels {
-            case .fileNames: label = String((record.path as NSString).lastPathComponent.split(separator: "_").first ?? "")
+            case .fileNames: label = LabelSource.fileNameKey(of: record.path)
             case .file: label = given![record.path]
             case let .folders(keys): label = LabelSource.folderKey(of: record.path, keys: keys)
             case .stored: label = record.label

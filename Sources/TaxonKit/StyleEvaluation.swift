@@ -71,10 +71,7 @@ public struct StyleEvaluation {
         for start in stride(from: 0, to: photos.count, by: batch) {
             progress("rendering and analysing photos \(start + 1)–\(min(start + batch, photos.count)) of \(photos.count)")
             let slice = Array(start..<min(start + batch, photos.count))
-            let rendered = try slice.map { n -> RGBImage in
-                let data = try Data(contentsOf: URL(fileURLWithPath: photos[n].path))
-                return styles[n % styles.count].render(try ImageDecoder.decode(data, name: photos[n].path))
-            }
+            let rendered = try slice.map { n in styles[n % styles.count].render(try ImageDecoder.decode(file: photos[n].path)) }
             let clock = ContinuousClock(), started = clock.now
             colour += rendered.map(ColourComposition.describe)
             colourSeconds += (clock.now - started).inSeconds
@@ -102,7 +99,7 @@ public struct StyleEvaluation {
     /// The network's time per photo without and with the style taps, on the same photos in the same run.
     private func cost(photos: [String], colourMs: Double) throws -> [String: Double] {
         let batch = Preprocessing.batch(try photos.map { path in
-            try ImageAnalyzer.prepare(try Data(contentsOf: URL(fileURLWithPath: path)), name: path, size: vision.network.inputSize).input
+            try ImageAnalyzer.prepare(try ImageDecoder.decode(file: path), name: path, size: vision.network.inputSize).input
         })
         let clock = ContinuousClock()
         var plain = Duration.zero, styled = Duration.zero
@@ -122,7 +119,7 @@ public struct StyleEvaluation {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
             .filter { ImageIndexer.extensions.contains(($0 as NSString).pathExtension.lowercased()) }
         guard !files.isEmpty else { throw StyleEvaluationError("\(folder): no photos (JPEG or PNG), in class folders or named CLASS_…") }
-        return files.map { (folder + "/" + $0, String($0.prefix { $0 != "_" })) }
+        return files.map { (folder + "/" + $0, LabelSource.fileNameKey(of: $0)) }
     }
 }
 

@@ -33,7 +33,7 @@ public struct FacetInference: Sendable {
                 let i = Int(generator.next() % UInt64(rows.count))
                 var j = Int(generator.next() % UInt64(rows.count - 1))
                 if j >= i { j += 1 }
-                return Self.cosine(rows[i], rows[j])
+                return Double(dot(rows[i], rows[j]))
             }
             let mean = cosines.reduce(0, +) / Double(cosines.count)
             let variance = cosines.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(cosines.count)
@@ -48,7 +48,7 @@ public struct FacetInference: Sendable {
         for (facet, rows) in examples where rows.count > 1 {
             guard let (mean, deviation) = baseline[facet] else { continue }
             var sum = 0.0, pairs = 0
-            for i in rows.indices { for j in rows.indices where j > i { sum += Self.cosine(rows[i], rows[j]); pairs += 1 } }
+            for i in rows.indices { for j in rows.indices where j > i { sum += Double(dot(rows[i], rows[j])); pairs += 1 } }
             scores[facet] = (sum / Double(pairs) - mean) / deviation
         }
         return scores
@@ -63,11 +63,5 @@ public struct FacetInference: Sendable {
         let scores = scores(examples)
         guard let best = Self.candidates.filter({ scores[$0] != nil }).max(by: { scores[$0]! < scores[$1]! }) else { return nil }
         return (best, scores)
-    }
-
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var dot: Float = 0
-        for i in a.indices { dot += a[i] * b[i] }
-        return Double(dot)
     }
 }

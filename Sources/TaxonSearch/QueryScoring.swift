@@ -209,4 +209,5 @@ extension SearchEngine {
     }
 }
 
-private func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+/// The dot product of two rows (the cosine of unit rows).
+func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }

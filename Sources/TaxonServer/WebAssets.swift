@@ -185,11 +185,7 @@ const title = (label) => label ? (label.title || words(label.name) || label.key)
 const number = (value, digits = 3) => value === null || value === undefined ? "—" : Number(value).toFixed(digits);
 const thumbnail = (id, size = 256) => "/v1/images/" + id + "/thumbnail?size=" + size;
 
-let statusTimer = 0;
-function status(text) {
-  clearTimeout(statusTimer);
-  $("#status").textContent = text;
-}
+function status(text) { $("#status").textContent = text; }
 function showError(error) {
   const box = $("#error");
   box.textContent = error instanceof APIError ? error.message : "Something went wrong: " + error.message;
@@ -282,7 +278,6 @@ const search = {
   base: null,          // {example, label}: what was typed or dropped
   judged: new Map(),   // image id -> {verdict: "yes" | "no", result}
   within: [],          // concept labels the results must lie under
-  answer: null,        // the last page's answer
   results: [],         // every result shown
   generation: 0,       // answers to older requests are dropped
 };
@@ -338,7 +333,6 @@ async function runQuery(append) {
   try {
     const answer = await api("/v1/collections/" + enc(collection) + "/query", { method: "POST", body: queryBody(offset) });
     if (generation !== search.generation) return;
-    search.answer = answer;
     search.results = append ? search.results.concat(answer.results) : answer.results;
     renderResults(answer, append);
     if (!append) {

@@ -60,16 +60,21 @@ enum Fixture {
         return wnids.compactMap { wnid in files.first { $0.hasPrefix(wnid) }.map { sample + "/" + $0 } }
     }
 
-    private static func build() throws -> Built {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-server-\(UUID().uuidString)")
-        let photos = directory.appendingPathComponent("photos")
-        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
-        let store = directory.appendingPathComponent("s.sqlite").path
+    /// Makes a store of WordNet, the ILSVRC-2012 classes (`ilsvrc2012`), their tree (`tree`) and its unitsphere embedding (`unit`).
+    static func classStore(_ store: String) throws {
         try taxon(["import", "wordnet", "--db", store])
         try taxon(["import", "imagenet", "--wnids", repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path,
                    "--name", "ilsvrc2012", "--db", store])
         try taxon(["tree", "--class-set", "ilsvrc2012", "--out-name", "tree", "--db", store])
         try taxon(["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit", "--db", store])
+    }
+
+    private static func build() throws -> Built {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-server-\(UUID().uuidString)")
+        let photos = directory.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        let store = directory.appendingPathComponent("s.sqlite").path
+        try classStore(store)
         try FileManager.default.copyItem(atPath: chelsea, toPath: photos.appendingPathComponent("chelsea.png").path)
         // tabby, Egyptian cat, golden retriever, sports car.
         for path in try samplePhotos(["n02123045", "n02124075", "n02099601", "n04285008"]) {

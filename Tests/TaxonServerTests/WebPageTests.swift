@@ -8,7 +8,7 @@ import XCTest
 /// dogs, a twelfth of the rest). Screenshots of each step go to
 /// .build/test-artefacts/web/ (not committed).
 final class WebPageTests: XCTestCase {
-    struct Page { let server: ServerProcess; let token: String; let store: String }
+    struct Page { let server: ServerProcess; let token: String }
     nonisolated(unsafe) static var page: Result<Page, any Error>?
     static let artefacts = Fixture.repository.appendingPathComponent(".build/test-artefacts/web")
 
@@ -38,11 +38,7 @@ final class WebPageTests: XCTestCase {
             try FileManager.default.copyItem(atPath: Fixture.sample + "/" + file, toPath: photos.appendingPathComponent(file).path)
         }
         let store = directory.appendingPathComponent("web.sqlite").path
-        try Fixture.taxon(["import", "wordnet", "--db", store])
-        try Fixture.taxon(["import", "imagenet", "--wnids", Fixture.repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path,
-                           "--name", "ilsvrc2012", "--db", store])
-        try Fixture.taxon(["tree", "--class-set", "ilsvrc2012", "--out-name", "tree", "--db", store])
-        try Fixture.taxon(["embed", "--class-set", "ilsvrc2012", "--tree", "tree", "--method", "unitsphere", "--name", "unit", "--db", store])
+        try Fixture.classStore(store)
         try Fixture.taxon(["index", photos.path, "--collection", "gallery", "--embedding", "unit", "--weights", Fixture.weights, "--db", store])
         let created = try Fixture.taxon(["keys", "create", "--name", "page", "--scope", "admin", "--db", store])
         guard let token = created.split(whereSeparator: \.isWhitespace).map(String.init).first(where: { $0.count >= 30 }) else {
@@ -50,7 +46,7 @@ final class WebPageTests: XCTestCase {
         }
         let ic = Fixture.repository.appendingPathComponent("ontologies/data/wordnet_ic/ic-brown.dat").path
         let server = try ServerProcess(store: store, ["--ic", try TestData.require(ic)])
-        return Page(server: server, token: token, store: store)
+        return Page(server: server, token: token)
     }
 
     /// The server, and a browser on the page, ready (the page sets body[data-ready] once it has the catalogue).
