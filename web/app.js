@@ -192,6 +192,10 @@ function queryBody(offset, limit = PAGE) {
   };
   for (const [id, judgement] of search.judged) (judgement.verdict === "yes" ? body.positive : body.negative).push({ image: id });
   if (body.ranking === "blend") body.ranking_alpha = Number($("#blend").value);
+  // Inference needs two photos among the positives (the query photo or ✓ ones); until then the object ranks.
+  const facet = $("#facet").value;
+  const photos = body.positive.filter((example) => example.image !== undefined || example.upload !== undefined).length;
+  if (facet && (facet !== "auto" || photos >= 2)) body.facet = facet;
   if (search.within.length) body.within = search.within.map((c) => c.key);
   const cutoff = Number($("#cutoff").value);
   if (cutoff > 0) body.min_similarity = cutoff;
@@ -258,7 +262,8 @@ function renderResults(answer, append) {
   // section, in the order the sections first appear (semantic-first keeps each band together anyway).
   const groups = new Map();
   for (const result of answer.results) {
-    const band = result.explanation && (result.explanation.band || result.explanation.shared);
+    // A facet ranking (style, colours) is one list: the shared concept says nothing of its order.
+    const band = answer.ranking !== "facets" && result.explanation && (result.explanation.band || result.explanation.shared);
     const bandKey = band ? band.key : "";
     if (!groups.has(bandKey)) groups.set(bandKey, { key: bandKey, band, results: [] });
     groups.get(bandKey).results.push(result);
@@ -267,7 +272,8 @@ function renderResults(answer, append) {
   for (const group of groups.values()) {
     let section = append ? [...container.children].find((element) => element.dataset.band === group.key) : null;
     if (!section) {
-      const heading = group.band ? bandHeading(group.band, answer, group.results) : (answer.ranking === "visual" ? "visually similar" : "results");
+      const heading = answer.ranking === "facets" ? "alike in " + Object.keys(answer.facets.weights).join(" and ")
+        : group.band ? bandHeading(group.band, answer, group.results) : (answer.ranking === "visual" ? "visually similar" : "results");
       section = h("section", { class: "band", dataset: { band: group.key } }, h("h2", {}, heading), h("ul", { class: "grid" }));
       container.append(section);
     }
@@ -302,6 +308,10 @@ function resultCard(result) {
   ];
   if (explanation) {
     rows.push(["shared", title(explanation.shared)], ["similarity", number(explanation.similarity)]);
+  }
+  if (result.facets) {
+    rows.push(["ranked by", result.facets.ranked_by.join(", ")],
+      ...result.facets.ranked_by.filter((f) => f !== "semantic" && f !== "visual").map((f) => [f, number(result.facets.scores[f])]));
   }
   if (result.labelled) rows.push(["label", "given by a person"]);
   if (result.tags && result.tags.length) rows.push(["tags", result.tags.join(", ")]);
@@ -349,7 +359,10 @@ async function renderQueryBar(answer) {
     ? [h("span", {}, "Showing "), h("strong", { dataset: { key: meaning.concept.key } }, title(meaning.concept)),
        ...(meaning.excluded.length ? [h("span", {}, ", not " + meaning.excluded.map(title).join(" or "))] : [])]
     : [h("span", {}, "Showing photos that look like " + search.base.label)];
-  $("#meaning").replaceChildren(...text, h("small", {}, "  (" + answer.ranking + (answer.alpha != null ? " α=" + number(answer.alpha, 2) : "") + ")"));
+  const facets = answer.facets;
+  const ranking = facets && answer.ranking === "facets" ? "alike in " + Object.keys(facets.weights).join(" + ") : answer.ranking;
+  $("#meaning").replaceChildren(...text, ...(facets && facets.summary ? [h("span", { class: "inferred" }, " — " + facets.summary)] : []),
+    h("small", {}, "  (" + ranking + (answer.alpha != null ? " α=" + number(answer.alpha, 2) : "") + ")"));
   $("#filters").replaceChildren(...search.within.map((concept) => h("span", { class: "chip" }, "within " + title(concept),
     h("button", { type: "button", "aria-label": "Remove the filter " + title(concept),
                   onclick: () => { search.within = search.within.filter((c) => c.key !== concept.key); runQuery(false); } }, "×"))));
@@ -404,8 +417,9 @@ async function renderFacets(meaning) {
   // the typed or dropped example stands as the concept it was taken to mean, so a photo is analysed once.
   const base = queryBody(0, 1);
   base.positive[0] = { concept: meaning.concept.key };
-  base.ranking = "semantic";  // counts do not depend on the ranking, and a concept has no visual side
+  base.ranking = "semantic";  // counts do not depend on the ranking, and a concept has no visual side (nor style)
   delete base.ranking_alpha;
+  delete base.facet;
   const queries = concepts.map((concept) => ({ ...base, within: [concept.key] }));
   const { results } = await api("/v1/collections/" + enc(collection.name) + "/query/batch", { method: "POST", body: { queries } });
   const buttons = concepts.map((concept, n) => ({ concept, total: results[n].total }))
@@ -598,6 +612,7 @@ function bind() {
   $("#photo").addEventListener("change", (event) => { searchWithPhoto(event.target.files[0]); event.target.value = ""; });
   $("#collection").addEventListener("change", () => { catalog.details.clear(); if (location.hash.startsWith("#/concept")) route(); else runQuery(false); });
   $("#ranking").addEventListener("change", () => { $("#blend-control").hidden = $("#ranking").value !== "blend"; runQuery(false); });
+  $("#facet").addEventListener("change", () => runQuery(false));
   $("#blend").addEventListener("input", () => { $("#blend-value").textContent = $("#blend").value; });
   $("#blend").addEventListener("change", () => runQuery(false));
   $("#cutoff").addEventListener("input", () => { $("#cutoff-value").textContent = Number($("#cutoff").value) > 0 ? $("#cutoff").value : "off"; });

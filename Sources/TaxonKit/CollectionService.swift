@@ -15,6 +15,8 @@ public enum CollectionQuery: Sendable {
 public struct SearchOutcome: Sendable {
     public let hits: [SearchHit]
     public let unknownWords: [String]
+    /// The ranking's name ("facets" when facets other than the object's ranked them).
+    public let ranking: String
 }
 
 /// One page of a query's results as the CLI (`--json`) and the API answer it.
@@ -31,10 +33,13 @@ public struct QueryPage: Encodable, Sendable {
     public let meaning: QueryMeaning?
     public let results: [SearchHit]
     public let unknownWords: [String]
+    /// The facets the results were ranked by (and what was inferred), when the query named them or asked to infer them.
+    public let facets: FacetSummary?
 
     /// The page of `answer` to `request`.
     public init(collection: String, request: QueryRequest, answer: QueryAnswer) {
-        (self.collection, ranking, strategy) = (collection, answer.ranking.name, request.strategy.kind.rawValue)
+        (self.collection, ranking, strategy) = (collection, answer.rankingName, request.strategy.kind.rawValue)
+        facets = answer.facets
         if case let .blend(alpha) = answer.ranking { self.alpha = alpha } else { alpha = nil }
         (total, offset, limit, more, meaning) = (answer.total, request.offset, request.limit, answer.more, answer.meaning)
         (results, unknownWords) = (answer.hits, answer.unknownWords)
@@ -73,16 +78,16 @@ public struct CollectionService {
         try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
     }
 
-    /// The `k` best images for the query under `ranking` (the query route's code with one example).
-    public func search(_ query: CollectionQuery, in engine: SearchEngine, ranking: Ranking, k: Int) throws -> SearchOutcome {
+    /// The `k` best images for the query under `ranking`, or in `facets` (the query route's code with one example).
+    public func search(_ query: CollectionQuery, in engine: SearchEngine, ranking: Ranking, k: Int, facets: FacetChoice? = nil) throws -> SearchOutcome {
         let example: QueryExample
         switch query {
         case let .photo(data, _): example = .upload(data)
         case let .concept(reference): example = .concept(reference)
         case let .text(text): example = .text(text)
         }
-        let answer = try engine.search(example, ranking: ranking, k: k, store: store)
-        return SearchOutcome(hits: answer.hits, unknownWords: answer.unknownWords)
+        let answer = try engine.search(example, ranking: ranking, k: k, facets: facets, store: store)
+        return SearchOutcome(hits: answer.hits, unknownWords: answer.unknownWords, ranking: answer.rankingName)
     }
 
     /// One page of a query with several examples, filters and feedback.

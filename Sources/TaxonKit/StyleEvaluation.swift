@@ -57,12 +57,7 @@ public struct StyleEvaluation {
         guard (2...RenderedStyle.allCases.count).contains(request.styles) else {
             throw StyleEvaluationError("--styles must lie in 2...\(RenderedStyle.allCases.count)")
         }
-        let styles = Array(RenderedStyle.allCases.prefix(request.styles))
-        var photos = try Self.labelledPhotos(in: request.folder)
-        guard photos.count >= 2 * request.styles else { throw StyleEvaluationError("\(request.folder): \(photos.count) photos, too few for \(request.styles) styles") }
-        var generator = SplitMix64(seed: request.seed)
-        generator.shuffle(&photos)
-        photos = Array(photos.prefix(request.photos))
+        let (photos, styles) = try Self.sample(request)
         let analyzer = try ImageAnalyzer(store: vision.store, network: vision.network, classSet: vision.classSet, descriptor: .gem, embedding: request.embedding)
 
         var semantic: [[Float]] = [], visual: [[Float]] = [], gram: [[Float]] = [], colour: [[Float]] = []
@@ -109,6 +104,31 @@ public struct StyleEvaluation {
         }
         let perPhoto = { (total: Duration) in total.inSeconds * 1000 / Double(2 * photos.count) }
         return ["network": perPhoto(plain), "network_with_style": perPhoto(styled), "colour": colourMs]
+    }
+
+    /// The sampled photos (shuffled with the seed) and the styles; photo i is to be rendered in style i mod S.
+    static func sample(_ request: StyleEvaluationRequest) throws -> (photos: [(path: String, object: String)], styles: [RenderedStyle]) {
+        guard (2...RenderedStyle.allCases.count).contains(request.styles) else {
+            throw StyleEvaluationError("--styles must lie in 2...\(RenderedStyle.allCases.count)")
+        }
+        var photos = try labelledPhotos(in: request.folder)
+        guard photos.count >= 2 * request.styles else { throw StyleEvaluationError("\(request.folder): \(photos.count) photos, too few for \(request.styles) styles") }
+        var generator = SplitMix64(seed: request.seed)
+        generator.shuffle(&photos)
+        return (Array(photos.prefix(request.photos)), Array(RenderedStyle.allCases.prefix(request.styles)))
+    }
+
+    /// Writes the benchmark's renderings as files, OUT/STYLE/OBJECT_N.jpg (JPEG quality 95), to index and search
+    /// like any photos; returns how many. The sample and styles are `run`'s for the same request.
+    public static func writeStyleSet(_ request: StyleEvaluationRequest, to out: String) throws -> Int {
+        let (photos, styles) = try sample(request)
+        for style in styles { try FileManager.default.createDirectory(atPath: out + "/" + style.rawValue, withIntermediateDirectories: true) }
+        _ = try parallelMap(Array(photos.enumerated())) { n, photo in
+            let style = styles[n % styles.count]
+            let data = try Thumbnail.encodeJPEG(style.render(try ImageDecoder.decode(file: photo.path)), quality: 95, name: photo.path)
+            try data.write(to: URL(fileURLWithPath: "\(out)/\(style.rawValue)/\(photo.object)_\(n).jpg"))
+        }
+        return photos.count
     }
 
     /// The photos and their object labels: class folders, else the file names' prefix before `_`.

@@ -156,16 +156,24 @@ public enum TextReports {
         if let meaning = answer.meaning {
             lines.append("query means: \(meaning.concept.title)" + meaning.excluded.map { ", not \($0.title)" }.joined())
         }
+        if let facets = answer.facets {
+            let weights = facets.weights.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
+            lines.append((facets.summary.map { "inferred: \($0); " } ?? "") + "ranked by facets: \(weights)")
+        }
         for (n, hit) in answer.hits.enumerated() {
             var fields = ["\(hit.id)", hit.path, hit.concept?.title ?? hit.label ?? "?"]
             if let e = hit.explanation {
                 fields.append("shares \(e.shared.title) (similarity \(String(format: "%.3f", e.similarity)))")
                 if let band = e.band { fields.append("band \(band.title)") }
             }
-            fields += [hit.semantic.map { String(format: "semantic %.4f", $0) }, hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }
+            if let match = hit.facets {
+                fields += match.rankedBy.map { facet in "\(facet.rawValue) \(String(format: "%.4f", match.scores[facet.rawValue] ?? 0))" }
+            } else {
+                fields += [hit.semantic.map { String(format: "semantic %.4f", $0) }, hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }
+            }
             lines.append(String(format: "%4d  ", offset + n + 1) + fields.joined(separator: "  "))
         }
-        lines.append("\(answer.total) result(s) match; ranking \(answer.ranking.name)\(answer.more ? "; more follow" : "")")
+        lines.append("\(answer.total) result(s) match; ranking \(answer.rankingName)\(answer.more ? "; more follow" : "")")
         return lines.joined(separator: "\n")
     }
 }

@@ -163,6 +163,8 @@ public struct UploadService {
                 try stored(answer)
             }
         }
+        // Derived data: when learning fails the photos still stand, and the next write learns it again.
+        _ = try? StyleSpace.refresh(store: store, collection: upload.collection)
         return answers
     }
 
@@ -247,7 +249,7 @@ private final class AnalysisPipeline: @unchecked Sendable {
         Thread { [self] in
             for (k, group) in groups.enumerated() {
                 if condition.withLock({ cancelled }) { return }
-                let analyses = analyzer.analyze(group, workers: workers)
+                let analyses = analyzer.analyze(group, workers: workers, style: true)
                 condition.withLock { done[k] = analyses; condition.broadcast() }
             }
         }.start()

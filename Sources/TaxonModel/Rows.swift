@@ -260,12 +260,33 @@ public struct ImageRecord: Sendable, Equatable {
     public var label: String?
     /// Free words someone gave the photo.
     public var tags: [String]
+    /// The style descriptor before the collection's PCA (a Gram triangle), nil for a photo indexed without it.
+    public var style: [Float]?
+    /// The colour composition, nil for a photo indexed without it.
+    public var colour: [Float]?
 
     /// Every field as the store holds it.
     public init(id: Int64 = 0, path: String, sha256: String, bytes: Int, width: Int, height: Int, topClasses: [ClassProbability],
-                descriptor: [Float], embedding: [Float]?, label: String? = nil, tags: [String] = []) {
+                descriptor: [Float], embedding: [Float]?, label: String? = nil, tags: [String] = [], style: [Float]? = nil, colour: [Float]? = nil) {
         (self.id, self.path, self.sha256, self.bytes, self.width, self.height) = (id, path, sha256, bytes, width, height)
         (self.topClasses, self.descriptor, self.embedding, self.label, self.tags) = (topClasses, descriptor, embedding, label, tags)
+        (self.style, self.colour) = (style, colour)
+    }
+}
+
+/// A collection's learned PCA of style descriptors: `dims` × `inputs` components (row-major) and the mean.
+public struct StyleProjection: Sendable, Equatable {
+    /// How many photos it was learned on.
+    public let photos: Int
+    public let dims: Int
+    public let inputs: Int
+    public let mean: [Float]
+    public let components: [Float]
+
+    /// A projection from its parts; components hold dims × inputs values.
+    public init(photos: Int, dims: Int, inputs: Int, mean: [Float], components: [Float]) {
+        precondition(mean.count == inputs && components.count == dims * inputs, "dims × inputs components and one mean per input")
+        (self.photos, self.dims, self.inputs, self.mean, self.components) = (photos, dims, inputs, mean, components)
     }
 }
 

@@ -143,6 +143,14 @@ public protocol CollectionStore: AnyObject {
     func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws
     /// Removes the collection and its image records (never files).
     func deleteCollection(named name: String) throws
+    /// The paths of images stored without a style or colour descriptor (indexed before they existed).
+    func pathsLackingFacets(in collection: CollectionInfo) throws -> Set<String>
+    /// How many images have a style descriptor, and up to `limit` of them spread evenly over the id order.
+    func styleSample(of collection: CollectionInfo, limit: Int) throws -> (count: Int, sample: [[Float]])
+    /// The collection's style PCA, nil before one is learned.
+    func styleProjection(of collection: CollectionInfo) throws -> StyleProjection?
+    /// Replaces the collection's style PCA and bumps its generation.
+    func setStyleProjection(_ projection: StyleProjection, of collection: CollectionInfo) throws
 }
 
 extension CollectionStore {

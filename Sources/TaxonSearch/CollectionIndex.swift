@@ -29,11 +29,19 @@ public struct CollectionIndex: Sendable {
     /// nil when the collection has no embedding (or an image lacks its vector).
     public let embeddings: [Float]?
     public let embeddingDims: Int
+    /// The style facet: descriptors in the collection's style space (count × its dims); nil when a photo lacks
+    /// one or no projection is learned yet.
+    public let styles: [Float]?
+    /// The collection's style space (query photos go through it too).
+    public let styleSpace: StyleSpace?
+    /// The colour facet (count × `ColourComposition.dims`); nil when a photo lacks one.
+    public let colours: [Float]?
 
     public var count: Int { ids.count }
+    public var styleDims: Int { styleSpace?.projection.dims ?? 0 }
 
-    /// Copies the records' vectors into two contiguous matrices.
-    public init(info: CollectionInfo, records: [ImageRecord]) {
+    /// Copies the records' vectors into contiguous matrices; `styleProjection` shrinks their style descriptors.
+    public init(info: CollectionInfo, records: [ImageRecord], styleProjection: StyleProjection? = nil) throws {
         self.info = info
         ids = records.map(\.id)
         paths = records.map(\.path)
@@ -45,6 +53,10 @@ public struct CollectionIndex: Sendable {
         let complete = !records.isEmpty && records.allSatisfy { $0.embedding != nil }
         embeddingDims = complete ? records[0].embedding!.count : 0
         embeddings = complete ? records.flatMap { $0.embedding! } : nil
+        let styled = styleProjection.map { projection in !records.isEmpty && records.allSatisfy { $0.style?.count == projection.inputs } } ?? false
+        styleSpace = styled ? styleProjection.map(StyleSpace.init) : nil
+        styles = try styleSpace?.apply(rows: records.map { $0.style! })
+        colours = !records.isEmpty && records.allSatisfy { $0.colour?.count == ColourComposition.dims } ? records.flatMap { $0.colour! } : nil
     }
 
     /// From matrices already laid out (count × dims, row-major, unit rows): synthetic benchmarks.
@@ -56,6 +68,7 @@ public struct CollectionIndex: Sendable {
         (assignedLabels, tags) = (labels, [[String]](repeating: [], count: ids.count))
         (classVocabulary, topClassIDs, topClassProbabilities, topClassesPerImage) = ([], [], [], 0)
         (self.descriptors, self.descriptorDims, self.embeddings, self.embeddingDims) = (descriptors, descriptorDims, embeddings, embeddingDims)
+        (styles, styleSpace, colours) = (nil, nil, nil)
     }
 
     /// The images' top classes as fixed-width index and probability arrays over a shared vocabulary.
@@ -75,7 +88,7 @@ public struct CollectionIndex: Sendable {
     /// Loads every image of the collection from the store.
     public init(store: Store, collection name: String) throws {
         let info = try store.collection(named: name)
-        self.init(info: info, records: try store.images(in: info))
+        try self.init(info: info, records: try store.images(in: info), styleProjection: try store.styleProjection(of: info))
     }
 
     /// PCA-whitening learned on this collection's descriptors (Jégou & Chum
@@ -213,6 +226,8 @@ public struct SearchHit: Sendable, Encodable, Equatable {
     public var tags: [String]? = nil
     /// Why it is here; nil without a query concept.
     public var explanation: Explanation? = nil
+    /// Its score in each facet and which facets ranked it (facet queries only).
+    public var facets: FacetMatch? = nil
 }
 
 extension CollectionIndex {

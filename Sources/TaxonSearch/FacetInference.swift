@@ -23,17 +23,23 @@ public struct FacetInference: Sendable {
     /// Per facet, the mean and standard deviation of the cosine of random pairs.
     public let baseline: [Facet: (mean: Double, deviation: Double)]
 
-    /// The baseline from `pairs` random pairs of the collection's vectors (unit rows, one array per facet).
+    /// The baseline from `pairs` random pairs of the collection's vectors (unit rows, one array per facet, all as long).
     public init(vectors: [Facet: [[Float]]], pairs: Int = 4000, seed: UInt64 = 1) {
+        self.init(count: vectors.values.first?.count ?? 0, facets: Array(vectors.keys), pairs: pairs, seed: seed) { facet, i, j in
+            dot(vectors[facet]![i], vectors[facet]![j])
+        }
+    }
+
+    /// The baseline from `pairs` random pairs of `count` photos, `cosine(facet, i, j)` giving a pair's cosine in a facet.
+    public init(count: Int, facets: [Facet], pairs: Int = 4000, seed: UInt64 = 1, cosine: (Facet, Int, Int) -> Float) {
         var generator = SplitMix64(seed: seed)
         var baseline: [Facet: (Double, Double)] = [:]
-        for facet in Facet.allCases {  // in a fixed order: the draws must not follow a dictionary's
-            guard let rows = vectors[facet], rows.count > 1 else { continue }
+        for facet in Facet.allCases where facets.contains(facet) && count > 1 {  // in a fixed order: the draws must not follow a dictionary's
             let cosines = (0..<pairs).map { _ -> Double in
-                let i = Int(generator.next() % UInt64(rows.count))
-                var j = Int(generator.next() % UInt64(rows.count - 1))
+                let i = Int(generator.next() % UInt64(count))
+                var j = Int(generator.next() % UInt64(count - 1))
                 if j >= i { j += 1 }
-                return Double(dot(rows[i], rows[j]))
+                return Double(cosine(facet, i, j))
             }
             let mean = cosines.reduce(0, +) / Double(cosines.count)
             let variance = cosines.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(cosines.count)

@@ -13,15 +13,17 @@ public struct ImageAnalysis: Sendable {
     public let topClasses: [ClassProbability]
     public let descriptor: [Float]
     public let embedding: [Float]?
-    /// The Gram style descriptor, when the analysis was asked for it.
+    /// The Gram style descriptor (before any PCA), when the analysis was asked for it.
     public var style: [Float]? = nil
+    /// The colour composition, computed when the photo was decoded.
+    public var colour: [Float]? = nil
 }
 
 extension ImageAnalysis {
     /// What the store keeps of the photo at `path` (`bytes` long, SHA-256 `sha256`) with this analysis.
     public func record(path: String, sha256: String, bytes: Int) -> ImageRecord {
         ImageRecord(path: path, sha256: sha256, bytes: bytes, width: width, height: height, topClasses: topClasses, descriptor: descriptor,
-                    embedding: embedding)
+                    embedding: embedding, style: style, colour: colour)
     }
 }
 
@@ -137,6 +139,8 @@ public struct ImageAnalyzer: Sendable {
         public let input: FeatureMap
         public let width: Int
         public let height: Int
+        /// Its colour composition, taken from the decoded photo (the network's input is resized and normalised).
+        public let colour: [Float]
     }
 
     /// Decodes and preprocesses one photo for a network of input side `size` (safe to run on several threads at
@@ -147,7 +151,8 @@ public struct ImageAnalyzer: Sendable {
 
     /// A decoded photo preprocessed for a network of input side `size`.
     public static func prepare(_ image: RGBImage, name: String, size: Int) throws -> Prepared {
-        Prepared(input: try Preprocessing.input(image, name: name, size: size), width: image.width, height: image.height)
+        Prepared(input: try Preprocessing.input(image, name: name, size: size), width: image.width, height: image.height,
+                 colour: ColourComposition.describe(image))
     }
 
     /// Prepared photos through the network in one batch (both cores, or `workers`); `style` adds the style descriptor.
@@ -162,7 +167,7 @@ public struct ImageAnalyzer: Sendable {
             return ImageAnalysis(width: images[n].width, height: images[n].height,
                                  topClasses: top.map { ClassProbability(wnid: classes[$0.index], probability: $0.probability) },
                                  descriptor: descriptors[n], embedding: head == nil ? space?.project(top) : space?.expectation(top),
-                                 style: style ? output.style[n] : nil)
+                                 style: style ? output.style[n] : nil, colour: images[n].colour)
         }
     }
 }

@@ -55,6 +55,7 @@ public struct ImageIndexer {
                                                   embedding: analyzer.space?.embedding.name, mapper: analyzer.head?.name, replace: replace)
         var report = IndexReport()
         let stored = Dictionary(uniqueKeysWithValues: try store.images(in: collection, vectors: false).map { ($0.path, $0) })
+        let lackingFacets = try store.pathsLackingFacets(in: collection)  // indexed before style and colour: analysed again
         let present = Set(files)
         let vanished = stored.values.filter { !present.contains($0.path) }.map(\.id)
         try store.updateImages(of: collection, upserting: [], removing: vanished)
@@ -78,7 +79,7 @@ public struct ImageIndexer {
             for (path, result) in zip(chunk, loaded) {
                 switch result {
                 case let .success((data, sha)):
-                    if stored[path]?.sha256 == sha { report.unchanged += 1 } else { changed.append((path, data, sha)) }
+                    if stored[path]?.sha256 == sha && !lackingFacets.contains(path) { report.unchanged += 1 } else { changed.append((path, data, sha)) }
                 case let .failure(error): report.failed.append((path, "\(error)"))
                 }
             }
@@ -93,7 +94,7 @@ public struct ImageIndexer {
                 case let .failure(error): report.failed.append((entry.path, "\(error)"))
                 }
             }
-            let analyses = analyzer.analyze(good.map(\.image))
+            let analyses = analyzer.analyze(good.map(\.image), style: true)
             try store.updateImages(of: collection, upserting: zip(good, analyses).map { entry, analysis in
                 var record = analysis.record(path: entry.path, sha256: entry.sha, bytes: entry.data.count)
                 record.label = label(entry.path)
@@ -102,6 +103,7 @@ public struct ImageIndexer {
             for entry in good { if stored[entry.path] == nil { report.added += 1 } else { report.updated += 1 } }
             progress(min(start + batch, files.count), files.count)
         }
+        try StyleSpace.refresh(store: store, collection: collection)
         return report
     }
 }

@@ -72,6 +72,8 @@ public struct QueryRequest: Sendable {
     public var minSimilarity: Double?
     public var offset = 0
     public var limit = 20
+    /// The facets to rank by; nil: the object (semantic and visual sides, under `ranking`).
+    public var facets: FacetChoice?
 
     /// A query by these positive examples; everything else at its default.
     public init(positive: [QueryExample]) { self.positive = positive }
@@ -113,6 +115,8 @@ public struct QueryAnswer: Sendable {
     public let ranking: Ranking
     /// Words of text examples that have no vector.
     public let unknownWords: [String]
+    /// The facets the results were ranked by, when the query named or asked to infer them.
+    public var facets: FacetSummary? = nil
 }
 
 /// A query that cannot be answered as given; names the field.

@@ -18,6 +18,8 @@ public struct ResolvedQuery: Sendable {
     public var limit: Int
     /// Words of text examples that have no vector.
     public var unknownWords: [String]
+    /// The facets to rank by; nil: the object.
+    public var facets: FacetChoice? = nil
 }
 
 extension SearchEngine {
@@ -44,7 +46,7 @@ extension SearchEngine {
         return ResolvedQuery(positives: try examples(request.positive, "positive"), negatives: try examples(request.negative, "negative"),
                              strategy: request.strategy, ranking: request.ranking, within: try nodes(request.within, "within"),
                              exclude: try nodes(request.exclude, "exclude"), tags: request.tags, minSimilarity: request.minSimilarity,
-                             offset: request.offset, limit: request.limit, unknownWords: unknown)
+                             offset: request.offset, limit: request.limit, unknownWords: unknown, facets: request.facets)
     }
 
     /// A concept reference as a node of the collection's hierarchy.
@@ -68,13 +70,16 @@ extension SearchEngine {
             guard let row = rowByID[id] else { throw QueryError.unknownImage(field: field, id: id, collection: index.info.name) }
             return (imageExample(row: row), [])
         case let .upload(data):
-            let analysis = try inField(field) { analyzer.analyze([try ImageAnalyzer.prepare(data, name: "upload", size: analyzer.network.inputSize)])[0] }
+            let analysis = try inField(field) {
+                analyzer.analyze([try ImageAnalyzer.prepare(data, name: "upload", size: analyzer.network.inputSize)], style: index.styleSpace != nil)[0]
+            }
             let classes = analysis.topClasses.compactMap { entry in
                 analyzer.classes.firstIndex(of: entry.wnid).map { (index: $0, probability: Float(entry.probability)) }
             }
             let concept = classes.first.map { classNodes[$0.index] }.flatMap { $0 >= 0 ? $0 : nil }
             return (ExampleVectors(descriptor: whitening.map { $0.apply(analysis.descriptor) } ?? analysis.descriptor,
-                                   embedding: analysis.embedding, classes: classes, concept: concept), [])
+                                   embedding: analysis.embedding, classes: classes, concept: concept,
+                                   style: try analysis.style.flatMap { try index.styleSpace?.apply($0) }, colour: analysis.colour), [])
         case let .concept(reference):
             guard let space = analyzer.space else { throw QueryError.badField(field, SearchError.noEmbedding(collection: index.info.name).description) }
             let node = try conceptNode(reference, field: field, store: store)
@@ -103,16 +108,27 @@ extension SearchEngine {
             let id = Int(index.topClassIDs[j])
             return id >= 0 && classOfVocabulary[id] >= 0 ? (classOfVocabulary[id], index.topClassProbabilities[j]) : nil
         }
-        let embedding = index.embeddings.map { Array($0[(row * index.embeddingDims)..<((row + 1) * index.embeddingDims)]) }
-        return ExampleVectors(descriptor: Array(index.descriptors[(row * index.descriptorDims)..<((row + 1) * index.descriptorDims)]),
-                              embedding: embedding, classes: classes, concept: imageConcepts[row] >= 0 ? imageConcepts[row] : nil, row: row)
+        func slice(_ matrix: [Float]?, _ dims: Int) -> [Float]? { matrix.map { Array($0[(row * dims)..<((row + 1) * dims)]) } }
+        return ExampleVectors(descriptor: slice(index.descriptors, index.descriptorDims), embedding: slice(index.embeddings, index.embeddingDims),
+                              classes: classes, concept: imageConcepts[row] >= 0 ? imageConcepts[row] : nil, row: row,
+                              style: slice(index.styles, index.styleDims), colour: slice(index.colours, ColourComposition.dims))
     }
 
     /// One page of results for a resolved query, with what the query was taken to mean.
     /// `deferVisual` false computes every visual cosine even where a page cannot need it (tests compare).
     public func answer(_ query: ResolvedQuery, deferVisual: Bool = true) throws -> QueryAnswer {
-        let scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true,
+        let facets = try facetWeights(query)
+        // The object facet alone is the search as before facets (semantic-first bands and all); any other facet ranks by the weighted mean.
+        let blended = try facets.flatMap { facets in facets.weights.keys.contains { $0 != .semantic } ? try facetScores(query, weights: facets.weights) : nil }
+        let scores: SideScores
+        if let blended {
+            guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
+            scores = SideScores(semantic: blended.perFacet[.semantic], visual: blended.perFacet[.visual], ranking: .semantic,
+                                meaning: tree?.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept)))
+        } else {
+            scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true,
                                 deferVisual: deferVisual)
+        }
         let (ranking, meaning) = (scores.ranking, scores.meaning)
         if query.minSimilarity != nil && meaning == nil {
             throw QueryError.badField("min_similarity", "the examples have no concept in common to measure it from")
@@ -144,14 +160,26 @@ extension SearchEngine {
             visual = try visualCosines(descriptor, reaching: query.offset + query.limit + 1, of: candidates, semantic: semantic, ranking: ranking)
         }
         let top = topK(candidates.count, k: min(query.offset + query.limit + 1, candidates.count)) { n in
-            ranking.key(semantic: semantic?[candidates[n]], visual: visual?[candidates[n]])
+            blended.map { Double($0.combined[candidates[n]]) } ?? ranking.key(semantic: semantic?[candidates[n]], visual: visual?[candidates[n]])
         }
         let hits = top.dropFirst(query.offset).prefix(query.limit).map { n, score in
-            hit(row: candidates[n], score: score, semantic: semantic, visual: visual, ranking: ranking, meaning: meaning)
+            var hit = hit(row: candidates[n], score: score, semantic: semantic, visual: visual, ranking: ranking, meaning: meaning)
+            if let facets { hit.facets = facetMatch(row: candidates[n], weights: facets.weights, perFacet: blended?.perFacet ?? semantic.map { [.semantic: $0] } ?? [:]) }
+            return hit
         }
-        return QueryAnswer(hits: Array(hits), total: candidates.count, more: top.count > query.offset + query.limit,
-                           meaning: meaning.map { m in QueryMeaning(concept: tree!.label(m.concept), excluded: m.excluded.map { tree!.label($0) }) },
-                           ranking: ranking, unknownWords: query.unknownWords)
+        var answer = QueryAnswer(hits: Array(hits), total: candidates.count, more: top.count > query.offset + query.limit,
+                                 meaning: meaning.map { m in QueryMeaning(concept: tree!.label(m.concept), excluded: m.excluded.map { tree!.label($0) }) },
+                                 ranking: ranking, unknownWords: query.unknownWords)
+        answer.facets = facets?.summary
+        return answer
+    }
+
+    /// A result's score in each weighted facet, the facet adding most to its rank first.
+    private func facetMatch(row: Int, weights: [Facet: Double], perFacet: [Facet: [Float]]) -> FacetMatch {
+        let scores = perFacet.mapValues { $0[row] }
+        func added(_ facet: Facet) -> Double { weights[facet]! * Double(scores[facet] ?? 0) }
+        let order = weights.keys.sorted { (added($0), $1.rawValue) > (added($1), $0.rawValue) }
+        return FacetMatch(scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.key.rawValue, $0.value) }), rankedBy: order)
     }
 
     /// A result with its concept and, where the query has a concept, its explanation.

@@ -11,10 +11,15 @@ public struct ExampleVectors: Sendable {
     public var concept: Int?
     /// Its row in the collection when it is an indexed image (kept out of the results).
     public var row: Int?
+    /// Its style descriptor in the collection's style space, and its colour composition (photos only).
+    public var style: [Float]?
+    public var colour: [Float]?
 
     /// An example from its parts.
-    public init(descriptor: [Float]?, embedding: [Float]?, classes: [(index: Int, probability: Float)], concept: Int?, row: Int? = nil) {
+    public init(descriptor: [Float]?, embedding: [Float]?, classes: [(index: Int, probability: Float)], concept: Int?, row: Int? = nil,
+                style: [Float]? = nil, colour: [Float]? = nil) {
         (self.descriptor, self.embedding, self.classes, self.concept, self.row) = (descriptor, embedding, classes, concept, row)
+        (self.style, self.colour) = (style, colour)
     }
 }
 
@@ -108,11 +113,11 @@ extension SearchEngine {
         return visual
     }
 
-    /// One side's scores: the examples that have that side's vector, combined (nil strategy: the first positive alone).
-    private func side(_ vector: KeyPath<ExampleVectors, [Float]?>, _ matrix: [Float]?, _ dims: Int,
-                      _ positives: [ExampleVectors], _ negatives: [ExampleVectors], _ strategy: FeedbackStrategy?) throws -> [Float]? {
+    /// One side's (or facet's) scores: the examples that have its vector, combined (nil strategy: the first positive alone).
+    func side(_ vector: (ExampleVectors) -> [Float]?, _ matrix: [Float]?, _ dims: Int,
+              _ positives: [ExampleVectors], _ negatives: [ExampleVectors], _ strategy: FeedbackStrategy?) throws -> [Float]? {
         guard let matrix else { return nil }
-        let pos = positives.compactMap { $0[keyPath: vector] }, neg = negatives.compactMap { $0[keyPath: vector] }
+        let pos = positives.compactMap(vector), neg = negatives.compactMap(vector)
         guard let first = pos.first else { return nil }
         switch strategy {
         case nil: return try index.cosines(matrix, dims: dims, first)

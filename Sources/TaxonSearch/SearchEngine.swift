@@ -28,6 +28,8 @@ public struct SearchEngine: Sendable {
     /// Each image's concept (its label, else its most probable class) as a node of `tree`, −1 where it has none.
     let imageConcepts: [Int]
     let rowByID: [Int64: Int]
+    /// How alike two of the collection's photos usually are in each facet: what facet inference measures examples against.
+    let facetInference: FacetInference
 
     /// `classSet` names the network's outputs, in order (ilsvrc2012, which `make run` imports);
     /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
@@ -51,6 +53,7 @@ public struct SearchEngine: Sendable {
             (assigned ?? predicted).flatMap { tree?.node(forKey: $0) } ?? -1
         }
         rowByID = Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        facetInference = Self.inference(index)
     }
 
     /// The class set naming the network's outputs, in their order; it must have exactly as many classes.
@@ -87,11 +90,11 @@ public struct SearchEngine: Sendable {
         return try ConceptTree(taxonomy: taxonomy, classKeys: try store.classMembers(of: embedding.classSet).map(\.key))
     }
 
-    /// One example under `ranking`: the `k` best images with their concepts and explanations.
-    public func search(_ example: QueryExample, ranking: Ranking, k: Int, store: Store) throws -> QueryAnswer {
+    /// One example under `ranking` (or in `facets`): the `k` best images with their concepts and explanations.
+    public func search(_ example: QueryExample, ranking: Ranking, k: Int, facets: FacetChoice? = nil, store: Store) throws -> QueryAnswer {
         guard (1...CollectionIndex.maxK).contains(k) else { throw SearchError.badK(k, limit: CollectionIndex.maxK) }
         var request = QueryRequest(positive: [example])
-        (request.ranking, request.limit) = (ranking, k)
+        (request.ranking, request.limit, request.facets) = (ranking, k, facets)
         return try answer(try resolve(request, store: store))
     }
 }

@@ -139,23 +139,25 @@ func pairError(_ error: any Error, index: Int, batch: Bool) -> any Error {
 
 struct SearchResults: Encodable { let collection: String; let ranking: String; let results: [SearchHit] }
 
-struct SearchParameters: Sendable { let collection: String, ranking: Ranking, k: Int, whiten: Int? }
+struct SearchParameters: Sendable { let collection: String, ranking: Ranking, k: Int, whiten: Int?, facets: FacetChoice? }
 
 func searchParameters(_ request: Request, _ service: TaxonService) throws -> SearchParameters {
     let ranking = try Ranking(name: try request.text("ranking") ?? "semantic-first", alpha: try request.number("alpha"),
                               width: try request.number("level_width"))
     let whiten = try request.text("whiten") == nil ? nil : try request.integer("whiten", default: 0, range: 1...EfficientNetLite.featureChannels)
     return SearchParameters(collection: try request.required("collection"), ranking: ranking,
-                            k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten)
+                            k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten,
+                            facets: try FacetChoice(facet: try request.text("facet"), weights: try request.text("weights")))
 }
 
 /// Runs one search on the pool: the engine (cached per collection) and the query.
 func search(_ query: CollectionQuery, _ parameters: SearchParameters, _ service: TaxonService) async throws -> SearchResults {
-    let hits = try await service.blocking { store in
+    let outcome = try await service.blocking { store in
         let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, store: store)
-        return try CollectionService(store: store, classSet: service.classSet).search(query, in: engine, ranking: parameters.ranking, k: parameters.k).hits
+        return try CollectionService(store: store, classSet: service.classSet)
+            .search(query, in: engine, ranking: parameters.ranking, k: parameters.k, facets: parameters.facets)
     }
-    return SearchResults(collection: parameters.collection, ranking: parameters.ranking.name, results: hits)
+    return SearchResults(collection: parameters.collection, ranking: outcome.ranking, results: outcome.hits)
 }
 
 @Sendable func searchByImage(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {

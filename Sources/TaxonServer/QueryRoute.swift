@@ -25,6 +25,9 @@ struct QueryBody: Decodable, Sendable {
     let minSimilarity: Double?
     let offset: Int?
     let limit: Int?
+    /// One facet ("style", or "auto" to infer it), or `weights` by facet name.
+    let facet: String?
+    let weights: [String: Double]?
 
     /// The library's request; `field` prefixes the names errors give ("queries[2].").
     func request(_ limits: TaxonService.Limits, field prefix: String = "") throws -> QueryRequest {
@@ -50,6 +53,10 @@ struct QueryBody: Decodable, Sendable {
         request.ranking = try Ranking(name: ranking ?? "semantic-first", alpha: rankingAlpha, width: levelWidth)
         (request.within, request.exclude, request.tags, request.minSimilarity) = (within ?? [], exclude ?? [], tags ?? [], minSimilarity)
         (request.offset, request.limit) = (offset ?? 0, limit ?? 20)
+        do {
+            if facet != nil && weights != nil { throw QueryError.badField("facet", "give facet or weights, not both") }
+            request.facets = try weights.map(FacetChoice.init(weights:)) ?? FacetChoice(facet: facet, weights: nil)
+        } catch let error as QueryError { throw error.prefixed(prefix) }
         return request
     }
 

@@ -83,7 +83,7 @@ extension SQLiteStore {
     /// Every image of the collection, in id order; `vectors: false` leaves the vectors empty.
     public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
         let statement = try db.prepare("""
-            SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding" : "")
+            SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding, style, colour" : "")
             FROM image WHERE collection_id = ? ORDER BY id
             """)
         try statement.bind(collection.id, at: 1)
@@ -95,12 +95,13 @@ extension SQLiteStore {
     /// One image with its vectors, and its collection's name.
     public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
         let statement = try db.prepare("""
-            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.label, i.tags, i.descriptor, i.embedding, c.name
+            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.label, i.tags, i.descriptor, i.embedding,
+                   i.style, i.colour, c.name
             FROM image i JOIN collection c ON c.id = i.collection_id WHERE i.id = ?
             """)
         try statement.bind(id, at: 1)
         guard try statement.step() else { return nil }
-        return (statement.text(11), try readImage(statement, vectors: true))
+        return (statement.text(13), try readImage(statement, vectors: true))
     }
 
     private func readImage(_ statement: Statement, vectors: Bool) throws -> ImageRecord {
@@ -110,7 +111,9 @@ extension SQLiteStore {
                            width: statement.int(4), height: statement.int(5), topClasses: top,
                            descriptor: vectors ? Self.floats(statement.blob(9)) : [],
                            embedding: vectors && !statement.isNull(10) ? Self.floats(statement.blob(10)) : nil,
-                           label: statement.optionalText(7), tags: tags)
+                           label: statement.optionalText(7), tags: tags,
+                           style: vectors && !statement.isNull(11) ? Self.halfFloats(statement.blob(11)) : nil,
+                           colour: vectors && !statement.isNull(12) ? Self.halfFloats(statement.blob(12)) : nil)
     }
 
     /// Adds or replaces (by path) images and removes the ids in `removing`, in
@@ -119,10 +122,11 @@ extension SQLiteStore {
         guard !records.isEmpty || !removing.isEmpty else { return }
         try transaction {
             let upsert = try db.prepare("""
-                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
                     height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
+                    style = excluded.style, colour = excluded.colour,
                     label = coalesce(excluded.label, image.label),
                     tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
                 """)
@@ -132,7 +136,8 @@ extension SQLiteStore {
                                  .integer(Int64(record.width)), .integer(Int64(record.height)),
                                  .text(String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)),
                                  .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null,
-                                 record.label.map { .text($0) } ?? .null, .text(String(decoding: try encoder.encode(record.tags), as: UTF8.self))])
+                                 record.label.map { .text($0) } ?? .null, .text(String(decoding: try encoder.encode(record.tags), as: UTF8.self)),
+                                 record.style.map { .blob(Self.halfBytes($0)) } ?? .null, record.colour.map { .blob(Self.halfBytes($0)) } ?? .null])
                 try upsert.run()
             }
             let delete = try db.prepare("DELETE FROM image WHERE id = ? AND collection_id = ?")
@@ -194,6 +199,55 @@ extension SQLiteStore {
                 try update.bind([.blob(Self.bytes(vector)), .integer(id), .integer(collection.id)])
                 try update.run()
             }
+            try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+        }
+    }
+
+    /// The paths of images without a style or colour descriptor.
+    public func pathsLackingFacets(in collection: CollectionInfo) throws -> Set<String> {
+        let statement = try db.prepare("SELECT path FROM image WHERE collection_id = ? AND (style IS NULL OR colour IS NULL)")
+        try statement.bind(collection.id, at: 1)
+        var paths: Set<String> = []
+        while try statement.step() { paths.insert(statement.text(0)) }
+        return paths
+    }
+
+    /// How many images have a style descriptor, and up to `limit` of them spread evenly over the id order.
+    public func styleSample(of collection: CollectionInfo, limit: Int) throws -> (count: Int, sample: [[Float]]) {
+        let count = Int(try db.scalarInt("SELECT count(*) FROM image WHERE collection_id = ? AND style IS NOT NULL", [.integer(collection.id)]) ?? 0)
+        guard count > 0, limit > 0 else { return (count, []) }
+        // Every step-th image in id order: a sample spread over the whole collection, the same each time.
+        let step = (count + limit - 1) / limit
+        let statement = try db.prepare("""
+            SELECT style FROM (SELECT style, row_number() OVER (ORDER BY id) - 1 AS n FROM image WHERE collection_id = ? AND style IS NOT NULL)
+            WHERE n % ? = 0
+            """)
+        try statement.bind([.integer(collection.id), .integer(Int64(step))])
+        var sample: [[Float]] = []
+        while try statement.step() { sample.append(Self.halfFloats(statement.blob(0))) }
+        return (count, sample)
+    }
+
+    /// The collection's style PCA, nil before one is learned.
+    public func styleProjection(of collection: CollectionInfo) throws -> StyleProjection? {
+        let statement = try db.prepare("SELECT photos, dims, inputs, mean, components FROM style_projection WHERE collection_id = ?")
+        try statement.bind(collection.id, at: 1)
+        guard try statement.step() else { return nil }
+        return StyleProjection(photos: statement.int(0), dims: statement.int(1), inputs: statement.int(2),
+                               mean: Self.floats(statement.blob(3)), components: Self.floats(statement.blob(4)))
+    }
+
+    /// Replaces the collection's style PCA and bumps its generation, so readers load it.
+    public func setStyleProjection(_ projection: StyleProjection, of collection: CollectionInfo) throws {
+        try transaction {
+            let upsert = try db.prepare("""
+                INSERT INTO style_projection (collection_id, photos, dims, inputs, mean, components) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collection_id) DO UPDATE SET photos = excluded.photos, dims = excluded.dims, inputs = excluded.inputs,
+                    mean = excluded.mean, components = excluded.components
+                """)
+            try upsert.bind([.integer(collection.id), .integer(Int64(projection.photos)), .integer(Int64(projection.dims)),
+                             .integer(Int64(projection.inputs)), .blob(Self.bytes(projection.mean)), .blob(Self.bytes(projection.components))])
+            try upsert.run()
             try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
         }
     }

@@ -76,6 +76,17 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Half-precision little-endian bytes: the style and colour descriptors (values in [−1, 1], 3 decimal digits kept).
+    static func halfBytes(_ values: [Float]) -> [UInt8] {
+        values.flatMap { withUnsafeBytes(of: Float16($0).bitPattern.littleEndian, Array.init) }
+    }
+
+    static func halfFloats(_ bytes: [UInt8]) -> [Float] {
+        bytes.withUnsafeBytes { raw in
+            (0..<raw.count / 2).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+        }
+    }
+
     static func timestamp() -> String {
         ISO8601DateFormatter().string(from: Date())
     }

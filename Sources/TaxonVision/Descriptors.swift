@@ -113,16 +113,36 @@ public struct PCAWhitening: Sendable {
         for row in rows { for c in 0..<d { mean[c] += Double(row[c]) / Double(n) } }
         var centred = Matrix(rows: n, columns: d)
         for (r, row) in rows.enumerated() { for c in 0..<d { centred[r, c] = Double(row[c]) - mean[c] } }
-        var covariance = multiply(centred, centred, transposeA: true)
-        for i in 0..<covariance.values.count { covariance.values[i] /= Double(n - 1) }
-        let (values, vectors) = try symmetricEigenpairs(covariance)
         var projection = Matrix(rows: dims, columns: d)
-        for k in 0..<dims {
-            let scale = whiten ? 1 / (max(values[k], 0) + epsilon).squareRoot() : 1
-            for c in 0..<d { projection[k, c] = vectors[c, k] * scale }
+        if n < d {
+            // Fewer rows than inputs: the eigenvectors of the n × n matrix XXᵀ/(n − 1) give the covariance's
+            // (v = Xᵀu / √((n − 1)λ)), at the cost of n³, not d³. Directions beyond the rank have λ ≈ 0 and stay 0.
+            var inner = multiply(centred, centred, transposeB: true)
+            for i in 0..<inner.values.count { inner.values[i] /= Double(n - 1) }
+            let (values, vectors) = try symmetricEigenpairs(inner)
+            for k in 0..<min(dims, n) where values[k] > 1e-12 {
+                let u = (0..<n).map { vectors[$0, k] }
+                let direction = multiply(centred, u, transposeA: true)
+                let scale = 1 / ((Double(n - 1) * values[k]).squareRoot()) * (whiten ? 1 / (values[k] + epsilon).squareRoot() : 1)
+                for c in 0..<d { projection[k, c] = direction[c] * scale }
+            }
+        } else {
+            var covariance = multiply(centred, centred, transposeA: true)
+            for i in 0..<covariance.values.count { covariance.values[i] /= Double(n - 1) }
+            let (values, vectors) = try symmetricEigenpairs(covariance)
+            for k in 0..<dims {
+                let scale = whiten ? 1 / (max(values[k], 0) + epsilon).squareRoot() : 1
+                for c in 0..<d { projection[k, c] = vectors[c, k] * scale }
+            }
         }
         self.mean = mean
         self.projection = projection
+    }
+
+    /// A projection learned before (`mean`, and `projection` dims × inputs).
+    public init(mean: [Double], projection: Matrix) {
+        precondition(mean.count == projection.columns, "one mean per input")
+        (self.mean, self.projection) = (mean, projection)
     }
 
     /// Centres, projects and whitens a row, then L2-normalises it.

@@ -17,7 +17,7 @@ public enum Thumbnail {
     }
 
     /// RGB pixels as a baseline JPEG (4:2:0), through TurboJPEG.
-    static func encodeJPEG(_ image: RGBImage, quality: Int32, name: String) throws -> Data {
+    public static func encodeJPEG(_ image: RGBImage, quality: Int32, name: String) throws -> Data {
         guard let handle = tjInitCompress() else { throw ImageError.corrupt(name, reason: "cannot start the JPEG encoder") }
         defer { tjDestroy(handle) }
         var buffer: UnsafeMutablePointer<UInt8>?

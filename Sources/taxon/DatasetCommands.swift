@@ -150,3 +150,22 @@ struct EvalStyle: ParsableCommand {
               + "object sets \(String(format: "%.1f", report.objectSets.accuracy * 100)) %)")
     }
 }
+
+struct MakeStyleSet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "make-style-set",
+        abstract: "Write the style benchmark's renderings as photos: OUT/STYLE/OBJECT_N.jpg.",
+        discussion: "The same sample and styles as taxon eval style with the same options, as files to index and search (docs/EVALUATION.md).")
+    @Argument(help: "The photos (class folders, or file names starting with the class).") var folder: String
+    @Option(help: "Where to write them.") var out: String
+    @Option(help: "How many styles (2–7).") var styles = RenderedStyle.allCases.count
+    @Option(help: "How many photos.") var photos = 2_100
+    @Option(help: "The seed of the sample and the styles.") var seed: UInt64 = 1
+
+    func run() throws {
+        var request = StyleEvaluationRequest(folder: folder)
+        (request.styles, request.photos, request.seed) = (styles, photos, seed)
+        let written = try StyleEvaluation.writeStyleSet(request, to: out)
+        note("wrote \(written) photos in \(styles) styles to \(out)")
+    }
+}

@@ -7,7 +7,7 @@ import TaxonSearch
 import TaxonVision
 
 struct Eval: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self, EvalFeedback.self, EvalDataset.self, EvalStyle.self])
+    static let configuration = CommandConfiguration(abstract: "Evaluate retrieval on an indexed collection.", subcommands: [EvalRetrieval.self, EvalFeedback.self, EvalDataset.self, EvalStyle.self, MakeStyleSet.self])
 }
 
 struct EvalRetrieval: ParsableCommand {

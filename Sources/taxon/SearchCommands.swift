@@ -85,6 +85,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "semantic-first's level width (default: 1/H of the embedding's taxonomy).") var levelWidth: Double?
     @Option(name: .shortAndLong, help: "How many results.") var k = 10
     @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
+    @OptionGroup var facets: FacetOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func validate() throws {
@@ -104,14 +105,16 @@ struct SearchCommand: ParsableCommand {
         } else {
             query = concept.map(CollectionQuery.concept) ?? .text(text!)
         }
-        let outcome = try service.search(query, in: engine, ranking: ranking, k: k)
+        let outcome = try service.search(query, in: engine, ranking: ranking, k: k, facets: try facets.choice())
         if !outcome.unknownWords.isEmpty { note("words without a vector (left out): \(outcome.unknownWords.joined(separator: ", "))") }
         let hits = outcome.hits
         if output.json { return try printJSON(hits) }
         let names = try service.classNames()
         for (rank, hit) in hits.enumerated() {
-            let scores = [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
-                          hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }.joined(separator: "  ")
+            let scores = hit.facets.map { match in
+                match.rankedBy.map { "\($0.rawValue) \(String(format: "%.4f", match.scores[$0.rawValue] ?? 0))" }.joined(separator: "  ")
+            } ?? [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
+                  hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }.joined(separator: "  ")
             print(String(format: "%3d  ", rank + 1) + "\(hit.id)  \(hit.path)  \(hit.label.flatMap { names[$0] } ?? "?")  \(scores)")
         }
     }
@@ -144,6 +147,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Only images whose concept's lcs-height similarity to the query's concept reaches this.") var minSimilarity: Double?
     @Option(help: "Results to skip (paging).") var offset = 0
     @Option(help: "Results on the page.") var limit = 20
+    @OptionGroup var facets: FacetOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func run() throws {
@@ -152,6 +156,7 @@ struct QueryCommand: ParsableCommand {
         request.strategy = try FeedbackStrategy(strategy, alpha: alpha, beta: beta, gamma: gamma)
         request.ranking = try Ranking(ranking, alpha: rankingAlpha, width: levelWidth)
         (request.within, request.exclude, request.minSimilarity, request.offset, request.limit) = (within, exclude, minSimilarity, offset, limit)
+        request.facets = try facets.choice()
         let service = CollectionService(store: try store.openExisting(), classSet: classSet)
         let answer = try service.query(request, in: try service.engine(collection: collection, network: try weights.network()))
         if !answer.unknownWords.isEmpty { note("words without a vector (left out): \(answer.unknownWords.joined(separator: ", "))") }
@@ -198,4 +203,13 @@ struct CheckCommand: ParsableCommand {
         }
         if !repair && !(report.problems.isEmpty && report.orphans.isEmpty) { throw ExitCode(1) }
     }
+}
+
+/// What a search ranks by beyond the object: one facet, or a blend.
+struct FacetOptions: ParsableArguments {
+    @Option(help: "Rank by one facet: semantic, visual, style or colour; auto infers it from two photo examples or more.") var facet: String?
+    @Option(help: "Rank by a blend of facets: FACET:WEIGHT,… (style:0.7,colour:0.3).") var facetWeights: String?
+
+    /// The choice, nil for neither (the object, as before facets).
+    func choice() throws -> FacetChoice? { try FacetChoice(facet: facet, weights: facetWeights) }
 }

@@ -73,6 +73,10 @@ final class UploadTests: XCTestCase {
                 box.ids = images.compactMap { ($0["id"] as? NSNumber)?.int64Value }
             }
             let (dog, striped, plain) = (box.ids[0], box.ids[1], box.ids[2])
+            // Uploads bring style and colour descriptors, and the collection's style PCA is learned on them.
+            let written = try SQLiteStore(path: built.store)
+            XCTAssertEqual(try written.styleProjection(of: try written.collection(named: name))?.photos, 3)
+            XCTAssertTrue(try written.pathsLackingFacets(in: try written.collection(named: name)).isEmpty)
             // The label is the photo's concept for filters and results; tags filter too.
             try await client.execute(uri: "/v1/collections/\(name)/query", method: .post, body: query(#", "within": ["dog.n.01"]"#)) { response in
                 XCTAssertEqual(try ids(response), [dog])

@@ -146,6 +146,15 @@ final class WebPageTests: XCTestCase {
         try browser.wait(for: "the blend", "return document.querySelector('#meaning small')?.textContent.includes('blend α=0.50')")
         XCTAssertEqual(try browser.run("return !document.querySelector('#blend-control').hidden") as? Bool, true)
 
+        // Alike in style: one list ranked by the style facet, each card naming the facet that ranked it; then back to the object.
+        try browser.run("const f = document.querySelector('#facet'); f.value = 'style'; f.dispatchEvent(new Event('change'))")
+        try browser.wait(for: "the style facet", "return document.querySelector('#meaning small')?.textContent.includes('(alike in style)')")
+        XCTAssertEqual(try browser.run("return [...document.querySelectorAll('#results .band h2')].map(h => h.textContent)") as? [String], ["alike in style"])
+        XCTAssertEqual(try browser.run("return document.querySelector('#results .card .why').textContent.includes('ranked bystyle')") as? Bool, true)
+        shot(browser, "04a-alike-in-style")
+        try browser.run("const f = document.querySelector('#facet'); f.value = ''; f.dispatchEvent(new Event('change'))")
+        try browser.wait(for: "the object again", "return document.querySelector('#meaning small')?.textContent.includes('blend α=0.50')")
+
         // The cut-off keeps only photos whose concept is at least that similar to the query's.
         let all = try XCTUnwrap(Int((try browser.run("return document.querySelector('#status').textContent") as? String ?? "").prefix { $0.isNumber }))
         try browser.run("const c = document.querySelector('#cutoff'); c.value = 0.7; c.dispatchEvent(new Event('input')); c.dispatchEvent(new Event('change'))")

@@ -54,6 +54,30 @@ final class DescriptorTests: XCTestCase {
         XCTAssertEqual(applied.reduce(Float(0)) { $0 + $1 * $1 }, 1, accuracy: 1e-5)
     }
 
+    func testPCAWithFewerRowsThanInputsFindsTheCovariancesEigenvectors() throws {
+        var generator = SplitMix64(seed: 5)
+        let rows: [[Float]] = (0..<8).map { _ in (0..<20).map { d in Float(generator.nextUnit() * Double(d % 4 + 1)) } }
+        let plain = try PCAWhitening(learnedOn: rows, dims: 5, whiten: false)
+        var centred = Matrix(rows: 8, columns: 20)
+        for r in 0..<8 { for c in 0..<20 { centred[r, c] = Double(rows[r][c]) - plain.mean[c] } }
+        var covariance = multiply(centred, centred, transposeA: true)
+        for i in 0..<covariance.values.count { covariance.values[i] /= 7 }
+        let (values, _) = try symmetricEigenpairs(covariance)
+        for k in 0..<5 {
+            let v = (0..<20).map { plain.projection[k, $0] }
+            XCTAssertEqual(v.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-9, "unit components")
+            // C v = λ v with λ the k-th largest eigenvalue of the 20 × 20 covariance: the same directions its route finds.
+            let cv = multiply(covariance, v)
+            for c in 0..<20 { XCTAssertEqual(cv[c], values[k] * v[c], accuracy: 1e-9) }
+        }
+        // Whitened, the projections have the identity as covariance.
+        let whitening = try PCAWhitening(learnedOn: rows, dims: 5)
+        let projected = rows.map { row in multiply(whitening.projection, zip(row, whitening.mean).map { Double($0) - $1 }) }
+        for i in 0..<5 { for j in 0..<5 {
+            XCTAssertEqual(projected.reduce(0) { $0 + $1[i] * $1[j] } / 7, i == j ? 1 : 0, accuracy: 1e-6)
+        } }
+    }
+
     func testProbabilisticSemanticProjection() {
         let classRows: [[Double]] = [[1, 0], [0, 1], [1, 1]]
         // Softmax of (ln 3, ln 1, ln 0.000001): p ≈ 0.75, 0.25, tiny. Top 2 renormalised: 0.75·(1, 0) + 0.25·(0, 1).

@@ -84,6 +84,7 @@ final class StyleDescriptorTests: XCTestCase {
         XCTAssertGreaterThan(cosine(dogPencil, carPencil), cosine(dogPencil, try style(dog)))
         let dogGrey = try style(RenderedStyle.greyscale.render(dog)), carGrey = try style(RenderedStyle.greyscale.render(car))
         XCTAssertGreaterThan(cosine(dogGrey, carGrey), cosine(dogGrey, try style(car)), "two greyscale photos share a style a colour photo lacks")
+        XCTAssertGreaterThan(cosine(dogGrey, try style(dog)), cosine(dogGrey, try style(car)), "a greyscale copy is nearer its photo than another photo")
         // The taps change nothing else.
         let plain = network.forward(try network.input(dog, name: "dog")), styled = network.forward(try network.input(dog, name: "dog"), style: true)
         XCTAssertEqual(plain.logits, styled.logits)

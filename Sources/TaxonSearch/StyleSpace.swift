@@ -1,0 +1,68 @@
+import COpenBLAS
+import Foundation
+import TaxonLinalg
+import TaxonModel
+import TaxonVision
+
+/// A collection's style descriptors shrunk by a PCA learned on its own photos (no labels): the stored Gram
+/// triangles (thousands of values) become `dims` values, their cosines kept. Not whitened: whitening halved
+/// the style mAP on the rendered benchmark (docs/EVALUATION.md).
+public struct StyleSpace: Sendable {
+    public let projection: StyleProjection
+    private let pca: PCAWhitening
+
+    /// The most dimensions kept, and the most photos a PCA is learned on (spread over the collection).
+    public static let maxDims = 256, maxSample = 4096
+
+    /// The space of a stored projection.
+    public init(_ projection: StyleProjection) {
+        self.projection = projection
+        pca = PCAWhitening(mean: projection.mean.map(Double.init),
+                           projection: Matrix(rows: projection.dims, columns: projection.inputs, values: projection.components.map(Double.init)))
+    }
+
+    /// Learns the PCA on these raw descriptors (at least two): min(256, rows − 1) dimensions.
+    public static func learn(_ sample: [[Float]]) throws -> StyleSpace {
+        let inputs = sample.first?.count ?? 0
+        let dims = max(1, min(maxDims, sample.count - 1, inputs))
+        let pca = try PCAWhitening(learnedOn: sample, dims: dims, whiten: false)
+        return StyleSpace(StyleProjection(photos: sample.count, dims: dims, inputs: inputs, mean: pca.mean.map(Float.init),
+                                          components: pca.projection.values.map(Float.init)))
+    }
+
+    /// A raw style descriptor in the space, unit length.
+    public func apply(_ raw: [Float]) throws -> [Float] {
+        guard raw.count == projection.inputs else { throw SearchError.dimensionMismatch(expected: projection.inputs, got: raw.count) }
+        return pca.apply(raw)
+    }
+
+    /// Many raw descriptors in the space: count × dims, row-major, unit rows (one sgemm).
+    public func apply(rows: [[Float]]) throws -> [Float] {
+        let (inputs, dims) = (projection.inputs, projection.dims)
+        if let bad = rows.first(where: { $0.count != inputs }) { throw SearchError.dimensionMismatch(expected: inputs, got: bad.count) }
+        var centred = [Float](repeating: 0, count: rows.count * inputs)
+        for (r, row) in rows.enumerated() { for c in 0..<inputs { centred[r * inputs + c] = row[c] - projection.mean[c] } }
+        var out = [Float](repeating: 0, count: rows.count * dims)
+        guard !rows.isEmpty else { return out }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(dims), Int32(inputs), 1, centred, Int32(inputs),
+                    projection.components, Int32(inputs), 0, &out, Int32(dims))
+        for r in 0..<rows.count {
+            let norm = (0..<dims).reduce(Float(0)) { $0 + out[r * dims + $1] * out[r * dims + $1] }.squareRoot()
+            if norm > 0 { for d in 0..<dims { out[r * dims + d] /= norm } }
+        }
+        return out
+    }
+
+    /// Learns the collection's projection when it has none, or when it has doubled since (until the sample
+    /// is full size): what every writer of photos calls after writing. Returns the projection now in use.
+    @discardableResult
+    public static func refresh(store: Store, collection: CollectionInfo) throws -> StyleProjection? {
+        let stored = try store.styleProjection(of: collection)
+        if let stored, stored.photos >= maxSample { return stored }
+        let (count, _) = try store.styleSample(of: collection, limit: 0)
+        guard count >= 2, count >= 2 * (stored?.photos ?? 1) else { return stored }
+        let learned = try learn(try store.styleSample(of: collection, limit: maxSample).sample).projection
+        try store.setStyleProjection(learned, of: collection)
+        return learned
+    }
+}
