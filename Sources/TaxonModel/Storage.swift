@@ -128,7 +128,7 @@ public protocol CollectionStore: AnyObject {
     /// The collection, created when missing (emptied first with `replace`);
     /// an existing one must have the same folder and descriptor.
     func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo
-    /// Its images in id order; without `vectors`, descriptors and embeddings are left empty.
+    /// Its images in id order; without `vectors`, descriptors and embeddings are left empty. Never the style descriptors: see `styles`.
     func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord]
     /// One image and the name of its collection.
     func image(id: Int64) throws -> (collection: String, image: ImageRecord)?
@@ -145,6 +145,9 @@ public protocol CollectionStore: AnyObject {
     func deleteCollection(named name: String) throws
     /// The paths of images stored without a style or colour descriptor (indexed before they existed).
     func pathsLackingFacets(in collection: CollectionInfo) throws -> Set<String>
+    /// The images' style descriptors in id order, `batch` at a time (nil where an image has none): read so, a
+    /// collection's are projected without all being in memory at once.
+    func styles(in collection: CollectionInfo, batch: Int, _ body: ([[Float]?]) throws -> Void) throws
     /// How many images have a style descriptor, and up to `limit` of them spread evenly over the id order.
     func styleSample(of collection: CollectionInfo, limit: Int) throws -> (count: Int, sample: [[Float]])
     /// The collection's style PCA, nil before one is learned.

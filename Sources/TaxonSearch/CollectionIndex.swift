@@ -40,8 +40,9 @@ public struct CollectionIndex: Sendable {
     public var count: Int { ids.count }
     public var styleDims: Int { styleSpace?.projection.dims ?? 0 }
 
-    /// Copies the records' vectors into contiguous matrices; `styleProjection` shrinks their style descriptors.
-    public init(info: CollectionInfo, records: [ImageRecord], styleProjection: StyleProjection? = nil) throws {
+    /// Copies the records' vectors into contiguous matrices; `styles` are their style descriptors already in
+    /// the collection's style space (count × its dims).
+    public init(info: CollectionInfo, records: [ImageRecord], styles: (space: StyleSpace, matrix: [Float])? = nil) {
         self.info = info
         ids = records.map(\.id)
         paths = records.map(\.path)
@@ -53,9 +54,7 @@ public struct CollectionIndex: Sendable {
         let complete = !records.isEmpty && records.allSatisfy { $0.embedding != nil }
         embeddingDims = complete ? records[0].embedding!.count : 0
         embeddings = complete ? records.flatMap { $0.embedding! } : nil
-        let styled = styleProjection.map { projection in !records.isEmpty && records.allSatisfy { $0.style?.count == projection.inputs } } ?? false
-        styleSpace = styled ? styleProjection.map(StyleSpace.init) : nil
-        styles = try styleSpace?.apply(rows: records.map { $0.style! })
+        (styleSpace, self.styles) = (styles?.space, styles?.matrix)
         colours = !records.isEmpty && records.allSatisfy { $0.colour?.count == ColourComposition.dims } ? records.flatMap { $0.colour! } : nil
     }
 
@@ -88,7 +87,10 @@ public struct CollectionIndex: Sendable {
     /// Loads every image of the collection from the store.
     public init(store: Store, collection name: String) throws {
         let info = try store.collection(named: name)
-        try self.init(info: info, records: try store.images(in: info), styleProjection: try store.styleProjection(of: info))
+        let records = try store.images(in: info)
+        let space = try store.styleProjection(of: info).map(StyleSpace.init)
+        let styles = try space.flatMap { space in try space.project(store: store, collection: info).map { (space, $0) } }
+        self.init(info: info, records: records, styles: styles.flatMap { $0.1.count == records.count * $0.0.projection.dims ? $0 : nil })
     }
 
     /// PCA-whitening learned on this collection's descriptors (Jégou & Chum

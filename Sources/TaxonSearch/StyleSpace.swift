@@ -36,21 +36,37 @@ public struct StyleSpace: Sendable {
         return pca.apply(raw)
     }
 
-    /// Many raw descriptors in the space: count × dims, row-major, unit rows (one sgemm).
+    /// Many raw descriptors in the space: count × dims, row-major, unit rows (one sgemm per block of 512 rows,
+    /// so the centred copy stays small however large the collection).
     public func apply(rows: [[Float]]) throws -> [Float] {
-        let (inputs, dims) = (projection.inputs, projection.dims)
+        let (inputs, dims, block) = (projection.inputs, projection.dims, 512)
         if let bad = rows.first(where: { $0.count != inputs }) { throw SearchError.dimensionMismatch(expected: inputs, got: bad.count) }
-        var centred = [Float](repeating: 0, count: rows.count * inputs)
-        for (r, row) in rows.enumerated() { for c in 0..<inputs { centred[r * inputs + c] = row[c] - projection.mean[c] } }
         var out = [Float](repeating: 0, count: rows.count * dims)
-        guard !rows.isEmpty else { return out }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows.count), Int32(dims), Int32(inputs), 1, centred, Int32(inputs),
-                    projection.components, Int32(inputs), 0, &out, Int32(dims))
+        var centred = [Float](repeating: 0, count: min(block, rows.count) * inputs)
+        for start in stride(from: 0, to: rows.count, by: block) {
+            let count = min(block, rows.count - start)
+            for r in 0..<count { for c in 0..<inputs { centred[r * inputs + c] = rows[start + r][c] - projection.mean[c] } }
+            out.withUnsafeMutableBufferPointer { out in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(dims), Int32(inputs), 1, centred, Int32(inputs),
+                            projection.components, Int32(inputs), 0, out.baseAddress! + start * dims, Int32(dims))
+            }
+        }
         for r in 0..<rows.count {
             let norm = (0..<dims).reduce(Float(0)) { $0 + out[r * dims + $1] * out[r * dims + $1] }.squareRoot()
             if norm > 0 { for d in 0..<dims { out[r * dims + d] /= norm } }
         }
         return out
+    }
+
+    /// Every stored style descriptor of the collection in the space (count × dims, id order), read and projected
+    /// a block at a time; nil when a photo has none or another length (a projection learned for another network).
+    public func project(store: Store, collection: CollectionInfo) throws -> [Float]? {
+        var matrix: [Float] = [], complete = true
+        try store.styles(in: collection, batch: 512) { rows in
+            guard complete, rows.allSatisfy({ $0?.count == projection.inputs }) else { complete = false; return }
+            matrix += try apply(rows: rows.map { $0! })
+        }
+        return complete ? matrix : nil
     }
 
     /// Learns the collection's projection when it has none, or when it has doubled since (until the sample

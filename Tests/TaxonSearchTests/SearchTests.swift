@@ -55,7 +55,7 @@ final class RankingTests: XCTestCase {
             return ImageRecord(id: Int64(10 + i), path: "\(i).jpg", sha256: "", bytes: 0, width: 1, height: 1,
                                topClasses: [ClassProbability(wnid: "n\(i)", probability: 1)], descriptor: descriptor, embedding: embedding)
         }
-        return try! CollectionIndex(info: info, records: records)  // no style projection: nothing can throw
+        return CollectionIndex(info: info, records: records)
     }
 
     func testRankings() throws {
@@ -92,7 +92,7 @@ final class RankingTests: XCTestCase {
         XCTAssertThrowsError(try collection.whitened(dims: 3)) { XCTAssertTrue("\($0)".contains("1...2 dimensions (got 3)"), "\($0)") }
     }
 
-    func testBadQueries() throws {
+    func testBadQueries() {
         let collection = index()
         let query = SearchQuery(descriptor: [1, 0], embedding: [1, 0])
         XCTAssertThrowsError(try collection.search(query, ranking: .visual, k: 0)) { XCTAssertEqual($0 as? SearchError, .badK(0, limit: 1000)) }
@@ -104,7 +104,7 @@ final class RankingTests: XCTestCase {
             XCTAssertEqual($0 as? SearchError, .dimensionMismatch(expected: 2, got: 3))
         }
         XCTAssertThrowsError(try collection.search(query, ranking: .semanticFirst(width: 0), k: 1))
-        let empty = try CollectionIndex(info: CollectionInfo(id: 2, name: "empty", root: "/", descriptor: "gap", embedding: nil, generation: 0, images: 0,
+        let empty = CollectionIndex(info: CollectionInfo(id: 2, name: "empty", root: "/", descriptor: "gap", embedding: nil, generation: 0, images: 0,
                                                          createdAt: ""), records: [])
         XCTAssertThrowsError(try empty.search(query, ranking: .visual, k: 1)) { XCTAssertEqual($0 as? SearchError, .emptyCollection("empty")) }
         // k above the collection's size returns them all.
