@@ -77,7 +77,8 @@ extension SearchEngine {
         switch query.facets {
         case nil: return nil
         case let .weighted(weights):
-            return (weights, FacetSummary(weights: Self.named(weights), inferred: nil, scores: nil, summary: nil))
+            return (weights, FacetSummary(weights: Dictionary(uniqueKeysWithValues: weights.map { ($0.key.rawValue, $0.value) }), inferred: nil,
+                                          scores: nil, summary: nil))
         case .inferred:
             let photos = query.positives.filter { $0.descriptor != nil }
             guard photos.count >= 2 else { throw QueryError.badField("facet", "inferring a facet needs two photo examples or more among the positives") }
@@ -114,7 +115,7 @@ extension SearchEngine {
         let total = weights.values.reduce(0, +)
         for facet in Facet.allCases {
             guard let weight = weights[facet] else { continue }
-            guard let (matrix, dims) = facetMatrix(facet) else {
+            guard let (matrix, dims) = index.matrix(facet) else {
                 throw QueryError.badField("facet", facet == .semantic ? SearchError.noEmbedding(collection: index.info.name).description
                                           : "collection '\(index.info.name)' has no \(facet.rawValue) descriptors: index its photos again (taxon index, or upload them) to add them")
             }
@@ -127,22 +128,9 @@ extension SearchEngine {
         return (combined, perFacet)
     }
 
-    /// The collection's matrix of a facet (count × dims), nil when it has none.
-    func facetMatrix(_ facet: Facet) -> (matrix: [Float], dims: Int)? {
-        switch facet {
-        case .semantic: return index.embeddings.map { ($0, index.embeddingDims) }
-        case .visual: return (index.descriptors, index.descriptorDims)
-        case .style: return index.styles.map { ($0, index.styleDims) }
-        case .colour: return index.colours.map { ($0, ColourComposition.dims) }
-        }
-    }
-
     /// The inference baseline over the facets the collection has.
     static func inference(_ index: CollectionIndex) -> FacetInference {
-        let matrices: [Facet: ([Float], Int)] = [
-            .semantic: index.embeddings.map { ($0, index.embeddingDims) }, .visual: (index.descriptors, index.descriptorDims),
-            .style: index.styles.map { ($0, index.styleDims) }, .colour: index.colours.map { ($0, ColourComposition.dims) },
-        ].compactMapValues { $0 }
+        let matrices = Dictionary(uniqueKeysWithValues: Facet.allCases.compactMap { facet in index.matrix(facet).map { (facet, $0) } })
         return FacetInference(count: index.count, facets: Array(matrices.keys)) { facet, i, j in
             let (matrix, dims) = matrices[facet]!
             var sum: Float = 0
@@ -150,9 +138,17 @@ extension SearchEngine {
             return sum
         }
     }
+}
 
-    static func named(_ weights: [Facet: Double]) -> [String: Double] {
-        Dictionary(uniqueKeysWithValues: weights.map { ($0.key.rawValue, $0.value) })
+extension CollectionIndex {
+    /// The collection's matrix of a facet (count × dims), nil when it has none.
+    func matrix(_ facet: Facet) -> (matrix: [Float], dims: Int)? {
+        switch facet {
+        case .semantic: return embeddings.map { ($0, embeddingDims) }
+        case .visual: return (descriptors, descriptorDims)
+        case .style: return styles.map { ($0, styleDims) }
+        case .colour: return colours.map { ($0, ColourComposition.dims) }
+        }
     }
 }
 

@@ -108,10 +108,9 @@ extension SearchEngine {
             let id = Int(index.topClassIDs[j])
             return id >= 0 && classOfVocabulary[id] >= 0 ? (classOfVocabulary[id], index.topClassProbabilities[j]) : nil
         }
-        func slice(_ matrix: [Float]?, _ dims: Int) -> [Float]? { matrix.map { Array($0[(row * dims)..<((row + 1) * dims)]) } }
-        return ExampleVectors(descriptor: slice(index.descriptors, index.descriptorDims), embedding: slice(index.embeddings, index.embeddingDims),
-                              classes: classes, concept: imageConcepts[row] >= 0 ? imageConcepts[row] : nil, row: row,
-                              style: slice(index.styles, index.styleDims), colour: slice(index.colours, ColourComposition.dims))
+        func stored(_ facet: Facet) -> [Float]? { index.matrix(facet).map { matrix, dims in Array(matrix[(row * dims)..<((row + 1) * dims)]) } }
+        return ExampleVectors(descriptor: stored(.visual), embedding: stored(.semantic), classes: classes,
+                              concept: imageConcepts[row] >= 0 ? imageConcepts[row] : nil, row: row, style: stored(.style), colour: stored(.colour))
     }
 
     /// One page of results for a resolved query, with what the query was taken to mean.
