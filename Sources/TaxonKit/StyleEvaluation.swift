@@ -54,9 +54,6 @@ public struct StyleEvaluation {
 
     /// Samples, renders, describes and measures; `progress` hears each step.
     public func run(_ request: StyleEvaluationRequest, progress: (String) -> Void = { _ in }) throws -> StyleEvaluationReport {
-        guard (2...RenderedStyle.allCases.count).contains(request.styles) else {
-            throw StyleEvaluationError("--styles must lie in 2...\(RenderedStyle.allCases.count)")
-        }
         let (photos, styles) = try Self.sample(request)
         let analyzer = try ImageAnalyzer(store: vision.store, network: vision.network, classSet: vision.classSet, descriptor: .gem, embedding: request.embedding)
 
@@ -77,9 +74,9 @@ public struct StyleEvaluation {
                 gram.append(analysis.style ?? [])
             }
         }
-        progress("learning the style PCA")
-        let pca = try PCAWhitening(learnedOn: gram, dims: min(request.styleDims, gram.count - 1, gram[0].count), whiten: false)
-        let style = gram.map { normalized(pca.apply($0)) }
+        progress("learning the style PCA")  // as a collection learns its own (`StyleSpace`), on every photo here
+        let space = try StyleSpace.learn(gram, dims: request.styleDims)
+        let style = try gram.map { try space.apply($0) }
         progress("measuring")
         let report = StyleBenchmark.evaluate(vectors: [.semantic: semantic, .visual: visual, .style: style, .colour: colour],
                                              styles: photos.indices.map { styles[$0 % styles.count].rawValue }, objects: photos.map(\.object),

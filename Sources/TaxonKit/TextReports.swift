@@ -150,6 +150,11 @@ public enum TextReports {
         return lines.joined(separator: "\n")
     }
 
+    /// A result's facet scores, the facet that ranked it most first: "style 0.8104", "colour 0.9647".
+    public static func facetScores(_ match: FacetMatch) -> [String] {
+        match.rankedBy.map { facet in "\(facet.rawValue) \(String(format: "%.4f", match.scores[facet.rawValue] ?? 0))" }
+    }
+
     /// A query's page: what it was taken to mean, then each result with its concept and why it is there.
     public static func query(_ answer: QueryAnswer, offset: Int) -> String {
         var lines: [String] = []
@@ -167,7 +172,7 @@ public enum TextReports {
                 if let band = e.band { fields.append("band \(band.title)") }
             }
             if let match = hit.facets {
-                fields += match.rankedBy.map { facet in "\(facet.rawValue) \(String(format: "%.4f", match.scores[facet.rawValue] ?? 0))" }
+                fields += facetScores(match)
             } else {
                 fields += [hit.semantic.map { String(format: "semantic %.4f", $0) }, hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }
             }

@@ -9,9 +9,9 @@ public enum FacetChoice: Sendable, Equatable {
     /// These facets, each score weighted (one facet: weight 1); the weights need not sum to 1.
     case weighted([Facet: Double])
 
-    /// From the API's and the CLI's words: `facet` ("semantic", "visual", "style", "colour" or "auto") or
-    /// `weights` ("style:0.7,colour:0.3"), not both; nil for neither. Errors name the field.
-    public init?(facet: String?, weights: String?) throws {
+    /// From a request's `facet` ("semantic", "visual", "style", "colour" or "auto") or `weights` (facet name →
+    /// weight), not both; nil for neither. Errors name the field.
+    public init?(facet: String?, weights: [String: Double]?) throws {
         if facet != nil && weights != nil { throw QueryError.badField("facet", "give facet or weights, not both") }
         if let facet {
             if facet == "auto" { self = .inferred; return }
@@ -19,15 +19,20 @@ public enum FacetChoice: Sendable, Equatable {
             return
         }
         guard let weights else { return nil }
+        try self.init(weights: weights)
+    }
+
+    /// Weights written as the CLI and query strings take them: "style:0.7,colour:0.3".
+    public static func weights(from text: String) throws -> [String: Double] {
         var parsed: [String: Double] = [:]
-        for part in weights.split(separator: ",", omittingEmptySubsequences: false) {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
             guard pieces.count == 2, let weight = Double(pieces[1].trimmingCharacters(in: .whitespaces)) else {
                 throw QueryError.badField("weights", "write FACET:WEIGHT pairs separated by commas (style:0.7,colour:0.3)")
             }
             parsed[pieces[0].trimmingCharacters(in: .whitespaces)] = weight
         }
-        try self.init(weights: parsed)
+        return parsed
     }
 
     /// A blend from facet names and weights, each weight in [0, 1] and at least one above 0.

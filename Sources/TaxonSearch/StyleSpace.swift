@@ -9,32 +9,24 @@ import TaxonVision
 /// the style mAP on the rendered benchmark (docs/EVALUATION.md).
 public struct StyleSpace: Sendable {
     public let projection: StyleProjection
-    private let pca: PCAWhitening
 
     /// The most dimensions kept, and the most photos a PCA is learned on (spread over the collection).
     public static let maxDims = 256, maxSample = 4096
 
     /// The space of a stored projection.
-    public init(_ projection: StyleProjection) {
-        self.projection = projection
-        pca = PCAWhitening(mean: projection.mean.map(Double.init),
-                           projection: Matrix(rows: projection.dims, columns: projection.inputs, values: projection.components.map(Double.init)))
-    }
+    public init(_ projection: StyleProjection) { self.projection = projection }
 
-    /// Learns the PCA on these raw descriptors (at least two): min(256, rows − 1) dimensions.
-    public static func learn(_ sample: [[Float]]) throws -> StyleSpace {
+    /// Learns the PCA on these raw descriptors (at least two): min(`dims`, rows − 1, inputs) dimensions.
+    public static func learn(_ sample: [[Float]], dims wanted: Int = maxDims) throws -> StyleSpace {
         let inputs = sample.first?.count ?? 0
-        let dims = max(1, min(maxDims, sample.count - 1, inputs))
+        let dims = min(wanted, sample.count - 1, inputs)
         let pca = try PCAWhitening(learnedOn: sample, dims: dims, whiten: false)
         return StyleSpace(StyleProjection(photos: sample.count, dims: dims, inputs: inputs, mean: pca.mean.map(Float.init),
                                           components: pca.projection.values.map(Float.init)))
     }
 
-    /// A raw style descriptor in the space, unit length.
-    public func apply(_ raw: [Float]) throws -> [Float] {
-        guard raw.count == projection.inputs else { throw SearchError.dimensionMismatch(expected: projection.inputs, got: raw.count) }
-        return pca.apply(raw)
-    }
+    /// A raw style descriptor in the space, unit length: the same arithmetic as a collection's (`apply(rows:)`).
+    public func apply(_ raw: [Float]) throws -> [Float] { try apply(rows: [raw]) }
 
     /// Many raw descriptors in the space: count × dims, row-major, unit rows (one sgemm per block of 512 rows,
     /// so the centred copy stays small however large the collection).

@@ -147,7 +147,7 @@ func searchParameters(_ request: Request, _ service: TaxonService) throws -> Sea
     let whiten = try request.text("whiten") == nil ? nil : try request.integer("whiten", default: 0, range: 1...EfficientNetLite.featureChannels)
     return SearchParameters(collection: try request.required("collection"), ranking: ranking,
                             k: try request.integer("k", default: 10, range: 1...service.limits.maxK), whiten: whiten,
-                            facets: try FacetChoice(facet: try request.text("facet"), weights: try request.text("weights")))
+                            facets: try FacetChoice(facet: try request.text("facet"), weights: try request.text("weights").map(FacetChoice.weights(from:))))
 }
 
 /// Runs one search on the pool: the engine (cached per collection) and the query.

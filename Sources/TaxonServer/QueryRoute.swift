@@ -53,10 +53,7 @@ struct QueryBody: Decodable, Sendable {
         request.ranking = try Ranking(name: ranking ?? "semantic-first", alpha: rankingAlpha, width: levelWidth)
         (request.within, request.exclude, request.tags, request.minSimilarity) = (within ?? [], exclude ?? [], tags ?? [], minSimilarity)
         (request.offset, request.limit) = (offset ?? 0, limit ?? 20)
-        do {
-            if facet != nil && weights != nil { throw QueryError.badField("facet", "give facet or weights, not both") }
-            request.facets = try weights.map(FacetChoice.init(weights:)) ?? FacetChoice(facet: facet, weights: nil)
-        } catch let error as QueryError { throw error.prefixed(prefix) }
+        do { request.facets = try FacetChoice(facet: facet, weights: weights) } catch let error as QueryError { throw error.prefixed(prefix) }
         return request
     }
 

@@ -139,12 +139,6 @@ public struct PCAWhitening: Sendable {
         self.projection = projection
     }
 
-    /// A projection learned before (`mean`, and `projection` dims × inputs).
-    public init(mean: [Double], projection: Matrix) {
-        precondition(mean.count == projection.columns, "one mean per input")
-        (self.mean, self.projection) = (mean, projection)
-    }
-
     /// Centres, projects and whitens a row, then L2-normalises it.
     public func apply(_ row: [Float]) -> [Float] {
         let centred = zip(row, mean).map { Double($0) - $1 }

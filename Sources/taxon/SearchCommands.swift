@@ -111,9 +111,7 @@ struct SearchCommand: ParsableCommand {
         if output.json { return try printJSON(hits) }
         let names = try service.classNames()
         for (rank, hit) in hits.enumerated() {
-            let scores = hit.facets.map { match in
-                match.rankedBy.map { "\($0.rawValue) \(String(format: "%.4f", match.scores[$0.rawValue] ?? 0))" }.joined(separator: "  ")
-            } ?? [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
+            let scores = hit.facets.map { TextReports.facetScores($0).joined(separator: "  ") } ?? [hit.level.map { "level \($0)" }, hit.semantic.map { String(format: "semantic %.4f", $0) },
                   hit.visual.map { String(format: "visual %.4f", $0) }].compactMap { $0 }.joined(separator: "  ")
             print(String(format: "%3d  ", rank + 1) + "\(hit.id)  \(hit.path)  \(hit.label.flatMap { names[$0] } ?? "?")  \(scores)")
         }
@@ -211,5 +209,5 @@ struct FacetOptions: ParsableArguments {
     @Option(help: "Rank by a blend of facets: FACET:WEIGHT,… (style:0.7,colour:0.3).") var facetWeights: String?
 
     /// The choice, nil for neither (the object, as before facets).
-    func choice() throws -> FacetChoice? { try FacetChoice(facet: facet, weights: facetWeights) }
+    func choice() throws -> FacetChoice? { try FacetChoice(facet: facet, weights: try facetWeights.map(FacetChoice.weights(from:))) }
 }
