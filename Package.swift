@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "TaxonEval", dependencies: ["TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonLinalg", "TaxonSearch", "TaxonVision", "COpenBLAS"]),
         // The service layer: every capability as one call, for the CLI, the HTTP API and the web page alike.
         .target(name: "TaxonKit", dependencies: [
-            "TaxonModel", "TaxonStore", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonEval",
+            "TaxonModel", "TaxonStore", "TaxonPostgres", "TaxonCore", "TaxonImport", "TaxonEmbed", "TaxonLinalg", "TaxonVision", "TaxonSearch", "TaxonEval",
         ]),
         .target(name: "TaxonServer", dependencies: [
             "TaxonKit", "TaxonModel", "TaxonCore", "TaxonEmbed", "TaxonSearch", "TaxonVision", "TaxonLinalg",
@@ -84,7 +84,7 @@ let package = Package(
         // What the test targets share: required data (failing, never skipping) and a subprocess runner.
         .target(name: "TaxonTesting", path: "Tests/Support"),
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonModel"]),
-        .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "TaxonPostgres", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "taxon", "TaxonPostgres", "TaxonStore", "TaxonModel"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonTesting", "TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonTesting", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonTesting", "TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),

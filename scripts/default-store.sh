@@ -11,7 +11,7 @@ taxon=$1 db=$2
 run() { "$taxon" "$@" --db "$db"; }
 # True when `taxon info` lists NAME (taxonomies, class sets, vector sets and embeddings, two spaces in).
 # (Its output is read whole first: grep -q stopping early would fail the pipe under pipefail.)
-has() { [[ -f "$db" ]] || return 1; local listing; listing=$(run info); grep -q "^  $1  " <<< "$listing"; }
+has() { [[ -f "$db" || $db == postgres://* || $db == postgresql://* ]] || return 1; local listing; listing=$(run info); grep -q "^  $1  " <<< "$listing"; }
 
 run import wordnet --if-missing
 run import imagenet --wnids ontologies/imagenet/ilsvrc2012_wnids.txt --name ilsvrc2012 --if-missing

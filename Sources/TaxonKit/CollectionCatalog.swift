@@ -1,5 +1,6 @@
 import Foundation
 import TaxonModel
+import TaxonPostgres
 import TaxonSearch
 import TaxonVision
 
@@ -33,9 +34,13 @@ public struct CollectionCatalog {
     /// A catalog over one store connection, uploads kept under `dataFolder`.
     public init(store: any Store, dataFolder: String) { (self.store, self.dataFolder) = (store, absolutePath(dataFolder)) }
 
-    /// `taxon.sqlite` → `taxon-data`, in the store's folder.
-    public static func defaultDataFolder(store path: String) -> String {
-        let url = URL(fileURLWithPath: absolutePath(path))
+    /// Beside a SQLite file, `NAME-data` (`taxon.sqlite` → `taxon-data`); for a PostgreSQL store, `DATABASE-data` in the working folder
+    /// (servers sharing one database must share this folder too: name it with `--data`).
+    public static func defaultDataFolder(store location: String) -> String {
+        if PostgresLocation.isPostgres(location), let database = try? PostgresLocation(location).database {
+            return absolutePath(database + "-data")
+        }
+        let url = URL(fileURLWithPath: absolutePath(Stores.sqlitePath(location)))
         return url.deletingLastPathComponent().appendingPathComponent(url.deletingPathExtension().lastPathComponent + "-data").path
     }
 

@@ -1,19 +1,28 @@
 import Foundation
 import TaxonModel
+import TaxonPostgres
 import TaxonStore
 
 /// Opens stores by location; the one place that picks a storage backend.
 public enum Stores {
-    /// The store at `location` (a SQLite file path). With `create`, a missing
-    /// one is made (imports); without, it must exist already (queries), so a
-    /// mistyped path is an error rather than a new empty store.
+    /// The store at `location`: a PostgreSQL database (`postgres://USER@HOST[:PORT]/DATABASE`, which
+    /// must exist; its tables are made on first use), or a SQLite file (`sqlite:PATH` or a plain path).
+    /// With `create`, a missing SQLite file is made (imports); without, it must exist already
+    /// (queries), so a mistyped path is an error rather than a new empty store.
     public static func open(_ location: String, create: Bool = false) throws -> any Store {
-        if !create, !FileManager.default.fileExists(atPath: location) { throw ServiceError.noStore(location) }
-        return try SQLiteStore(path: location)
+        if PostgresLocation.isPostgres(location) { return try PostgresStore(location: location) }
+        let path = sqlitePath(location)
+        if !create, !FileManager.default.fileExists(atPath: path) { throw ServiceError.noStore(path) }
+        return try SQLiteStore(path: path)
+    }
+
+    /// The file of a SQLite location (`sqlite:PATH` or a plain path).
+    static func sqlitePath(_ location: String) -> String {
+        location.hasPrefix("sqlite:") ? String(location.dropFirst("sqlite:".count)) : location
     }
 
     /// The schema version this build writes.
-    public static var latestSchemaVersion: Int { SQLiteStore.latestSchemaVersion }
+    public static var latestSchemaVersion: Int { SQLiteStore.latestSchemaVersion }  // PostgreSQL's numbers the same versions
 }
 
 /// Failures of the services themselves: a request that does not fit what the store holds.

@@ -386,3 +386,14 @@ public struct APIKey: Codable, Sendable, Equatable {
             (id, name, tokenHash, scope, collection, createdAt, revokedAt)
     }
 }
+
+/// Splits `word.p.NN` into its parts (NLTK accepts any number of digits).
+public func parseSenseName(_ reference: String) -> (String, String, Int)? {
+    let parts = reference.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count >= 3,
+          let sense = Int(parts[parts.count - 1]), sense > 0,
+          let pos = parts[parts.count - 2].first, parts[parts.count - 2].count == 1, "nvasr".contains(pos)
+    else { return nil }
+    let word = parts[..<(parts.count - 2)].joined(separator: ".")
+    return word.isEmpty ? nil : (word, String(pos), sense)
+}

@@ -12,6 +12,10 @@ final class PostgresSession {
     private let logger = Logger(label: "taxon.postgres")
     /// Nesting depth of `transaction`: inner levels are savepoints.
     private var depth = 0
+    /// Bulk writers holding rows not yet sent: sent before any other statement, so that every
+    /// statement (a class set naming new concepts, COMMIT) sees all that was written before it.
+    private var pendingWriters: [any PendingRows] = []
+    private var flushing = false
 
     /// Connections made so far in this process: ids for the client's log lines.
     private static let counter = Atomic<Int>(0)
@@ -36,6 +40,7 @@ final class PostgresSession {
     /// Runs one statement with bound values and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
+        try flushPending()
         do { return Array(try connection.query(query, logger: logger).wait().rows) } catch {
             throw PostgresStoreError.wrapping(error, statement: query.sql)
         }
@@ -43,6 +48,7 @@ final class PostgresSession {
 
     /// Runs one statement and calls `body` with each row as it arrives (large reads stay streamed).
     func forEachRow(_ query: PostgresQuery, _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
+        try flushPending()
         do { _ = try connection.query(query, logger: logger, body).wait() } catch {
             throw PostgresStoreError.wrapping(error, statement: query.sql)
         }
@@ -52,6 +58,17 @@ final class PostgresSession {
     func scalar<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type = T.self) throws -> T? {
         guard let row = try self.query(query).first else { return nil }
         return try row.decode(T.self)
+    }
+
+    /// Registers a bulk writer until the outermost transaction ends.
+    func register(_ writer: any PendingRows) { pendingWriters.append(writer) }
+
+    /// Sends the rows the bulk writers hold.
+    func flushPending() throws {
+        guard !pendingWriters.isEmpty, !flushing else { return }
+        flushing = true
+        defer { flushing = false }
+        for writer in pendingWriters { try writer.flush() }
     }
 
     /// Runs a script of statements with no values (schema steps, BEGIN, COMMIT …), one statement at a time:
@@ -103,7 +120,10 @@ final class PostgresSession {
         let savepoint = "taxon_\(depth)"
         try execute(depth == 0 ? "BEGIN" : "SAVEPOINT \(savepoint)")
         depth += 1
-        defer { depth -= 1 }
+        defer {
+            depth -= 1
+            if depth == 0 { pendingWriters.removeAll() }
+        }
         do {
             let result = try body()
             try execute(depth == 1 ? "COMMIT" : "RELEASE SAVEPOINT \(savepoint)")

@@ -15,7 +15,7 @@ extension SQLiteStore {
         let matches = try readConcepts(exact)
         if !matches.isEmpty { return matches }
 
-        if let (word, pos, sense) = Self.parseSenseName(reference) {
+        if let (word, pos, sense) = parseSenseName(reference) {
             // 'a' and 's' share one numbering in the index files, as in NLTK.
             let posList = (pos == "a" || pos == "s") ? ["a", "s"] : [pos]
             let statement = try db.prepare("""
@@ -60,16 +60,5 @@ extension SQLiteStore {
             if seen.insert(concept.id).inserted { found.append((statement.text(7), concept)) }
         }
         return found
-    }
-
-    /// Splits `word.p.NN` into its parts (NLTK accepts any number of digits).
-    static func parseSenseName(_ reference: String) -> (String, String, Int)? {
-        let parts = reference.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count >= 3,
-              let sense = Int(parts[parts.count - 1]), sense > 0,
-              let pos = parts[parts.count - 2].first, parts[parts.count - 2].count == 1, "nvasr".contains(pos)
-        else { return nil }
-        let word = parts[..<(parts.count - 2)].joined(separator: ".")
-        return word.isEmpty ? nil : (word, String(pos), sense)
     }
 }

@@ -11,7 +11,7 @@ import TaxonVision
 struct Taxon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taxon",
-        abstract: "Taxonomies, class sets and word vectors in one SQLite store.",
+        abstract: "Taxonomies, class sets, word vectors and photo collections in one store (SQLite, or PostgreSQL with pgvector).",
         subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self, SimilarityCommand.self, LCSCommand.self, TreeCommand.self, SimMatrixCommand.self, EmbedCommand.self, EmbeddingCommand.self, TextToClass.self, Hyperbolic.self, Entails.self, Classify.self, EmbedImage.self, TrainMapper.self, Classes.self, TaxonomyCommands.self, IndexCommand.self, SearchCommand.self, QueryCommand.self, CheckCommand.self, Serve.self, Keys.self, Eval.self, Audit.self, Bench.self]
     )
 
@@ -77,7 +77,7 @@ enum CLIHint {
 
 /// Options every command that touches the store takes.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "The store file (default: $TAXON_DB, else ./taxon.sqlite).")
+    @Option(name: .long, help: "The store: a SQLite file (or sqlite:PATH) or postgres://USER@HOST[:PORT]/DATABASE (default: $TAXON_DB, else ./taxon.sqlite).")
     var db: String?
 
     var path: String { db ?? ProcessInfo.processInfo.environment["TAXON_DB"] ?? "taxon.sqlite" }

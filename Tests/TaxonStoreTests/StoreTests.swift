@@ -81,13 +81,13 @@ final class StoreTests: XCTestCase {
     }
 
     func testSenseNameParsing() {
-        XCTAssertTrue(SQLiteStore.parseSenseName("dog.n.01")! == ("dog", "n", 1))
-        XCTAssertTrue(SQLiteStore.parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
-        XCTAssertTrue(SQLiteStore.parseSenseName("a.b.c.v.12")! == ("a.b.c", "v", 12))
-        XCTAssertNil(SQLiteStore.parseSenseName("dog.x.01"))
-        XCTAssertNil(SQLiteStore.parseSenseName("dog.n.00"))
-        XCTAssertNil(SQLiteStore.parseSenseName(".n.01"))
-        XCTAssertNil(SQLiteStore.parseSenseName("dog"))
+        XCTAssertTrue(parseSenseName("dog.n.01")! == ("dog", "n", 1))
+        XCTAssertTrue(parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
+        XCTAssertTrue(parseSenseName("a.b.c.v.12")! == ("a.b.c", "v", 12))
+        XCTAssertNil(parseSenseName("dog.x.01"))
+        XCTAssertNil(parseSenseName("dog.n.00"))
+        XCTAssertNil(parseSenseName(".n.01"))
+        XCTAssertNil(parseSenseName("dog"))
     }
 
     func testDigestSeesEveryChange() throws {

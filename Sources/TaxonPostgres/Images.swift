@@ -1,0 +1,232 @@
+import Foundation
+import PostgresNIO
+import TaxonModel
+
+/// Image collections: the photos' vectors in pgvector columns (float32 `vector` for the
+/// descriptor and semantic vector, `halfvec` for the facets), everything else as in SQLite.
+extension PostgresStore: CollectionStore {
+    public func collections() throws -> [CollectionInfo] {
+        try session.query("""
+            SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
+                   (SELECT count(*) FROM image i WHERE i.collection_id = c.id), m.name
+            FROM collection c LEFT JOIN embedding e ON e.id = c.embedding_id LEFT JOIN mapper m ON m.id = c.mapper_id ORDER BY c.name COLLATE "C"
+            """).map { row in
+            let (id, name, root, descriptor, embedding, generation, created, images, mapper) =
+                try row.decode((Int64, String, String, String, String?, Int64, String, Int, String?).self)
+            return CollectionInfo(id: id, name: name, root: root, descriptor: descriptor, embedding: embedding, generation: generation, images: images,
+                                  createdAt: created, mapper: mapper)
+        }
+    }
+
+    public func collectionVersion(named name: String) throws -> (id: Int64, generation: Int64)? {
+        try session.query("SELECT id, generation FROM collection WHERE name = \(name)").first.map { try $0.decode((Int64, Int64).self) }
+    }
+
+    public func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo {
+        try transaction {
+            if replace { try claimName(name, kind: .collection, replace: true) }
+            let embeddingID = try embedding.map { embedding in
+                guard let id = try id(of: .embedding, named: embedding) else { throw CatalogError.notFound(kind: .embedding, name: embedding) }
+                return id
+            }
+            let mapperID = try mapper.map { mapper in
+                guard let id = try id(of: .mapper, named: mapper) else { throw CatalogError.notFound(kind: .mapper, name: mapper) }
+                return id
+            }
+            if let existing = try collections().first(where: { $0.name == name }) {
+                if existing.mapper != mapper {
+                    throw CollectionError.differentSetting(collection: name, setting: "mapper", stored: existing.mapper ?? "none", requested: mapper ?? "none")
+                }
+                if existing.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: existing.root, requested: root) }
+                if existing.descriptor != descriptor {
+                    throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: existing.descriptor, requested: descriptor)
+                }
+                if existing.embedding != embedding {
+                    // The old semantic vectors mean nothing in the new space.
+                    try session.query("UPDATE collection SET embedding_id = \(embeddingID), generation = generation + 1 WHERE id = \(existing.id)")
+                    try session.query("UPDATE image SET embedding = NULL WHERE collection_id = \(existing.id)")
+                }
+            } else {
+                try validateName(name, kind: .collection)
+                try session.query("""
+                    INSERT INTO collection (name, root, descriptor, embedding_id, created_at, mapper_id)
+                    VALUES (\(name), \(root), \(descriptor), \(embeddingID), \(Self.timestamp()), \(mapperID))
+                    """)
+            }
+            return try collection(named: name)
+        }
+    }
+
+    public func deleteCollection(named name: String) throws {
+        try transaction {
+            guard let id = try id(of: .collection, named: name) else { throw CatalogError.notFound(kind: .collection, name: name) }
+            try session.query("DELETE FROM collection WHERE id = \(id)")
+        }
+    }
+
+    public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
+        try session.query(PostgresQuery(unsafeSQL: """
+            SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding, NULL::halfvec, colour" : "")
+            FROM image WHERE collection_id = $1 ORDER BY id
+            """, binds: try Self.binds(collection.id))).map { row in
+            var cells = RowCells(row)
+            return try Self.image(&cells, vectors: vectors)
+        }
+    }
+
+    public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
+        guard let row = try session.query("""
+            SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.label, i.tags, i.descriptor, i.embedding,
+                   i.style, i.colour, c.name
+            FROM image i JOIN collection c ON c.id = i.collection_id WHERE i.id = \(id)
+            """).first else { return nil }
+        var cells = RowCells(row)
+        let image = try Self.image(&cells, vectors: true)
+        return (try cells.next(String.self), image)
+    }
+
+    /// An image from the next cells: id … tags, then (with `vectors`) descriptor, embedding, style and colour.
+    private static func image(_ cells: inout RowCells, vectors: Bool) throws -> ImageRecord {
+        let (id, path, sha256, bytes) = (try cells.next(Int64.self), try cells.next(String.self), try cells.next(String.self), try cells.next(Int.self))
+        let (width, height, top) = (try cells.next(Int.self), try cells.next(Int.self), try cells.next(String.self))
+        let (label, tags) = (try cells.next(String?.self), try cells.next(String.self))
+        var descriptor: [Float] = [], embedding: [Float]?, style: [Float]?, colour: [Float]?
+        if vectors {
+            descriptor = try cells.next(PGVector.self).values
+            embedding = try cells.next(PGVector?.self)?.values
+            style = try cells.next(PGVector?.self)?.values
+            colour = try cells.next(PGVector?.self)?.values
+        }
+        return ImageRecord(id: id, path: path, sha256: sha256, bytes: bytes, width: width, height: height,
+                           topClasses: try JSONDecoder().decode([ClassProbability].self, from: Data(top.utf8)),
+                           descriptor: descriptor, embedding: embedding, label: label,
+                           tags: try JSONDecoder().decode([String].self, from: Data(tags.utf8)), style: style, colour: colour)
+    }
+
+    public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws {
+        guard !records.isEmpty || !removing.isEmpty else { return }
+        let encoder = JSONEncoder()
+        try transaction {
+            for record in records {
+                let top = String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)
+                let tags = String(decoding: try encoder.encode(record.tags), as: UTF8.self)
+                try session.query("""
+                    INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
+                    VALUES (\(collection.id), \(record.path), \(record.sha256), \(record.bytes), \(record.width), \(record.height), \(top),
+                            \(PGVector(record.descriptor)), \(record.embedding.map { PGVector($0) }), \(record.label), \(tags),
+                            \(record.style.map { PGVector($0, half: true) }), \(record.colour.map { PGVector($0, half: true) }))
+                    ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
+                        height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
+                        style = excluded.style, colour = excluded.colour,
+                        label = coalesce(excluded.label, image.label),
+                        tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
+                    """)
+            }
+            if !removing.isEmpty {
+                try session.query("DELETE FROM image WHERE id = ANY(\(removing)) AND collection_id = \(collection.id)")
+            }
+            try bumpGeneration(of: collection)
+        }
+    }
+
+    /// Tells readers holding the collection in memory to load it again.
+    private func bumpGeneration(of collection: CollectionInfo) throws {
+        try session.query("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+    }
+
+    public func imageIDs(in collection: CollectionInfo, paths: [String]) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for row in try session.query("SELECT path, id FROM image WHERE collection_id = \(collection.id) AND path = ANY(\(Array(Set(paths))))") {
+            let (path, id) = try row.decode((String, Int64).self)
+            ids[path] = id
+        }
+        return ids
+    }
+
+    public func annotateImage(_ id: Int64, in collection: CollectionInfo, label: LabelChange, tags: [String]?) throws -> Bool {
+        try transaction {
+            guard try session.scalar("SELECT count(*) FROM image WHERE id = \(id) AND collection_id = \(collection.id)", as: Int.self) == 1 else { return false }
+            let tagsJSON = try tags.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+            switch label {
+            case .keep: try session.query("UPDATE image SET tags = coalesce(\(tagsJSON), tags) WHERE id = \(id)")
+            case .clear: try session.query("UPDATE image SET label = NULL, tags = coalesce(\(tagsJSON), tags) WHERE id = \(id)")
+            case let .set(key): try session.query("UPDATE image SET label = \(key), tags = coalesce(\(tagsJSON), tags) WHERE id = \(id)")
+            }
+            try bumpGeneration(of: collection)
+            return true
+        }
+    }
+
+    public func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])] {
+        try session.query("SELECT id, top_classes FROM image WHERE collection_id = \(collection.id) AND embedding IS NULL ORDER BY id").map { row in
+            let (id, top) = try row.decode((Int64, String).self)
+            return (id, try JSONDecoder().decode([ClassProbability].self, from: Data(top.utf8)))
+        }
+    }
+
+    public func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws {
+        try transaction {
+            for (id, vector) in vectors {
+                try session.query("UPDATE image SET embedding = \(PGVector(vector)) WHERE id = \(id) AND collection_id = \(collection.id)")
+            }
+            try bumpGeneration(of: collection)
+        }
+    }
+
+    public func pathsLackingFacets(in collection: CollectionInfo) throws -> Set<String> {
+        Set(try session.query("SELECT path FROM image WHERE collection_id = \(collection.id) AND (style IS NULL OR colour IS NULL)")
+            .map { try $0.decode(String.self) })
+    }
+
+    /// Read a page at a time (ids after the last one seen), so a collection's triangles are never all in memory.
+    public func styles(in collection: CollectionInfo, batch: Int, _ body: ([[Float]?]) throws -> Void) throws {
+        var after = Int64.min
+        while true {
+            let rows = try session.query("""
+                SELECT id, style FROM image WHERE collection_id = \(collection.id) AND id > \(after) ORDER BY id LIMIT \(max(1, batch))
+                """)
+            guard !rows.isEmpty else { return }
+            var styles: [[Float]?] = []
+            for row in rows {
+                let (id, style) = try row.decode((Int64, PGVector?).self)
+                styles.append(style?.values)
+                after = id
+            }
+            try body(styles)
+        }
+    }
+
+    public func styleSample(of collection: CollectionInfo, limit: Int) throws -> (count: Int, sample: [[Float]]) {
+        let count = try session.scalar("SELECT count(*) FROM image WHERE collection_id = \(collection.id) AND style IS NOT NULL", as: Int.self) ?? 0
+        guard count > 0, limit > 0 else { return (count, []) }
+        // Every step-th image in id order: a sample spread over the whole collection, the same each time.
+        let step = (count + limit - 1) / limit
+        let sample = try session.query("""
+            SELECT style FROM (SELECT style, row_number() OVER (ORDER BY id) - 1 AS n FROM image
+                               WHERE collection_id = \(collection.id) AND style IS NOT NULL) AS numbered
+            WHERE n % \(step) = 0 ORDER BY n
+            """).map { try $0.decode(PGVector.self).values }
+        return (count, sample)
+    }
+
+    public func styleProjection(of collection: CollectionInfo) throws -> StyleProjection? {
+        guard let row = try session.query("""
+            SELECT photos, dims, inputs, mean, components FROM style_projection WHERE collection_id = \(collection.id)
+            """).first else { return nil }
+        let (photos, dims, inputs, mean, components) = try row.decode((Int, Int, Int, Data, Data).self)
+        return StyleProjection(photos: photos, dims: dims, inputs: inputs, mean: try Self.floats(mean), components: try Self.floats(components))
+    }
+
+    public func setStyleProjection(_ projection: StyleProjection, of collection: CollectionInfo) throws {
+        try transaction {
+            try session.query("""
+                INSERT INTO style_projection (collection_id, photos, dims, inputs, mean, components)
+                VALUES (\(collection.id), \(projection.photos), \(projection.dims), \(projection.inputs), \(Self.bytes(projection.mean)),
+                        \(Self.bytes(projection.components)))
+                ON CONFLICT (collection_id) DO UPDATE SET photos = excluded.photos, dims = excluded.dims, inputs = excluded.inputs,
+                    mean = excluded.mean, components = excluded.components
+                """)
+            try bumpGeneration(of: collection)
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import TaxonTesting
+import XCTest
+
+/// The same store built and queried through the `taxon` command on SQLite and on PostgreSQL: every
+/// command prints the same thing on both (taxonomy, class sets, embeddings, word vectors, a collection of
+/// real photos and its searches, keys, deletions and their errors).
+final class BackendParityTests: XCTestCase {
+    private var executable: URL { Bundle.main.bundleURL.appendingPathComponent("taxon") }
+
+    private func taxon(_ arguments: [String], db: String) throws -> ProcessOutput {
+        try Subprocess.run(executable, arguments + ["--db", db])
+    }
+
+    func testEveryCommandAnswersTheSameOnBothBackends() throws {
+        let repository = TestData.repository
+        let weights = try TestData.weights()
+        try TestData.debianWordNet()
+        let sample = try TestData.imagenetSample()
+        let glove = try TestData.glove()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-parity-\(UUID().uuidString)")
+        let photos = folder.appendingPathComponent("photos")
+        try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
+        // 25 photos spread over the sample's 1,000 classes (every 40th): dogs, birds, tools, food …
+        let names = try FileManager.default.contentsOfDirectory(atPath: sample).filter { $0.hasSuffix(".jpg") }.sorted()
+        for name in stride(from: 0, to: names.count, by: 40).map({ names[$0] }) {
+            try FileManager.default.copyItem(atPath: sample + "/" + name, toPath: photos.appendingPathComponent(name).path)
+        }
+        let sqlite = folder.appendingPathComponent("store.sqlite").path
+        let postgres = try PostgresServer.freshDatabase()
+
+        // Building: the same steps (as scripts/default-store.sh takes them), the same reports but for times and places.
+        let build: [[String]] = [
+            ["import", "wordnet"],
+            ["import", "imagenet", "--wnids", repository.appendingPathComponent("ontologies/imagenet/ilsvrc2012_wnids.txt").path, "--name", "ilsvrc2012"],
+            ["tree", "--class-set", "ilsvrc2012", "--out-name", "ilsvrc2012-tree"],
+            ["embed", "--class-set", "ilsvrc2012", "--tree", "ilsvrc2012-tree", "--method", "unitsphere", "--name", "unitsphere"],
+            ["import", "vectors", glove, "--name", "glove", "--format", "word2vec-bin"],
+            ["embed", "--class-set", "ilsvrc2012", "--method", "devise", "--vectors", "glove", "--gloss", "--name", "devise"],
+            ["index", photos.path, "--collection", "photos", "--embedding", "unitsphere", "--weights", weights],
+        ]
+        for step in build {
+            let outputs = try [sqlite, postgres].map { try taxon(step, db: $0) }
+            for output in outputs { XCTAssertEqual(output.status, 0, "\(step): \(output.stderr)") }
+            XCTAssertEqual(outputs.map { Self.withoutTimes($0.stdout) }.first, Self.withoutTimes(outputs[1].stdout), "\(step)")
+        }
+
+        let photo = photos.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: photos.path).sorted().first)).path
+        let queries: [[String]] = [
+            ["concept", "dog"], ["concept", "bank", "--json"], ["concept", "n02084071"], ["ancestors", "tabby.n.01"],
+            ["similarity", "dog.n.01", "cat.n.01", "--measure", "wup"], ["similarity", "dog.n.01", "cat.n.01", "--measure", "lch"],
+            ["lcs", "dog.n.01", "cat.n.01"], ["concept", "no_such_word"],
+            ["embedding", "list"], ["text-to-class", "a small furry animal", "--embedding", "devise"],
+            ["search", "--collection", "photos", "--concept", "dog.n.01", "-k", "5", "--json"],
+            ["search", "--collection", "photos", "--text", "a red sports car", "-k", "5"],
+            ["search", photo, "--collection", "photos", "-k", "5", "--weights", weights, "--json"],
+            ["search", photo, "--collection", "photos", "-k", "5", "--weights", weights, "--facet", "style"],
+            ["search", photo, "--collection", "photos", "-k", "5", "--weights", weights, "--facet", "colour"],
+            ["query", "concept:bird.n.01", "--exclude", "hen.n.02", "--collection", "photos", "-k", "5", "--weights", weights],
+            ["check"],
+            ["keys", "create", "--name", "reader", "--scope", "read"], ["keys", "create", "--name", "reader", "--scope", "read"],
+            ["keys", "revoke", "nobody"],
+            // A name taken, then replaced: the tree's dependants go with it, the collection keeps its photos.
+            ["tree", "--class-set", "ilsvrc2012", "--out-name", "ilsvrc2012-tree"],
+            ["tree", "--class-set", "ilsvrc2012", "--out-name", "ilsvrc2012-tree", "--replace"],
+            ["embed", "--class-set", "ilsvrc2012", "--tree", "ilsvrc2012-tree", "--method", "unitsphere", "--name", "unitsphere", "--replace"],
+            ["embedding", "list"], ["search", "--collection", "photos", "--concept", "dog.n.01", "-k", "3"],
+        ]
+        for query in queries {
+            let (a, b) = (try taxon(query, db: sqlite), try taxon(query, db: postgres))
+            XCTAssertEqual(a.status, b.status, "\(query): \(a.stderr) | \(b.stderr)")
+            if query.starts(with: ["keys", "create"]) {
+                XCTAssertEqual(a.stdout.isEmpty, b.stdout.isEmpty, "\(query)")  // a fresh token each time
+            } else {
+                XCTAssertEqual(Self.withoutTimes(a.stdout), Self.withoutTimes(b.stdout), "\(query)")
+            }
+            XCTAssertEqual(a.stderr.replacingOccurrences(of: sqlite, with: "STORE"),
+                           b.stderr.replacingOccurrences(of: postgres, with: "STORE"), "\(query)")
+        }
+        let listed = try [sqlite, postgres].map { try taxon(["info"], db: $0).stdout }
+        XCTAssertTrue(listed[1].contains("photos  25 images"), listed[1])
+        XCTAssertEqual(Self.withoutTimes(listed[0]).split(separator: "\n").dropFirst(), Self.withoutTimes(listed[1]).split(separator: "\n").dropFirst())
+    }
+
+    /// A report with what differs between any two runs taken out: durations, rates and timestamps.
+    static func withoutTimes(_ text: String) -> String {
+        text.replacingOccurrences(of: #"\d+(\.\d+)? ?(ms|s|photos/s|images/s)\b"#, with: "T", options: .regularExpression)
+            .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "DATE", options: .regularExpression)
+    }
+}
