@@ -80,11 +80,77 @@ final class BackendParityTests: XCTestCase {
         let listed = try [sqlite, postgres].map { try taxon(["info"], db: $0).stdout }
         XCTAssertTrue(listed[1].contains("photos  25 images"), listed[1])
         XCTAssertEqual(Self.withoutTimes(listed[0]).split(separator: "\n").dropFirst(), Self.withoutTimes(listed[1]).split(separator: "\n").dropFirst())
+
+        try twoServersShareOneDatabase(postgres, weights: weights, photos: photos, folder: folder)
+    }
+
+    /// Two `taxon serve` processes on one database (and one data folder), as behind a load balancer: what
+    /// one is told, the other answers at once — it keeps no state the other needs.
+    private func twoServersShareOneDatabase(_ postgres: String, weights: String, photos: URL, folder: URL) throws {
+        let token = try taxon(["keys", "create", "--name", "uploader", "--scope", "admin"], db: postgres).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let data = folder.appendingPathComponent("uploads").path
+        let servers = try (0..<2).map { _ in try TestServer(executable, ["--db", postgres, "--weights", weights, "--data", data]) }
+        defer { servers.forEach { $0.stop() } }
+        let auth = ["Authorization": "Bearer \(token)"]
+        XCTAssertEqual(servers[0].send("/v1/collections/shared", method: "PUT", headers: auth).status, 201)
+        let files = try FileManager.default.contentsOfDirectory(atPath: photos.path).sorted().prefix(3)
+        var ids: [Int64] = []
+        for (index, file) in files.enumerated() {  // uploads alternate between the two
+            let answer = servers[index % 2].send("/v1/collections/shared/images", method: "POST", headers: auth.merging(["Content-Type": "image/jpeg"]) { $1 },
+                                                 body: try Data(contentsOf: photos.appendingPathComponent(file)))
+            XCTAssertEqual(answer.status, 201, answer.body)
+            let body = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+            ids += ((body?["images"] as? [[String: Any]]) ?? []).compactMap { ($0["id"] as? NSNumber)?.int64Value }
+        }
+        XCTAssertEqual(ids.count, 3)
+        for server in servers {
+            let query = server.send("/v1/collections/shared/query", method: "POST", headers: ["Content-Type": "application/json"],
+                                    body: Data(#"{"positive": [{"image": \#(ids[0])}], "ranking": "visual", "limit": 10}"#.utf8))
+            XCTAssertEqual(query.status, 200, query.body)
+            XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(query.body.utf8)) as? [String: Any])?["total"] as? Int, 2, query.body)
+            for id in ids { XCTAssertEqual(server.send("/v1/images/\(id)/file").status, 200, "image \(id)") }
+        }
+        // A deletion through one is seen by the other.
+        XCTAssertEqual(servers[1].send("/v1/collections/shared", method: "DELETE", headers: auth).status, 204)
+        XCTAssertEqual(servers[0].send("/v1/collections/shared/query", method: "POST", headers: ["Content-Type": "application/json"],
+                                       body: Data(#"{"positive": [{"concept": "dog.n.01"}]}"#.utf8)).status, 404)
     }
 
     /// A report with what differs between any two runs taken out: durations, rates and timestamps.
     static func withoutTimes(_ text: String) -> String {
         text.replacingOccurrences(of: #"\d+(\.\d+)? ?(ms|s|photos/s|images/s)\b"#, with: "T", options: .regularExpression)
             .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "DATE", options: .regularExpression)
+    }
+}
+
+/// A real `taxon serve` on a random port, up once /healthz answers.
+final class TestServer {
+    let process = Process()
+    let base: String
+
+    init(_ executable: URL, _ arguments: [String]) throws {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        base = "http://127.0.0.1:\(port)"
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", String(port)] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var up = false
+        for _ in 0..<150 where !up {
+            up = HTTPGet.fetch(URL(string: base + "/healthz")!)?.status == 200
+            if !up { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        XCTAssertTrue(up, "the server did not start")
+    }
+
+    func send(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) -> (status: Int, body: String) {
+        let answer = HTTPGet.send(URL(string: base + path)!, method: method, headers: headers, body: body)
+        return (answer?.status ?? 0, String(decoding: answer?.body ?? Data(), as: UTF8.self))
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
     }
 }
