@@ -60,16 +60,23 @@ public struct CollectionService {
     /// brings its embedding. With `folderKeys`, each new or changed photo is labelled by its first folder
     /// (turned into a key by the map; a folder not in it is its own key). `only` (paths relative to `folder`) keeps
     /// the collection to those photos.
+    /// With `shared`, this is one worker of several on the store (`ImageIndexer.indexShared`): `worker` names it, `lease`
+    /// is how long its claims last (seconds), and `replace` is refused (other workers may be writing).
     public func index(folder: String, collection: String, network: EfficientNetLite, descriptor: Descriptor, embedding: String?,
                       mapper: String? = nil, folderKeys: [String: String]? = nil, only: Set<String>? = nil, replace: Bool,
+                      shared: (worker: String, lease: Double)? = nil,
                       progress: (Int, Int) -> Void = { _, _ in }) throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
+        if shared != nil, replace { throw ServiceError.invalid("a collection indexed by several workers cannot be replaced by one of them: replace it first") }
+        if let shared, !(shared.lease >= 1 && shared.lease <= 86_400) { throw ServiceError.invalid("the lease must be 1 to 86,400 seconds") }
         let existing = replace ? nil : try store.collections().first { $0.name == collection }
         let mapper = mapper ?? existing?.mapper
         let embedding = embedding ?? (mapper != nil ? nil : existing?.embedding)
         let analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: embedding, mapper: mapper)
         let label: (String) -> String? = { path in folderKeys.flatMap { LabelSource.folderKey(of: path, keys: $0) } }
-        let report = try ImageIndexer(store: store, analyzer: analyzer).index(folder: folder, collection: collection, replace: replace, only: only,
-                                                                           progress: progress, label: label)
+        let indexer = ImageIndexer(store: store, analyzer: analyzer)
+        let report = try shared.map {
+            try indexer.indexShared(folder: folder, collection: collection, worker: $0.worker, lease: $0.lease, only: only, progress: progress, label: label)
+        } ?? indexer.index(folder: folder, collection: collection, replace: replace, only: only, progress: progress, label: label)
         return (report, try store.collection(named: collection), analyzer.space?.embedding.name)
     }
 

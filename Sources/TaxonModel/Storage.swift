@@ -249,6 +249,22 @@ public protocol FeatureCacheStore: AnyObject {
     func cacheFeatures(network: String, _ features: [(sha256: String, feature: [Float])]) throws
 }
 
+/// Indexing shared by several workers, on one machine or many: each photo of a folder is a job that one
+/// worker claims for a while, analyses and completes. A worker that dies leaves claims that lapse and are
+/// taken again; a result is written only while its worker still holds the claim, so no photo is written twice.
+public protocol IndexJobStore: AnyObject {
+    /// Queues a job for each path not queued yet. When no job of the collection is pending or claimed, the
+    /// finished ones are cleared first: a new round starts.
+    func queueIndexJobs(in collection: CollectionInfo, paths: [String]) throws
+    /// Claims up to `limit` jobs that are pending or whose claim has lapsed, for `lease` seconds; their paths.
+    func claimIndexJobs(in collection: CollectionInfo, worker: String, limit: Int, lease: Double) throws -> [String]
+    /// In one transaction: writes the records of the jobs `worker` still holds and marks those jobs (and the
+    /// held ones among `finished`, photos needing no record) done. The paths it accepted.
+    func completeIndexJobs(in collection: CollectionInfo, worker: String, records: [ImageRecord], finished: [String]) throws -> Set<String>
+    /// How many of the collection's jobs are not done (pending, or claimed by a worker that may have died).
+    func openIndexJobs(in collection: CollectionInfo) throws -> Int
+}
+
 /// API keys: only their tokens' hashes.
 public protocol KeyStore: AnyObject {
     /// Every key, revoked ones too, by name.
@@ -261,4 +277,4 @@ public protocol KeyStore: AnyObject {
 
 /// Everything the library needs from a store.
 public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorSetReader & EmbeddingStore & MapperStore
-    & CollectionStore & ImportStore & KeyStore & FeatureCacheStore
+    & CollectionStore & ImportStore & KeyStore & FeatureCacheStore & IndexJobStore

@@ -7,6 +7,7 @@ import TaxonModel
 /// it — so both backends list the same things in the same order whatever the
 /// database's locale.
 extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
+    /// Every taxonomy with its concept and edge counts.
     public func taxonomies() throws -> [TaxonomyInfo] { try readTaxonomies(counts: true) }
 
     private func readTaxonomies(counts: Bool) throws -> [TaxonomyInfo] {
@@ -27,6 +28,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         }
     }
 
+    /// The taxonomy called `name`; without a name, `wordnet` if present, else the only one (counts not read).
     public func taxonomy(named name: String?) throws -> TaxonomyInfo {
         let all = try readTaxonomies(counts: false)
         if let name {
@@ -39,6 +41,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         throw ReferenceError.taxonomyRequired(available: all.map(\.name))
     }
 
+    /// Every class set with its size.
     public func classSets() throws -> [ClassSetInfo] {
         try session.query("""
             SELECT s.id, s.name, t.name, (SELECT count(*) FROM class_member m WHERE m.class_set_id = s.id), s.source, s.created_at
@@ -49,11 +52,13 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         }
     }
 
+    /// The class set of that name, or `CatalogError.notFound`.
     public func classSet(named name: String) throws -> ClassSetInfo {
         guard let found = try classSets().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .classSet, name: name) }
         return found
     }
 
+    /// The concepts of a class set, in class-index order.
     public func classMembers(of classSet: String) throws -> [Concept] {
         guard let setID = try session.scalar("SELECT id FROM class_set WHERE name = \(classSet)", as: Int64.self) else {
             throw CatalogError.notFound(kind: .classSet, name: classSet)
@@ -64,6 +69,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
             """, binds: try Self.binds(setID)))
     }
 
+    /// Every word-vector set.
     public func vectorSets() throws -> [VectorSetInfo] {
         try session.query("SELECT id, name, dims, count, format, source, imported_at FROM vector_set ORDER BY name COLLATE \"C\"").map { row in
             let (id, name, dims, count, format, source, imported) = try row.decode((Int64, String, Int, Int, String, String, String).self)
@@ -71,6 +77,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         }
     }
 
+    /// The vectors of those tokens the set has (exact, case-sensitive match).
     public func vectors(for tokens: some Sequence<String>, in set: VectorSetInfo) throws -> [String: [Float]] {
         var found: [String: [Float]] = [:]
         for row in try session.query("SELECT token, data FROM word_vector WHERE vector_set_id = \(set.id) AND token = ANY(\(Array(Set(tokens))))") {
@@ -108,10 +115,12 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
                 gloss: try cells.next(String?.self))
     }
 
+    /// The concept with that id, if any.
     public func concept(id: Int64) throws -> Concept? {
         try concepts(PostgresQuery(unsafeSQL: "SELECT \(Self.conceptColumns) FROM concept c WHERE c.id = $1", binds: try Self.binds(id))).first
     }
 
+    /// The concept's words in their order.
     public func lemmas(of concept: Concept) throws -> [Lemma] {
         try session.query("SELECT word, sense_number FROM lemma WHERE concept_id = \(concept.id) ORDER BY position").map { row in
             let (word, sense) = try row.decode((String, Int?).self)
@@ -119,6 +128,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         }
     }
 
+    /// Edges leaving `concept`, in relation order then target key.
     public func outgoing(from concept: Concept) throws -> [Relation] {
         try relations(PostgresQuery(unsafeSQL: """
             SELECT \(Self.conceptColumns), e.relation, e.source_word, e.target_word
@@ -127,6 +137,7 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
             """, binds: try Self.binds(concept.id)))
     }
 
+    /// Edges of the given relations arriving at `concept`.
     public func incoming(to concept: Concept, relations names: [String]) throws -> [Relation] {
         try relations(PostgresQuery(unsafeSQL: """
             SELECT \(Self.conceptColumns), e.relation, e.target_word, e.source_word

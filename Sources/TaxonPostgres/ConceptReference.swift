@@ -4,6 +4,7 @@ import TaxonModel
 /// Concepts by reference, ancestry and the graph the in-memory taxonomy is built from;
 /// the same queries and orders as the SQLite store's (see TaxonStore/ConceptReference.swift).
 extension PostgresStore {
+    /// Every concept `reference` can mean, best match first (see `TaxonomyReader.candidates`).
     public func candidates(for reference: String, in taxonomy: TaxonomyInfo) throws -> [Concept] {
         let (own, base) = taxonomy.scope
         let matches = try concepts(PostgresQuery(unsafeSQL: """
@@ -31,6 +32,7 @@ extension PostgresStore {
             """, binds: try Self.binds(own, base, foldLemma(reference)))).filter { seen.insert($0.id).inserted }
     }
 
+    /// Concepts with a word starting with `prefix`, best first (see `TaxonomyReader.completions`).
     public func completions(of prefix: String, in taxonomy: TaxonomyInfo, limit: Int) throws -> [(word: String, concept: Concept)] {
         let folded = foldLemma(prefix)
         guard !folded.isEmpty, limit > 0 else { return [] }
@@ -54,6 +56,7 @@ extension PostgresStore {
         return found
     }
 
+    /// The concept id of each key in one taxonomy (or its base), nil where the key is unknown.
     public func conceptIDs(keys: [String], in taxonomy: TaxonomyInfo) throws -> [Int64?] {
         var ids: [String: Int64] = [:]
         for row in try session.query("""
@@ -65,6 +68,7 @@ extension PostgresStore {
         return keys.map { ids[$0] }
     }
 
+    /// Every ancestor over hypernym and instance-hypernym edges, nearest first.
     public func ancestors(of concept: Concept) throws -> [Ancestor] {
         try session.query(PostgresQuery(unsafeSQL: """
             WITH RECURSIVE up(id, distance) AS (
@@ -83,6 +87,7 @@ extension PostgresStore {
         }
     }
 
+    /// Concepts in id order and their hypernym and instance-hypernym edges.
     public func taxonomicGraph(of taxonomy: TaxonomyInfo) throws -> TaxonomicGraph {
         var graph = TaxonomicGraph()
         var index: [Int64: Int32] = [:]

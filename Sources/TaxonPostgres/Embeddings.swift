@@ -4,6 +4,7 @@ import TaxonModel
 
 /// Class embeddings and mappers: float64 rows in one bytea each, checked as the SQLite store checks them.
 extension PostgresStore: EmbeddingStore, MapperStore {
+    /// Stores `values` (row-major, class-index order) in one transaction.
     public func writeEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
                                values: [Double], replace: Bool) throws {
         try transaction {
@@ -11,6 +12,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         }
     }
 
+    /// Stores a class set of `concepts` and an embedding of them under one name, in one transaction.
     public func writeClassSetAndEmbedding(name: String, taxonomyID: Int64, source: String, concepts: [Int64], method: String,
                                           parameters: [String: String], dims: Int, values: [Double], replace: Bool) throws {
         try transaction {
@@ -45,6 +47,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         return String(decoding: try encoder.encode(parameters), as: UTF8.self)
     }
 
+    /// Every embedding's description (without its rows), by name.
     public func embeddings() throws -> [EmbeddingInfo] {
         try session.query("""
             SELECT e.id, e.name, s.name, e.method, e.parameters, e.dims, e.rows, e.created_at
@@ -55,6 +58,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         }
     }
 
+    /// An embedding's description and its rows (row-major, class-index order).
     public func embedding(named name: String) throws -> (info: EmbeddingInfo, values: [Double]) {
         let info = try embeddingInfo(named: name)
         guard let values = try doubles(in: .embedding, id: info.id) else { throw CatalogError.notFound(kind: .embedding, name: name) }
@@ -67,6 +71,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
             .map(Self.doubles)
     }
 
+    /// Stores a mapper's weights then bias in one transaction.
     public func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
                             values: [Double], replace: Bool) throws {
         guard inputs > 0, outputs > 0, values.count == (inputs + 1) * outputs else {
@@ -83,6 +88,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         }
     }
 
+    /// Every mapper's description (without its values), by name.
     public func mappers() throws -> [MapperInfo] {
         try session.query("""
             SELECT m.id, m.name, e.name, m.parameters, m.inputs, m.outputs, m.created_at
@@ -93,6 +99,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         }
     }
 
+    /// A mapper's description and its weights then bias.
     public func mapper(named name: String) throws -> (info: MapperInfo, values: [Double]) {
         guard let info = try mappers().first(where: { $0.name == name }) else { throw CatalogError.notFound(kind: .mapper, name: name) }
         guard let values = try doubles(in: .mapper, id: info.id) else { throw CatalogError.notFound(kind: .mapper, name: name) }

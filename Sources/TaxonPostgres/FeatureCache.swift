@@ -3,6 +3,7 @@ import PostgresNIO
 import TaxonModel
 
 extension PostgresStore: FeatureCacheStore {
+    /// The cached features of those photo hashes that have one, for one network.
     public func cachedFeatures(network: String, hashes: [String]) throws -> [String: [Float]] {
         var found: [String: [Float]] = [:]
         for row in try session.query("SELECT sha256, data FROM feature_cache WHERE network = \(network) AND sha256 = ANY(\(Array(Set(hashes))))") {
@@ -12,6 +13,7 @@ extension PostgresStore: FeatureCacheStore {
         return found
     }
 
+    /// Stores features by photo hash (replacing any of the same network and hash), in one transaction.
     public func cacheFeatures(network: String, _ features: [(sha256: String, feature: [Float])]) throws {
         try session.transaction {
             for (hash, feature) in features {

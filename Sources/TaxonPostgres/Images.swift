@@ -5,6 +5,7 @@ import TaxonModel
 /// Image collections: the photos' vectors in pgvector columns (float32 `vector` for the
 /// descriptor and semantic vector, `halfvec` for the facets), everything else as in SQLite.
 extension PostgresStore: CollectionStore {
+    /// Every collection with its image count.
     public func collections() throws -> [CollectionInfo] {
         try session.query("""
             SELECT c.id, c.name, c.root, c.descriptor, e.name, c.generation, c.created_at,
@@ -18,10 +19,12 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// The collection's id and generation alone: a cheap check for readers holding it in memory.
     public func collectionVersion(named name: String) throws -> (id: Int64, generation: Int64)? {
         try session.query("SELECT id, generation FROM collection WHERE name = \(name)").first.map { try $0.decode((Int64, Int64).self) }
     }
 
+    /// Creates the collection, or checks that an existing one has the same folder, descriptor and mapper.
     public func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo {
         try transaction {
             if replace { try claimName(name, kind: .collection, replace: true) }
@@ -57,6 +60,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// Removes the collection; its images and jobs go with it.
     public func deleteCollection(named name: String) throws {
         try transaction {
             guard let id = try id(of: .collection, named: name) else { throw CatalogError.notFound(kind: .collection, name: name) }
@@ -64,6 +68,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// Every image of the collection in id order; `vectors: false` leaves the vectors empty, styles always are.
     public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
         try session.query(PostgresQuery(unsafeSQL: """
             SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding, NULL::halfvec, colour" : "")
@@ -74,6 +79,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// One image with its vectors, and its collection's name.
     public func image(id: Int64) throws -> (collection: String, image: ImageRecord)? {
         guard let row = try session.query("""
             SELECT i.id, i.path, i.sha256, i.bytes, i.width, i.height, i.top_classes, i.label, i.tags, i.descriptor, i.embedding,
@@ -103,25 +109,11 @@ extension PostgresStore: CollectionStore {
                            tags: try JSONDecoder().decode([String].self, from: Data(tags.utf8)), style: style, colour: colour)
     }
 
+    /// Adds or replaces (by path) images and removes the ids in `removing`, in one transaction that bumps the generation.
     public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws {
         guard !records.isEmpty || !removing.isEmpty else { return }
-        let encoder = JSONEncoder()
         try transaction {
-            for record in records {
-                let top = String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)
-                let tags = String(decoding: try encoder.encode(record.tags), as: UTF8.self)
-                try session.query("""
-                    INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
-                    VALUES (\(collection.id), \(record.path), \(record.sha256), \(record.bytes), \(record.width), \(record.height), \(top),
-                            \(PGVector(record.descriptor)), \(record.embedding.map { PGVector($0) }), \(record.label), \(tags),
-                            \(record.style.map { PGVector($0, half: true) }), \(record.colour.map { PGVector($0, half: true) }))
-                    ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
-                        height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
-                        style = excluded.style, colour = excluded.colour,
-                        label = coalesce(excluded.label, image.label),
-                        tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
-                    """)
-            }
+            try upsertImages(records, in: collection)
             if !removing.isEmpty {
                 try session.query("DELETE FROM image WHERE id = ANY(\(removing)) AND collection_id = \(collection.id)")
             }
@@ -129,11 +121,32 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// Inserts or updates `records` by path; the caller holds the transaction and bumps the generation.
+    func upsertImages(_ records: [ImageRecord], in collection: CollectionInfo) throws {
+        let encoder = JSONEncoder()
+        for record in records {
+            let top = String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)
+            let tags = String(decoding: try encoder.encode(record.tags), as: UTF8.self)
+            try session.query("""
+                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
+                VALUES (\(collection.id), \(record.path), \(record.sha256), \(record.bytes), \(record.width), \(record.height), \(top),
+                        \(PGVector(record.descriptor)), \(record.embedding.map { PGVector($0) }), \(record.label), \(tags),
+                        \(record.style.map { PGVector($0, half: true) }), \(record.colour.map { PGVector($0, half: true) }))
+                ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
+                    height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
+                    style = excluded.style, colour = excluded.colour,
+                    label = coalesce(excluded.label, image.label),
+                    tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
+                """)
+        }
+    }
+
     /// Tells readers holding the collection in memory to load it again.
-    private func bumpGeneration(of collection: CollectionInfo) throws {
+    func bumpGeneration(of collection: CollectionInfo) throws {
         try session.query("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
     }
 
+    /// The ids of the images at these paths.
     public func imageIDs(in collection: CollectionInfo, paths: [String]) throws -> [String: Int64] {
         var ids: [String: Int64] = [:]
         for row in try session.query("SELECT path, id FROM image WHERE collection_id = \(collection.id) AND path = ANY(\(Array(Set(paths))))") {
@@ -143,6 +156,7 @@ extension PostgresStore: CollectionStore {
         return ids
     }
 
+    /// Sets the image's label and tags (nil: kept) and bumps the generation; false when the collection has no such image.
     public func annotateImage(_ id: Int64, in collection: CollectionInfo, label: LabelChange, tags: [String]?) throws -> Bool {
         try transaction {
             guard try session.scalar("SELECT count(*) FROM image WHERE id = \(id) AND collection_id = \(collection.id)", as: Int.self) == 1 else { return false }
@@ -157,6 +171,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// The images without a semantic vector, with their stored top classes.
     public func imagesLackingEmbedding(in collection: CollectionInfo) throws -> [(id: Int64, topClasses: [ClassProbability])] {
         try session.query("SELECT id, top_classes FROM image WHERE collection_id = \(collection.id) AND embedding IS NULL ORDER BY id").map { row in
             let (id, top) = try row.decode((Int64, String).self)
@@ -164,6 +179,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// Replaces the semantic vectors of the given images, bumping the generation.
     public func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws {
         try transaction {
             for (id, vector) in vectors {
@@ -173,6 +189,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// The paths of images without a style or colour descriptor.
     public func pathsLackingFacets(in collection: CollectionInfo) throws -> Set<String> {
         Set(try session.query("SELECT path FROM image WHERE collection_id = \(collection.id) AND (style IS NULL OR colour IS NULL)")
             .map { try $0.decode(String.self) })
@@ -196,6 +213,7 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// How many images have a style descriptor, and up to `limit` of them spread evenly over the id order.
     public func styleSample(of collection: CollectionInfo, limit: Int) throws -> (count: Int, sample: [[Float]]) {
         let count = try session.scalar("SELECT count(*) FROM image WHERE collection_id = \(collection.id) AND style IS NOT NULL", as: Int.self) ?? 0
         guard count > 0, limit > 0 else { return (count, []) }
@@ -209,6 +227,7 @@ extension PostgresStore: CollectionStore {
         return (count, sample)
     }
 
+    /// The collection's style PCA, nil before one is learned.
     public func styleProjection(of collection: CollectionInfo) throws -> StyleProjection? {
         guard let row = try session.query("""
             SELECT photos, dims, inputs, mean, components FROM style_projection WHERE collection_id = \(collection.id)
@@ -217,6 +236,7 @@ extension PostgresStore: CollectionStore {
         return StyleProjection(photos: photos, dims: dims, inputs: inputs, mean: try Self.floats(mean), components: try Self.floats(components))
     }
 
+    /// Replaces the collection's style PCA and bumps its generation.
     public func setStyleProjection(_ projection: StyleProjection, of collection: CollectionInfo) throws {
         try transaction {
             try session.query("""

@@ -2,6 +2,7 @@ import PostgresNIO
 import TaxonModel
 
 extension PostgresStore: KeyStore {
+    /// Every key, revoked ones too, by name.
     public func apiKeys() throws -> [APIKey] {
         try session.query("SELECT id, name, token_hash, scope, collection, created_at, revoked_at FROM api_key ORDER BY name").map { row in
             let (id, name, hash, scope, collection, created, revoked) = try row.decode((Int64, String, String, String, String?, String, String?).self)
@@ -10,6 +11,7 @@ extension PostgresStore: KeyStore {
         }
     }
 
+    /// Stores a new key (its name must be valid and free).
     public func insertAPIKey(name: String, tokenHash: String, scope: KeyScope, collection: String?) throws -> APIKey {
         guard isValidName(name) else { throw KeyError.invalidName(name) }
         let inserted = try session.query("""
@@ -22,6 +24,7 @@ extension PostgresStore: KeyStore {
         return key
     }
 
+    /// Marks the key revoked; revoking twice keeps the first time.
     public func revokeAPIKey(named name: String) throws -> APIKey {
         try session.query("UPDATE api_key SET revoked_at = \(Self.timestamp()) WHERE name = \(name) AND revoked_at IS NULL")
         guard let key = try apiKeys().first(where: { $0.name == name }) else { throw KeyError.notFound(name) }

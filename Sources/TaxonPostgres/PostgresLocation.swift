@@ -18,6 +18,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 
+    /// Parses a location; the password (if any) is kept for connecting and never shown.
     public init(_ location: String) throws {
         guard Self.isPostgres(location), let url = URLComponents(string: location), let host = url.host, !host.isEmpty else {
             throw PostgresLocationError.badLocation(location: Self.redacted(location), reason: "expected postgres://USER@HOST[:PORT]/DATABASE")

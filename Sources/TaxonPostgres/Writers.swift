@@ -19,6 +19,7 @@ extension CatalogKind {
 /// Catalog writes and bulk imports. Bulk writers gather rows and insert them
 /// many at a time; `importing` sends what is left before it commits.
 extension PostgresStore: ImportStore {
+    /// True when an entry of that kind and name exists.
     public func contains(_ kind: CatalogKind, named name: String) throws -> Bool {
         try id(of: kind, named: name) != nil
     }
@@ -27,6 +28,7 @@ extension PostgresStore: ImportStore {
         try session.scalar(PostgresQuery(unsafeSQL: "SELECT id FROM \(kind.table) WHERE name = $1", binds: try Self.binds(name)), as: Int64.self)
     }
 
+    /// Deletes the entry of `kind` named `name` and what depends on it, in one transaction.
     public func delete(_ kind: CatalogKind, named name: String) throws {
         try transaction {
             guard try contains(kind, named: name) else { throw CatalogError.notFound(kind: kind, name: name) }
@@ -77,7 +79,7 @@ extension PostgresStore: ImportStore {
                 DELETE FROM concept WHERE taxonomy_id = \(id);
                 """)
         case .vectorSet: try session.execute("DELETE FROM word_vector WHERE vector_set_id = \(id)")
-        case .collection: try session.execute("DELETE FROM image WHERE collection_id = \(id)")
+        case .collection: try session.execute("DELETE FROM image WHERE collection_id = \(id); DELETE FROM index_job WHERE collection_id = \(id)")
         case .classSet, .embedding, .mapper: break
         }
         try session.execute("DELETE FROM \(kind.table) WHERE id = \(id)")
@@ -88,18 +90,21 @@ extension PostgresStore: ImportStore {
         try transaction(body)
     }
 
+    /// A batched writer for one taxonomy; the name is claimed (or replaced) first.
     public func taxonomyWriter(name: String, kind: TaxonomyKind, source: String, base: TaxonomyInfo?, replace: Bool) throws -> any TaxonomyWriting {
         let writer = try PostgresTaxonomyWriter(store: self, name: name, kind: kind, source: source, base: base, replace: replace)
         session.register(writer)
         return writer
     }
 
+    /// A batched writer for one word-vector set; the name is claimed (or replaced) first.
     public func vectorSetWriter(name: String, dims: Int, count: Int, format: String, source: String, replace: Bool) throws -> any VectorSetWriting {
         let writer = try PostgresVectorSetWriter(store: self, name: name, dims: dims, count: count, format: format, source: source, replace: replace)
         session.register(writer)
         return writer
     }
 
+    /// Stores an ordered class set over concepts of one taxonomy.
     public func writeClassSet(name: String, taxonomyID: Int64, source: String, concepts: [Int64], replace: Bool) throws {
         try transaction {
             try claimName(name, kind: .classSet, replace: replace)

@@ -122,31 +122,36 @@ extension SQLiteStore {
     public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws {
         guard !records.isEmpty || !removing.isEmpty else { return }
         try transaction {
-            let upsert = try db.prepare("""
-                INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
-                    height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
-                    style = excluded.style, colour = excluded.colour,
-                    label = coalesce(excluded.label, image.label),
-                    tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
-                """)
-            let encoder = JSONEncoder()
-            for record in records {
-                try upsert.bind([.integer(collection.id), .text(record.path), .text(record.sha256), .integer(Int64(record.bytes)),
-                                 .integer(Int64(record.width)), .integer(Int64(record.height)),
-                                 .text(String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)),
-                                 .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null,
-                                 record.label.map { .text($0) } ?? .null, .text(String(decoding: try encoder.encode(record.tags), as: UTF8.self)),
-                                 record.style.map { .blob(Self.halfBytes($0)) } ?? .null, record.colour.map { .blob(Self.halfBytes($0)) } ?? .null])
-                try upsert.run()
-            }
+            try upsertImages(records, in: collection)
             let delete = try db.prepare("DELETE FROM image WHERE id = ? AND collection_id = ?")
             for id in removing {
                 try delete.bind([.integer(id), .integer(collection.id)])
                 try delete.run()
             }
             try db.execute("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
+        }
+    }
+
+    /// Inserts or updates `records` by path; the caller holds the transaction and bumps the generation.
+    func upsertImages(_ records: [ImageRecord], in collection: CollectionInfo) throws {
+        let upsert = try db.prepare("""
+            INSERT INTO image (collection_id, path, sha256, bytes, width, height, top_classes, descriptor, embedding, label, tags, style, colour)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (collection_id, path) DO UPDATE SET sha256 = excluded.sha256, bytes = excluded.bytes, width = excluded.width,
+                height = excluded.height, top_classes = excluded.top_classes, descriptor = excluded.descriptor, embedding = excluded.embedding,
+                style = excluded.style, colour = excluded.colour,
+                label = coalesce(excluded.label, image.label),
+                tags = CASE excluded.tags WHEN '[]' THEN image.tags ELSE excluded.tags END
+            """)
+        let encoder = JSONEncoder()
+        for record in records {
+            try upsert.bind([.integer(collection.id), .text(record.path), .text(record.sha256), .integer(Int64(record.bytes)),
+                             .integer(Int64(record.width)), .integer(Int64(record.height)),
+                             .text(String(decoding: try encoder.encode(record.topClasses), as: UTF8.self)),
+                             .blob(Self.bytes(record.descriptor)), record.embedding.map { .blob(Self.bytes($0)) } ?? .null,
+                             record.label.map { .text($0) } ?? .null, .text(String(decoding: try encoder.encode(record.tags), as: UTF8.self)),
+                             record.style.map { .blob(Self.halfBytes($0)) } ?? .null, record.colour.map { .blob(Self.halfBytes($0)) } ?? .null])
+            try upsert.run()
         }
     }
 

@@ -74,7 +74,7 @@ extension SQLiteStore {
                 """)
         case .classSet: break
         case .vectorSet: try db.execute("DELETE FROM vector WHERE vector_set_id = \(id)")
-        case .collection: try db.execute("DELETE FROM image WHERE collection_id = \(id)")
+        case .collection: try db.execute("DELETE FROM image WHERE collection_id = \(id); DELETE FROM index_job WHERE collection_id = \(id)")
         case .embedding, .mapper: break
         }
         try db.execute("DELETE FROM \(kind.table) WHERE id = \(id)")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TaxonKit
+import TaxonModel
 import TaxonSearch
 import TaxonVision
 
@@ -26,6 +28,9 @@ struct IndexCommand: ParsableCommand {
     @OptionGroup var labels: LabelOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
     @Flag(help: "Delete the collection first.") var replace = false
+    @Option(help: ArgumentHelp("Index as N workers that share the work through the store with any other `taxon index --workers` on it (other machines too, on PostgreSQL).",
+                               valueName: "N")) var workers: Int?
+    @Option(help: "With --workers: seconds a worker holds the photos it claimed; a dead worker's are taken over after this.") var lease = 120.0
 
     func validate() throws {
         guard labels.labels == nil || labels.labels == "folders" else { throw ValidationError("taxon index takes --labels folders (eval takes the other sources)") }
@@ -33,17 +38,53 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let workers, !(1...64).contains(workers) { throw CLIError("--workers takes 1 to 64") }
         let bar = ProgressBar()
         let opened = try store.openExisting()
         let keys = labels.labels == nil ? nil : try labels.folderKeys(store: opened) ?? [:]
-        let (report, info, embedding) = try CollectionService(store: opened, classSet: classSet).index(
-            folder: directory, collection: collection, network: try weights.network(), descriptor: descriptor, embedding: embedding,
-            mapper: mapper, folderKeys: keys, replace: replace) { bar.show($0, of: $1) }
+        let outcome: (report: IndexReport, info: CollectionInfo, embedding: String?)
+        if let workers {
+            outcome = try indexShared(workers: workers, keys: keys)
+        } else {
+            outcome = try CollectionService(store: opened, classSet: classSet).index(
+                folder: directory, collection: collection, network: try weights.network(), descriptor: descriptor, embedding: embedding,
+                mapper: mapper, folderKeys: keys, replace: replace) { bar.show($0, of: $1) }
+        }
         bar.finish()
+        let (report, info, embedding) = outcome
         for (path, reason) in report.failed { note("skipped \(path): \(reason)") }
         print("collection \(collection): \(info.images) images (\(report.added) added, \(report.updated) updated, \(report.unchanged) unchanged, "
               + "\(report.removed) removed, \(report.failed.count) skipped)"
               + (report.reembedded > 0 ? "; \(report.reembedded) re-projected into \(embedding!)" : ""))
+    }
+}
+
+extension IndexCommand {
+    /// `workers` claim loops on threads of their own, each with its own store connection and network, without a
+    /// progress bar; the reports summed. Worker ids name the host and process, so claims tell whose they were.
+    private func indexShared(workers: Int, keys: [String: String]?)
+        throws -> (report: IndexReport, info: CollectionInfo, embedding: String?) {
+        let host = ProcessInfo.processInfo.hostName, process = ProcessInfo.processInfo.processIdentifier
+        let results = Mutex<[Int: Result<(report: IndexReport, info: CollectionInfo, embedding: String?), any Error>]>([:])
+        let command = self
+        DispatchQueue.concurrentPerform(iterations: workers) { n in
+            let result = Result {
+                try CollectionService(store: try command.store.openExisting(), classSet: command.classSet).index(
+                    folder: command.directory, collection: command.collection, network: try command.weights.network(), descriptor: command.descriptor,
+                    embedding: command.embedding, mapper: command.mapper, folderKeys: keys, replace: false,
+                    shared: ("\(host):\(process):\(n)", command.lease))
+            }
+            results.withLock { $0[n] = result }
+        }
+        let outcomes = try results.withLock { $0 }.sorted { $0.key < $1.key }.map { try $0.value.get() }
+        var report = outcomes[0].report
+        for other in outcomes.dropFirst() {
+            report.added += other.report.added
+            report.updated += other.report.updated
+            report.unchanged += other.report.unchanged
+            report.failed += other.report.failed
+        }
+        return (report, try store.openExisting().collection(named: collection), outcomes[0].embedding)
     }
 }
 
