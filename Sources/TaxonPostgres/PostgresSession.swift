@@ -7,7 +7,7 @@ import Synchronization
 /// on threads of their own, never on an event loop, so waiting here is safe.
 /// Not thread-safe, like a SQLite connection: a session belongs to one thread at a time.
 final class PostgresSession {
-    let connection: PostgresConnection
+    private(set) var connection: PostgresConnection
     let location: PostgresLocation
     private let logger = Logger(label: "taxon.postgres")
     /// Nesting depth of `transaction`: inner levels are savepoints.
@@ -22,10 +22,14 @@ final class PostgresSession {
 
     init(_ location: PostgresLocation) throws {
         self.location = location
-        let id = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
+        connection = try Self.connect(location, logger: logger)
+    }
+
+    private static func connect(_ location: PostgresLocation, logger: Logger) throws -> PostgresConnection {
+        let id = counter.wrappingAdd(1, ordering: .relaxed).newValue
         do {
-            connection = try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try location.configuration(),
-                                                        id: id, logger: logger).wait()
+            return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: try location.configuration(),
+                                                  id: id, logger: logger).wait()
         } catch {
             let reason = (PostgresStoreError.wrapping(error, statement: "connect") as? PostgresStoreError).map {
                 if case let .server(message, _, _) = $0 { return message }
@@ -35,21 +39,21 @@ final class PostgresSession {
         }
     }
 
+    /// A connection the server closed (a restart, a fail-over, an idle timeout) is opened again before the
+    /// next statement outside a transaction. A statement that was under way when it closed is not sent
+    /// again — it may have run — and inside a transaction the error stands: the transaction is lost.
+    private func reopenIfClosed() throws {
+        if connection.isClosed, depth == 0 { connection = try Self.connect(location, logger: logger) }
+    }
+
     deinit { try? connection.close().wait() }
 
     /// Runs one statement with bound values and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
         try flushPending()
+        try reopenIfClosed()
         do { return Array(try connection.query(query, logger: logger).wait().rows) } catch {
-            throw PostgresStoreError.wrapping(error, statement: query.sql)
-        }
-    }
-
-    /// Runs one statement and calls `body` with each row as it arrives (large reads stay streamed).
-    func forEachRow(_ query: PostgresQuery, _ body: @escaping @Sendable (PostgresRow) throws -> Void) throws {
-        try flushPending()
-        do { _ = try connection.query(query, logger: logger, body).wait() } catch {
             throw PostgresStoreError.wrapping(error, statement: query.sql)
         }
     }

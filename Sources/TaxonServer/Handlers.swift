@@ -29,10 +29,10 @@ struct ConceptSummary: Encodable, Sendable {
 /// Every sense of `lemma`, or with `prefix` the concepts whose words start with it (autocompletion, at most `limit`).
 @Sendable func conceptsByLemma(_ request: Request, _ context: TaxonContext, _ service: TaxonService) async throws -> Response {
     let taxonomy = try request.text("taxonomy")
+    let limit = try request.integer("limit", default: 10, range: 1...100)  // checked with lemma too: a bad value is refused, never ignored
     if let prefix = try request.text("prefix") {
         guard try request.text("lemma") == nil else { throw APIError.badRequest("give lemma or prefix, not both") }
         guard !prefix.isEmpty else { throw APIError.badRequest("the query parameter 'prefix' is empty") }
-        let limit = try request.integer("limit", default: 10, range: 1...100)
         return try json(try await service.blocking { store in
             try CatalogService(store: store).completions(of: prefix, taxonomy: taxonomy, limit: limit).map { ConceptSummary($0.concept, word: $0.word) }
         }, context)

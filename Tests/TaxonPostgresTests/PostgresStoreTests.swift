@@ -119,6 +119,20 @@ final class PostgresStoreTests: XCTestCase {
         }
     }
 
+    /// A server restart closes every connection: a store (a server's pooled connection) opens its own again.
+    func testAStoreOutlivesAServerRestart() throws {
+        let store = try PostgresStore(location: try PostgresServer.freshDatabase())
+        _ = try store.insertAPIKey(name: "before", tokenHash: String(repeating: "d", count: 64), scope: .read, collection: nil)
+        try PostgresServer.restart()
+        var names: [String] = []
+        for _ in 0..<50 where names.isEmpty {  // the client sees the close a moment after the server says it
+            names = (try? store.apiKeys().map(\.name)) ?? []
+            if names.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertEqual(names, ["before"])
+        XCTAssertEqual(try store.apiKeys().map(\.name), ["before"])
+    }
+
     func testTransactionsNestAsSavepoints() throws {
         let store = try PostgresStore(location: try PostgresServer.freshDatabase())
         struct Boom: Error {}

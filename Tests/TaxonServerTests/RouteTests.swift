@@ -67,6 +67,8 @@ final class RouteTests: XCTestCase {
             try await client.execute(uri: "/v1/concepts?prefix=zzzzqx", method: .get) { XCTAssertEqual(try Check.array($0).count, 0) }
             try await client.execute(uri: "/v1/concepts?prefix=do&lemma=dog", method: .get) { try Check.assertError($0, .badRequest, "not both") }
             try await client.execute(uri: "/v1/concepts?prefix=do&limit=0", method: .get) { try Check.assertError($0, .badRequest, "limit") }
+            // Found by the fuzz run: a malformed limit beside lemma (which does not use it) was accepted.
+            try await client.execute(uri: "/v1/concepts?lemma=zero&limit=null", method: .get) { try Check.assertError($0, .badRequest, "limit") }
             try await client.execute(uri: "/v1/concepts?prefix=%25'%22;--", method: .get) { XCTAssertEqual(try Check.array($0).count, 0) }
             try await client.execute(uri: "/v1/concepts/no_such_thing_xyz", method: .get) { try Check.assertError($0, .notFound, "unknown concept") }
             try await client.execute(uri: "/v1/concepts", method: .get) { try Check.assertError($0, .badRequest, "'lemma' is required") }
