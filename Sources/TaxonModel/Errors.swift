@@ -112,6 +112,43 @@ public enum CollectionError: TaxonError, Equatable {
     }
 }
 
+/// The checks every backend makes before it stores a class embedding or a mapper.
+extension EmbeddingError {
+    /// Largest value a store takes (SQLite's default limit on one value, PostgreSQL's on one field are both 1e9 bytes).
+    public static let maxBytes = 1_000_000_000
+
+    /// Refuses embedding rows that do not fill `classes` × `dims`, are not finite, or are too large to store.
+    public static func checkEmbedding(_ values: [Double], classes: Int, dims: Int) throws {
+        guard classes > 0, dims > 0, values.count == classes * dims else {
+            throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
+        guard values.count * 8 <= maxBytes else { throw EmbeddingError.tooLarge(bytes: values.count * 8) }
+    }
+
+    /// Refuses mapper values that are not weights (outputs × inputs) then bias (outputs), or not finite.
+    public static func checkMapper(_ values: [Double], inputs: Int, outputs: Int) throws {
+        guard inputs > 0, outputs > 0, values.count == (inputs + 1) * outputs else {
+            throw EmbeddingError.shape(rows: outputs, dims: inputs + 1, values: values.count, classes: outputs)
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / (inputs + 1)) }
+    }
+}
+
+extension CollectionInfo {
+    /// Refuses to open this stored collection with another mapper, folder or descriptor: its records were made with these.
+    public func checkSettings(root: String, descriptor: String, mapper: String?) throws {
+        // Stored top classes name the mapper's classes (or the network's): another set needs every photo analysed again.
+        if self.mapper != mapper {
+            throw CollectionError.differentSetting(collection: name, setting: "mapper", stored: self.mapper ?? "none", requested: mapper ?? "none")
+        }
+        if self.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: self.root, requested: root) }
+        if self.descriptor != descriptor {
+            throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: self.descriptor, requested: descriptor)
+        }
+    }
+}
+
 /// Names of catalogue entries: they end up in URLs and file names.
 public func validateName(_ name: String, kind: CatalogKind) throws {
     guard isValidName(name) else { throw CatalogError.invalidName(kind: kind, name: name) }

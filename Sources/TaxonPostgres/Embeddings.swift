@@ -21,18 +21,11 @@ extension PostgresStore: EmbeddingStore, MapperStore {
         }
     }
 
-    /// PostgreSQL's limit on one value is 1 GB, as SQLite's default.
-    static let maxEmbeddingBytes = 1_000_000_000
-
     private func insertEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
                                  values: [Double], replace: Bool) throws {
         guard let setID = try id(of: .classSet, named: classSet) else { throw CatalogError.notFound(kind: .classSet, name: classSet) }
         let classes = try session.scalar("SELECT count(*) FROM class_member WHERE class_set_id = \(setID)", as: Int.self) ?? 0
-        guard classes > 0, dims > 0, values.count == classes * dims else {
-            throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
-        }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
-        guard values.count * 8 <= Self.maxEmbeddingBytes else { throw EmbeddingError.tooLarge(bytes: values.count * 8) }
+        try EmbeddingError.checkEmbedding(values, classes: classes, dims: dims)
         try claimName(name, kind: .embedding, replace: replace)
         try session.query("""
             INSERT INTO embedding (name, class_set_id, method, parameters, rows, dims, created_at, data)
@@ -74,10 +67,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
     /// Stores a mapper's weights then bias in one transaction.
     public func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
                             values: [Double], replace: Bool) throws {
-        guard inputs > 0, outputs > 0, values.count == (inputs + 1) * outputs else {
-            throw EmbeddingError.shape(rows: outputs, dims: inputs + 1, values: values.count, classes: outputs)
-        }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / (inputs + 1)) }
+        try EmbeddingError.checkMapper(values, inputs: inputs, outputs: outputs)
         try transaction {
             guard let embeddingID = try id(of: .embedding, named: embedding) else { throw CatalogError.notFound(kind: .embedding, name: embedding) }
             try claimName(name, kind: .mapper, replace: replace)

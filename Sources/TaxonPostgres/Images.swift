@@ -27,6 +27,9 @@ extension PostgresStore: CollectionStore {
     /// Creates the collection, or checks that an existing one has the same folder, descriptor and mapper.
     public func openCollection(name: String, root: String, descriptor: String, embedding: String?, mapper: String?, replace: Bool) throws -> CollectionInfo {
         try transaction {
+            // Workers starting together on a new collection: one makes it, the others then find it (SQLite
+            // serialises the whole transaction; here a lock on the name does).
+            try session.query("SELECT pg_advisory_xact_lock(hashtext('taxon.collection.' || \(name)))")
             if replace { try claimName(name, kind: .collection, replace: true) }
             let embeddingID = try embedding.map { embedding in
                 guard let id = try id(of: .embedding, named: embedding) else { throw CatalogError.notFound(kind: .embedding, name: embedding) }
@@ -37,13 +40,7 @@ extension PostgresStore: CollectionStore {
                 return id
             }
             if let existing = try collections().first(where: { $0.name == name }) {
-                if existing.mapper != mapper {
-                    throw CollectionError.differentSetting(collection: name, setting: "mapper", stored: existing.mapper ?? "none", requested: mapper ?? "none")
-                }
-                if existing.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: existing.root, requested: root) }
-                if existing.descriptor != descriptor {
-                    throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: existing.descriptor, requested: descriptor)
-                }
+                try existing.checkSettings(root: root, descriptor: descriptor, mapper: mapper)
                 if existing.embedding != embedding {
                     // The old semantic vectors mean nothing in the new space.
                     try session.query("UPDATE collection SET embedding_id = \(embeddingID), generation = generation + 1 WHERE id = \(existing.id)")

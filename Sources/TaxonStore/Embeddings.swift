@@ -26,11 +26,7 @@ extension SQLiteStore {
             throw CatalogError.notFound(kind: .classSet, name: classSet)
         }
         let classes = Int(try db.scalarInt("SELECT count(*) FROM class_member WHERE class_set_id = ?", [.integer(setID)]) ?? 0)
-        guard classes > 0, dims > 0, values.count == classes * dims else {
-            throw EmbeddingError.shape(rows: dims > 0 ? values.count / dims : 0, dims: dims, values: values.count, classes: classes)
-        }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / dims) }
-        guard values.count * 8 <= Self.maxEmbeddingBytes else { throw EmbeddingError.tooLarge(bytes: values.count * 8) }
+        try EmbeddingError.checkEmbedding(values, classes: classes, dims: dims)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(parameters), as: UTF8.self)
@@ -43,10 +39,6 @@ extension SQLiteStore {
         try values.withUnsafeBytes { try row.bindBlob($0, at: 8) }
         try row.run()
     }
-
-    /// Refuses a name that is taken (unless `replace`) or invalid, before long work starts.
-    /// SQLite's default limit on one value is 1e9 bytes.
-    static let maxEmbeddingBytes = 1_000_000_000
 
     /// Every embedding's description (without its rows), by name.
     public func embeddings() throws -> [EmbeddingInfo] {

@@ -44,14 +44,7 @@ extension SQLiteStore {
                 return id
             }
             if let existing = try collections().first(where: { $0.name == name }) {
-                // Stored top classes name the mapper's classes (or the network's): another set needs every photo analysed again.
-                if existing.mapper != mapper {
-                    throw CollectionError.differentSetting(collection: name, setting: "mapper", stored: existing.mapper ?? "none", requested: mapper ?? "none")
-                }
-                if existing.root != root { throw CollectionError.differentSetting(collection: name, setting: "folder", stored: existing.root, requested: root) }
-                if existing.descriptor != descriptor {
-                    throw CollectionError.differentSetting(collection: name, setting: "descriptor", stored: existing.descriptor, requested: descriptor)
-                }
+                try existing.checkSettings(root: root, descriptor: descriptor, mapper: mapper)
                 if existing.embedding != embedding {
                     // The old semantic vectors mean nothing in the new space.
                     let update = try db.prepare("UPDATE collection SET embedding_id = ?, generation = generation + 1 WHERE id = ?")

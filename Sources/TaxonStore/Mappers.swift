@@ -5,10 +5,7 @@ extension SQLiteStore {
     /// Stores `values` — weights (outputs × inputs, row-major) then bias (outputs) — in one transaction.
     public func writeMapper(name: String, embedding: String, parameters: [String: String], inputs: Int, outputs: Int,
                             values: [Double], replace: Bool) throws {
-        guard inputs > 0, outputs > 0, values.count == (inputs + 1) * outputs else {
-            throw EmbeddingError.shape(rows: outputs, dims: inputs + 1, values: values.count, classes: outputs)
-        }
-        if let bad = values.firstIndex(where: { !$0.isFinite }) { throw EmbeddingError.notFinite(row: bad / (inputs + 1)) }
+        try EmbeddingError.checkMapper(values, inputs: inputs, outputs: outputs)
         try transaction {
             guard let embeddingID = try db.scalarInt("SELECT id FROM embedding WHERE name = ?", [.text(embedding)]) else {
                 throw CatalogError.notFound(kind: .embedding, name: embedding)

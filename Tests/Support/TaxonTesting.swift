@@ -11,6 +11,12 @@ public struct MissingTestData: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// Something a test starts for itself (a server, a database) that would not start.
+public struct SetupFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 public enum TestData {
     /// The repository's root (the folder holding Package.swift).
     public static let repository: URL = {
@@ -111,5 +117,56 @@ public enum HTTPGet {
         }.resume()
         done.wait()
         return box.answer
+    }
+}
+
+/// A real `taxon serve` process on a random port, up once /healthz answers; its output goes to `log` (nil: nowhere).
+public final class ServerProcess: @unchecked Sendable {  // send is safe from any thread; start and stop are the test's
+    public let process = Process()
+    public let base: String
+
+    /// Starts `executable serve --port P` with `arguments`; throws unless it answers within 30 s.
+    public init(executable: URL, _ arguments: [String], log: URL? = nil) throws {
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        base = "http://127.0.0.1:\(port)"
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", String(port)] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        if let log {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        var up = false
+        for _ in 0..<150 where !up {
+            up = HTTPGet.fetch(URL(string: base + "/healthz")!)?.status == 200
+            if !up { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        guard up else {
+            stop()
+            throw SetupFailure("taxon serve \(arguments.joined(separator: " ")) did not answer on \(base) within 30 s")
+        }
+    }
+
+    deinit { stop() }
+
+    /// A request to `path`; status, lowercased headers and body as text (status 0: no answer).
+    public func send(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
+        -> (status: Int, headers: [String: String], body: String) {
+        let answer = HTTPGet.send(URL(string: base + path)!, method: method, headers: headers, body: body)
+        return (answer?.status ?? 0, answer?.headers ?? [:], String(decoding: answer?.body ?? Data(), as: UTF8.self))
+    }
+
+    /// SIGTERM, and waits for the exit.
+    public func stop() {
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+    }
+
+    /// SIGKILL, and waits for the exit.
+    public func killNine() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 }

@@ -90,7 +90,7 @@ final class BackendParityTests: XCTestCase {
         let token = try taxon(["keys", "create", "--name", "uploader", "--scope", "admin"], db: postgres).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let data = folder.appendingPathComponent("uploads").path
-        let servers = try (0..<2).map { _ in try TestServer(executable, ["--db", postgres, "--weights", weights, "--data", data]) }
+        let servers = try (0..<2).map { _ in try ServerProcess(executable: executable, ["--db", postgres, "--weights", weights, "--data", data]) }
         defer { servers.forEach { $0.stop() } }
         let auth = ["Authorization": "Bearer \(token)"]
         XCTAssertEqual(servers[0].send("/v1/collections/shared", method: "PUT", headers: auth).status, 201)
@@ -124,33 +124,3 @@ final class BackendParityTests: XCTestCase {
     }
 }
 
-/// A real `taxon serve` on a random port, up once /healthz answers.
-final class TestServer {
-    let process = Process()
-    let base: String
-
-    init(_ executable: URL, _ arguments: [String]) throws {
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        base = "http://127.0.0.1:\(port)"
-        process.executableURL = executable
-        process.arguments = ["serve", "--port", String(port)] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var up = false
-        for _ in 0..<150 where !up {
-            up = HTTPGet.fetch(URL(string: base + "/healthz")!)?.status == 200
-            if !up { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        XCTAssertTrue(up, "the server did not start")
-    }
-
-    func send(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil) -> (status: Int, body: String) {
-        let answer = HTTPGet.send(URL(string: base + path)!, method: method, headers: headers, body: body)
-        return (answer?.status ?? 0, String(decoding: answer?.body ?? Data(), as: UTF8.self))
-    }
-
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-    }
-}

