@@ -397,3 +397,34 @@ public func parseSenseName(_ reference: String) -> (String, String, Int)? {
     let word = parts[..<(parts.count - 2)].joined(separator: ".")
     return word.isEmpty ? nil : (word, String(pos), sense)
 }
+
+/// One word of a concept as stored (what `TaxonomyWriting.addLemma` takes).
+public struct LemmaRow: Sendable {
+    public let concept: Int64, position: Int, word: String, folded: String, senseNumber: Int?
+    /// Every field as the store holds it.
+    public init(concept: Int64, position: Int, word: String, folded: String, senseNumber: Int?) {
+        (self.concept, self.position, self.word, self.folded, self.senseNumber) = (concept, position, word, folded, senseNumber)
+    }
+}
+
+/// One typed edge as stored (what `TaxonomyWriting.addEdge` takes).
+public struct EdgeRow: Sendable {
+    public let source: Int64, relation: String, target: Int64, sourceWord: Int, targetWord: Int
+    /// Every field as the store holds it.
+    public init(source: Int64, relation: String, target: Int64, sourceWord: Int, targetWord: Int) {
+        (self.source, self.relation, self.target, self.sourceWord, self.targetWord) = (source, relation, target, sourceWord, targetWord)
+    }
+}
+
+/// Everything a taxonomy holds of its own (not its base's): what copying a store reads.
+public struct TaxonomyRows: Sendable {
+    /// In id order.
+    public var concepts: [Concept] = []
+    /// In concept id, then position order.
+    public var lemmas: [LemmaRow] = []
+    /// The edges leaving its own concepts (their targets may lie in its base).
+    public var edges: [EdgeRow] = []
+    /// An empty set, filled by a store's reader.
+    public init() {}
+}
+

@@ -29,6 +29,8 @@ public protocol TaxonomyReader: AnyObject {
     func incoming(to concept: Concept, relations names: [String]) throws -> [Relation]
     /// Every ancestor over is-a edges, nearest first.
     func ancestors(of concept: Concept) throws -> [Ancestor]
+    /// Every concept, word and edge of the taxonomy's own, for copying it whole.
+    func rows(of taxonomy: TaxonomyInfo) throws -> TaxonomyRows
 }
 
 extension TaxonomyReader {
@@ -68,6 +70,8 @@ public protocol VectorSetReader: AnyObject {
     func vectorSets() throws -> [VectorSetInfo]
     /// The vectors of those tokens the set has (exact, case-sensitive match).
     func vectors(for tokens: some Sequence<String>, in set: VectorSetInfo) throws -> [String: [Float]]
+    /// Every token of the set, sorted by their UTF-8 bytes.
+    func tokens(in set: VectorSetInfo) throws -> [String]
 }
 
 extension VectorSetReader {
@@ -247,6 +251,8 @@ public protocol FeatureCacheStore: AnyObject {
     func cachedFeatures(network: String, hashes: [String]) throws -> [String: [Float]]
     /// Stores features by photo hash (replacing any of the same network and hash), in one transaction.
     func cacheFeatures(network: String, _ features: [(sha256: String, feature: [Float])]) throws
+    /// Every cached (network, photo hash) pair, sorted.
+    func cachedFeatureKeys() throws -> [(network: String, sha256: String)]
 }
 
 /// Indexing shared by several workers, on one machine or many: each photo of a folder is a job that one
@@ -273,6 +279,8 @@ public protocol KeyStore: AnyObject {
     func insertAPIKey(name: String, tokenHash: String, scope: KeyScope, collection: String?) throws -> APIKey
     /// Marks the key revoked (revoking twice keeps the first time).
     func revokeAPIKey(named name: String) throws -> APIKey
+    /// Stores a key copied from another store as it was there (its times too); its name must be free.
+    func restoreAPIKey(_ key: APIKey) throws
 }
 
 /// Everything the library needs from a store.

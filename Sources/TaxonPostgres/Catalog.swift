@@ -87,6 +87,32 @@ extension PostgresStore: TaxonomyReader, ClassSetStore, VectorSetReader {
         return found
     }
 
+    /// Every token of the set, sorted by their UTF-8 bytes.
+    public func tokens(in set: VectorSetInfo) throws -> [String] {
+        try session.query("SELECT token FROM word_vector WHERE vector_set_id = \(set.id) ORDER BY token COLLATE \"C\"").map { try $0.decode(String.self) }
+    }
+
+    /// Every concept, word and edge of the taxonomy's own, for copying it whole.
+    public func rows(of taxonomy: TaxonomyInfo) throws -> TaxonomyRows {
+        var rows = TaxonomyRows()
+        rows.concepts = try concepts(PostgresQuery(unsafeSQL: "SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = $1 ORDER BY c.id",
+                                                   binds: try Self.binds(taxonomy.id)))
+        rows.lemmas = try session.query("""
+            SELECT concept_id, position, word, folded, sense_number FROM lemma WHERE taxonomy_id = \(taxonomy.id) ORDER BY concept_id, position
+            """).map { row in
+            let (concept, position, word, folded, sense) = try row.decode((Int64, Int, String, String, Int?).self)
+            return LemmaRow(concept: concept, position: position, word: word, folded: folded, senseNumber: sense)
+        }
+        rows.edges = try session.query("""
+            SELECT e.source_id, e.relation, e.target_id, e.source_word, e.target_word FROM edge e JOIN concept c ON c.id = e.source_id
+            WHERE c.taxonomy_id = \(taxonomy.id) ORDER BY e.source_id, e.relation COLLATE "C", e.target_id, e.source_word, e.target_word
+            """).map { row in
+            let (source, relation, target, sourceWord, targetWord) = try row.decode((Int64, String, Int64, Int, Int).self)
+            return EdgeRow(source: source, relation: relation, target: target, sourceWord: sourceWord, targetWord: targetWord)
+        }
+        return rows
+    }
+
     // MARK: single concepts
 
     static let conceptColumns = "c.id, c.taxonomy_id, c.key, c.name, c.pos, c.lexname, c.gloss"

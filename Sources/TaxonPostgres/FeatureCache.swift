@@ -24,4 +24,11 @@ extension PostgresStore: FeatureCacheStore {
             }
         }
     }
+
+    /// Every cached (network, photo hash) pair, sorted.
+    public func cachedFeatureKeys() throws -> [(network: String, sha256: String)] {
+        try session.query("SELECT network, sha256 FROM feature_cache ORDER BY network COLLATE \"C\", sha256 COLLATE \"C\"").map {
+            try $0.decode((String, String).self)
+        }
+    }
 }

@@ -30,4 +30,14 @@ extension PostgresStore: KeyStore {
         guard let key = try apiKeys().first(where: { $0.name == name }) else { throw KeyError.notFound(name) }
         return key
     }
+
+    /// Stores a key copied from another store as it was there (its times too); its name must be free.
+    public func restoreAPIKey(_ key: APIKey) throws {
+        let inserted = try session.query("""
+            INSERT INTO api_key (name, token_hash, scope, collection, created_at, revoked_at)
+            VALUES (\(key.name), \(key.tokenHash), \(key.scope.rawValue), \(key.collection), \(key.createdAt), \(key.revokedAt))
+            ON CONFLICT (name) DO NOTHING RETURNING id
+            """)
+        guard !inserted.isEmpty else { throw KeyError.exists(key.name) }
+    }
 }

@@ -236,3 +236,39 @@ extension SQLiteStore {
         return found
     }
 }
+
+extension SQLiteStore {
+    /// Every concept, word and edge of the taxonomy's own, for copying it whole.
+    public func rows(of taxonomy: TaxonomyInfo) throws -> TaxonomyRows {
+        var rows = TaxonomyRows()
+        let concepts = try db.prepare("SELECT \(Self.conceptColumns) FROM concept c WHERE c.taxonomy_id = ? ORDER BY c.id")
+        try concepts.bind(taxonomy.id, at: 1)
+        rows.concepts = try readConcepts(concepts)
+        let lemmas = try db.prepare("SELECT concept_id, position, word, folded, sense_number FROM lemma WHERE taxonomy_id = ? ORDER BY concept_id, position")
+        try lemmas.bind(taxonomy.id, at: 1)
+        while try lemmas.step() {
+            rows.lemmas.append(LemmaRow(concept: lemmas.int64(0), position: lemmas.int(1), word: lemmas.text(2), folded: lemmas.text(3),
+                                        senseNumber: lemmas.optionalInt(4)))
+        }
+        let edges = try db.prepare("""
+            SELECT e.source_id, e.relation, e.target_id, e.source_word, e.target_word FROM edge e JOIN concept c ON c.id = e.source_id
+            WHERE c.taxonomy_id = ? ORDER BY e.source_id, e.relation, e.target_id, e.source_word, e.target_word
+            """)
+        try edges.bind(taxonomy.id, at: 1)
+        while try edges.step() {
+            rows.edges.append(EdgeRow(source: edges.int64(0), relation: edges.text(1), target: edges.int64(2), sourceWord: edges.int(3),
+                                      targetWord: edges.int(4)))
+        }
+        return rows
+    }
+
+    /// Every token of the set, sorted by their UTF-8 bytes.
+    public func tokens(in set: VectorSetInfo) throws -> [String] {
+        let statement = try db.prepare("SELECT token FROM vector WHERE vector_set_id = ? ORDER BY token")
+        try statement.bind(set.id, at: 1)
+        var tokens: [String] = []
+        while try statement.step() { tokens.append(statement.text(0)) }
+        return tokens
+    }
+}
+

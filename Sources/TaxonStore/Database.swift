@@ -52,15 +52,22 @@ final class Database {
         try Statement(database: self, sql: sql)
     }
 
-    /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws.
+    /// Nesting depth of `transaction`: inner levels are savepoints.
+    private var depth = 0
+
+    /// Runs `body` inside one transaction: committed when it returns, rolled back when it throws. A nested call
+    /// is a savepoint, so a whole-store copy can hold one transaction around writes that each take their own.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        let savepoint = "taxon_\(depth)"
+        try execute(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT \(savepoint)")
+        depth += 1
+        defer { depth -= 1 }
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(depth == 1 ? "COMMIT" : "RELEASE \(savepoint)")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(depth == 1 ? "ROLLBACK" : "ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
             throw error
         }
     }

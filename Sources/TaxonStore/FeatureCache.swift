@@ -24,4 +24,12 @@ extension SQLiteStore {
             }
         }
     }
+
+    /// Every cached (network, photo hash) pair, sorted.
+    public func cachedFeatureKeys() throws -> [(network: String, sha256: String)] {
+        let statement = try db.prepare("SELECT network, sha256 FROM feature_cache ORDER BY network, sha256")
+        var keys: [(network: String, sha256: String)] = []
+        while try statement.step() { keys.append((statement.text(0), statement.text(1))) }
+        return keys
+    }
 }

@@ -38,4 +38,15 @@ extension SQLiteStore {
         guard let key = try apiKeys().first(where: { $0.name == name }) else { throw KeyError.notFound(name) }
         return key
     }
+
+    /// Stores a key copied from another store as it was there (its times too); its name must be free.
+    public func restoreAPIKey(_ key: APIKey) throws {
+        try transaction {
+            if try db.scalarInt("SELECT id FROM api_key WHERE name = ?", [.text(key.name)]) != nil { throw KeyError.exists(key.name) }
+            let insert = try db.prepare("INSERT INTO api_key (name, token_hash, scope, collection, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)")
+            try insert.bind([.text(key.name), .text(key.tokenHash), .text(key.scope.rawValue), key.collection.map { .text($0) } ?? .null,
+                             .text(key.createdAt), key.revokedAt.map { .text($0) } ?? .null])
+            try insert.run()
+        }
+    }
 }

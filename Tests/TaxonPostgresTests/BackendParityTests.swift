@@ -45,6 +45,8 @@ final class BackendParityTests: XCTestCase {
             XCTAssertEqual(outputs.map { Self.withoutTimes($0.stdout) }.first, Self.withoutTimes(outputs[1].stdout), "\(step)")
         }
 
+        try summariesAgree(sqlite: sqlite, postgres: postgres)
+
         let photo = photos.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: photos.path).sorted().first)).path
         let queries: [[String]] = [
             ["concept", "dog"], ["concept", "bank", "--json"], ["concept", "n02084071"], ["ancestors", "tabby.n.01"],
@@ -82,6 +84,19 @@ final class BackendParityTests: XCTestCase {
         XCTAssertEqual(Self.withoutTimes(listed[0]).split(separator: "\n").dropFirst(), Self.withoutTimes(listed[1]).split(separator: "\n").dropFirst())
 
         try twoServersShareOneDatabase(postgres, weights: weights, photos: photos, folder: folder)
+    }
+
+    /// Built apart, the two stores hold the same content: the same rows and, as the network runs the same way on
+    /// both, the same checksum over every row and vector (`taxon store summary`).
+    private func summariesAgree(sqlite: String, postgres: String) throws {
+        let summaries = try [sqlite, postgres].map { db -> [String: Any] in
+            let output = try taxon(["store", "summary", "--json"], db: db)
+            XCTAssertEqual(output.status, 0, output.stderr)
+            return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        }
+        XCTAssertEqual((summaries[0]["counts"] as? [String: Int])?["images"], 25)
+        XCTAssertEqual(summaries[0]["counts"] as? [String: Int], summaries[1]["counts"] as? [String: Int])
+        XCTAssertEqual(summaries[0]["checksum"] as? String, summaries[1]["checksum"] as? String)
     }
 
     /// Two `taxon serve` processes on one database (and one data folder), as behind a load balancer: what

@@ -36,6 +36,13 @@ enum PostgresServer {
         FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
     }
 
+    /// A new SQLite file's path in a folder of its own, for the same test on the other backend.
+    static func sqlitePath() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent("store.sqlite").path
+    }
+
     /// A new, empty database in the cluster (with pgvector), and its URL.
     static func freshDatabase() throws -> String {
         let base = try url()

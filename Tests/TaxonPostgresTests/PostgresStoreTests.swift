@@ -8,19 +8,13 @@ import TaxonModel
 
 /// The PostgreSQL store against a real server (scripts/pg.sh), side by side with SQLite.
 final class PostgresStoreTests: XCTestCase {
-    private func sqlitePath() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pgtest-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory.appendingPathComponent("store.sqlite").path
-    }
-
     func testFreshDatabaseGetsTheSameSchemaAsSQLite() throws {
         let store = try PostgresStore(location: try PostgresServer.freshDatabase())
         XCTAssertEqual(try store.schemaVersion, PostgresStore.latestSchemaVersion)
         XCTAssertEqual(PostgresStore.latestSchemaVersion, SQLiteStore.latestSchemaVersion)
 
         // Every table and column of the SQLite schema, by name, and nothing else but the version table.
-        let sqlite = try SQLiteStore(path: try sqlitePath())
+        let sqlite = try SQLiteStore(path: try PostgresServer.sqlitePath())
         var expected: [String: Set<String>] = [:]
         let tables = try sqlite.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         while try tables.step() {
@@ -153,7 +147,7 @@ final class PostgresStoreTests: XCTestCase {
 
     /// The same calls on both backends give the same answers and the same errors.
     func testKeysBehaveAsOnSQLite() throws {
-        let stores: [any KeyStore] = [try SQLiteStore(path: try sqlitePath()), try PostgresStore(location: try PostgresServer.freshDatabase())]
+        let stores: [any KeyStore] = [try SQLiteStore(path: try PostgresServer.sqlitePath()), try PostgresStore(location: try PostgresServer.freshDatabase())]
         var transcripts: [[String]] = []
         for store in stores {
             var lines: [String] = []
@@ -180,7 +174,7 @@ final class PostgresStoreTests: XCTestCase {
     }
 
     func testFeatureCacheBehavesAsOnSQLite() throws {
-        let stores: [any FeatureCacheStore] = [try SQLiteStore(path: try sqlitePath()), try PostgresStore(location: try PostgresServer.freshDatabase())]
+        let stores: [any FeatureCacheStore] = [try SQLiteStore(path: try PostgresServer.sqlitePath()), try PostgresStore(location: try PostgresServer.freshDatabase())]
         let a: [Float] = [0.25, -1, .pi, 1e-7], b: [Float] = [3, 2, 1]
         for store in stores {
             try store.cacheFeatures(network: "n1", [("h1", a), ("h2", b)])
