@@ -23,7 +23,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
 
     private func insertEmbedding(name: String, classSet: String, method: String, parameters: [String: String], dims: Int,
                                  values: [Double], replace: Bool) throws {
-        guard let setID = try id(of: .classSet, named: classSet) else { throw CatalogError.notFound(kind: .classSet, name: classSet) }
+        let setID = try requireID(of: .classSet, named: classSet)
         let classes = try session.scalar("SELECT count(*) FROM class_member WHERE class_set_id = \(setID)", as: Int.self) ?? 0
         try EmbeddingError.checkEmbedding(values, classes: classes, dims: dims)
         try claimName(name, kind: .embedding, replace: replace)
@@ -69,7 +69,7 @@ extension PostgresStore: EmbeddingStore, MapperStore {
                             values: [Double], replace: Bool) throws {
         try EmbeddingError.checkMapper(values, inputs: inputs, outputs: outputs)
         try transaction {
-            guard let embeddingID = try id(of: .embedding, named: embedding) else { throw CatalogError.notFound(kind: .embedding, name: embedding) }
+            let embeddingID = try requireID(of: .embedding, named: embedding)
             try claimName(name, kind: .mapper, replace: replace)
             try session.query("""
                 INSERT INTO mapper (name, embedding_id, parameters, inputs, outputs, created_at, data)

@@ -31,14 +31,8 @@ extension PostgresStore: CollectionStore {
             // serialises the whole transaction; here a lock on the name does).
             try session.query("SELECT pg_advisory_xact_lock(hashtext('taxon.collection.' || \(name)))")
             if replace { try claimName(name, kind: .collection, replace: true) }
-            let embeddingID = try embedding.map { embedding in
-                guard let id = try id(of: .embedding, named: embedding) else { throw CatalogError.notFound(kind: .embedding, name: embedding) }
-                return id
-            }
-            let mapperID = try mapper.map { mapper in
-                guard let id = try id(of: .mapper, named: mapper) else { throw CatalogError.notFound(kind: .mapper, name: mapper) }
-                return id
-            }
+            let embeddingID = try embedding.map { try requireID(of: .embedding, named: $0) }
+            let mapperID = try mapper.map { try requireID(of: .mapper, named: $0) }
             if let existing = try collections().first(where: { $0.name == name }) {
                 try existing.checkSettings(root: root, descriptor: descriptor, mapper: mapper)
                 if existing.embedding != embedding {
@@ -60,7 +54,7 @@ extension PostgresStore: CollectionStore {
     /// Removes the collection; its images and jobs go with it.
     public func deleteCollection(named name: String) throws {
         try transaction {
-            guard let id = try id(of: .collection, named: name) else { throw CatalogError.notFound(kind: .collection, name: name) }
+            let id = try requireID(of: .collection, named: name)
             try session.query("DELETE FROM collection WHERE id = \(id)")
         }
     }

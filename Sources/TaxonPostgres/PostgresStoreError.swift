@@ -40,22 +40,15 @@ public enum PostgresStoreError: Error, CustomStringConvertible {
         }
     }
 
-    /// The server's SQLSTATE of an error a statement raised, nil for other errors.
-    static func sqlState(of error: any Error) -> String? {
-        if case let .server(_, state, _) = error as? PostgresStoreError { return state }
-        return nil
-    }
-
     /// A client error with the server's own words kept (PSQLError's description hides them).
     static func wrapping(_ error: any Error, statement: String) -> any Error {
+        let start = String(statement.prefix(120))
         guard let psql = error as? PSQLError else {
-            return error is PostgresStoreError ? error : PostgresStoreError.server(message: "\(error)", sqlState: "?????", statement: String(statement.prefix(120)))
+            return error is PostgresStoreError ? error : PostgresStoreError.server(message: "\(error)", sqlState: "?????", statement: start)
         }
         if let info = psql.serverInfo {
-            return PostgresStoreError.server(message: info[.message] ?? "unknown", sqlState: info[.sqlState] ?? "?????",
-                                             statement: String(statement.prefix(120)))
+            return PostgresStoreError.server(message: info[.message] ?? "unknown", sqlState: info[.sqlState] ?? "?????", statement: start)
         }
-        return PostgresStoreError.server(message: "\(psql.code)\(psql.underlying.map { ": \($0)" } ?? "")", sqlState: "08000",
-                                         statement: String(statement.prefix(120)))
+        return PostgresStoreError.server(message: "\(psql.code)\(psql.underlying.map { ": \($0)" } ?? "")", sqlState: "08000", statement: start)
     }
 }

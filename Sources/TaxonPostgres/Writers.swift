@@ -28,10 +28,16 @@ extension PostgresStore: ImportStore {
         try session.scalar(PostgresQuery(unsafeSQL: "SELECT id FROM \(kind.table) WHERE name = $1", binds: try Self.binds(name)), as: Int64.self)
     }
 
+    /// The id of the entry of `kind` named `name`, or `CatalogError.notFound`.
+    func requireID(of kind: CatalogKind, named name: String) throws -> Int64 {
+        guard let id = try id(of: kind, named: name) else { throw CatalogError.notFound(kind: kind, name: name) }
+        return id
+    }
+
     /// Deletes the entry of `kind` named `name` and what depends on it, in one transaction.
     public func delete(_ kind: CatalogKind, named name: String) throws {
         try transaction {
-            guard try contains(kind, named: name) else { throw CatalogError.notFound(kind: kind, name: name) }
+            _ = try requireID(of: kind, named: name)
             try claimName(name, kind: kind, replace: true)
         }
     }
