@@ -8,6 +8,13 @@ public struct IndexReport: Sendable {
     public var added = 0, updated = 0, unchanged = 0, removed = 0, reembedded = 0
     /// Files that could not be read or decoded: (relative path, why). They are skipped.
     public var failed: [(path: String, reason: String)] = []
+
+    /// Adds what another run (another worker on the same collection) did.
+    public mutating func add(_ other: IndexReport) {
+        (added, updated, unchanged) = (added + other.added, updated + other.updated, unchanged + other.unchanged)
+        (removed, reembedded) = (removed + other.removed, reembedded + other.reembedded)
+        failed += other.failed
+    }
 }
 
 /// Indexes a folder into a collection: every .jpg, .jpeg and .png below it

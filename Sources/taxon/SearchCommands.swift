@@ -78,12 +78,7 @@ extension IndexCommand {
         }
         let outcomes = try results.withLock { $0 }.sorted { $0.key < $1.key }.map { try $0.value.get() }
         var report = outcomes[0].report
-        for other in outcomes.dropFirst() {
-            report.added += other.report.added
-            report.updated += other.report.updated
-            report.unchanged += other.report.unchanged
-            report.failed += other.report.failed
-        }
+        for outcome in outcomes.dropFirst() { report.add(outcome.report) }
         return (report, try store.openExisting().collection(named: collection), outcomes[0].embedding)
     }
 }
