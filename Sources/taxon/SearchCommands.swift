@@ -71,7 +71,7 @@ extension IndexCommand {
             let result = Result {
                 try CollectionService(store: try command.store.openExisting(), classSet: command.classSet).index(
                     folder: command.directory, collection: command.collection, network: try command.weights.network(), descriptor: command.descriptor,
-                    embedding: command.embedding, mapper: command.mapper, folderKeys: keys, replace: false,
+                    embedding: command.embedding, mapper: command.mapper, folderKeys: keys, replace: command.replace,
                     shared: ("\(host):\(process):\(n)", command.lease))
             }
             results.withLock { $0[n] = result }

@@ -29,6 +29,25 @@ final class CLITests: XCTestCase {
 
     private func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
+    /// `taxon index --workers`'s bad settings: one clear error each, a non-zero exit, and no collection made.
+    func testSharedIndexingRefusesBadSettings() throws {
+        let dir = try directory()
+        let db = dir.appendingPathComponent("s.sqlite").path
+        let edges = dir.appendingPathComponent("h.txt")
+        try "animal dog\n".write(to: edges, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try taxon(["import", "edges", edges.path, "--name", "toy", "--db", db]).status, 0)
+        let weights = try TestData.weights()
+        let index = ["index", dir.path, "--collection", "c", "--weights", weights, "--db", db]
+        for (extra, words) in [(["--workers", "0"], "--workers takes 1 to 64"), (["--workers", "65"], "--workers takes 1 to 64"),
+                               (["--workers", "2", "--lease", "0.5"], "the lease must be 1 to 86,400 seconds"),
+                               (["--workers", "1", "--replace"], "cannot be replaced by one of them")] {
+            let result = try taxon(index + extra)
+            XCTAssertNotEqual(result.status, 0, "\(extra)")
+            XCTAssertTrue(result.stderr.contains(words), "\(extra): \(result.stderr)")
+        }
+        XCTAssertFalse(try taxon(["info", "--db", db]).stdout.contains("collections: 1"))
+    }
+
     func testImportThenQueryAsJSON() throws {
         let dir = try directory()
         let db = dir.appendingPathComponent("s.sqlite").path
