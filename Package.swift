@@ -84,7 +84,7 @@ let package = Package(
         // What the test targets share: required data (failing, never skipping) and a subprocess runner.
         .target(name: "TaxonTesting", path: "Tests/Support"),
         .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonModel"]),
-        .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "taxon", "TaxonKit", "TaxonPostgres", "TaxonStore", "TaxonModel"]),
+        .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "taxon", "TaxonKit", "TaxonPostgres", "TaxonStore", "TaxonModel", "TaxonLinalg"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonTesting", "TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonTesting", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TaxonEmbedTests", dependencies: ["TaxonTesting", "TaxonEmbed", "TaxonImport", "TaxonStore", "TaxonModel"]),

@@ -52,8 +52,13 @@ public struct CollectionService {
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
 
+    /// pgvector's HNSW candidate list for searches in the database (`hnsw.ef_search`).
+    public let efSearch: Int
+
     /// A service over one store connection; `classSet` names the network's outputs.
-    public init(store: any Store, classSet: String = "ilsvrc2012") { (self.store, self.classSet) = (store, classSet) }
+    public init(store: any Store, classSet: String = "ilsvrc2012", efSearch: Int = SearchEngine.defaultEFSearch) {
+        (self.store, self.classSet, self.efSearch) = (store, classSet, efSearch)
+    }
 
     /// Indexes every photo below `folder` into the collection (unchanged files skipped, vanished ones removed).
     /// `embedding` and `mapper` default to the collection's own, unless `replace` starts it afresh; a mapper
@@ -80,9 +85,23 @@ public struct CollectionService {
         return (report, try store.collection(named: collection), analyzer.space?.embedding.name)
     }
 
-    /// A search engine over the collection as it is now.
+    /// A search engine over the collection as it is now, all of it in memory.
     public func engine(collection: String, network: EfficientNetLite, whiten: Int? = nil) throws -> SearchEngine {
         try SearchEngine(store: store, collection: collection, network: network, classSet: classSet, whiten: whiten)
+    }
+
+    /// Whether the collection's queries run in the database: the store is PostgreSQL and the collection has an HNSW index.
+    public func searchesInDatabase(_ collection: String) throws -> Bool {
+        guard let store = store as? any DatabaseSearchStore else { return false }
+        return try !store.nearestNeighbourIndexes(of: try self.store.collection(named: collection)).isEmpty
+    }
+
+    /// The engine queries use: in the database where `searchesInDatabase`, unless `inMemory` (facets, whitening) asks for the photos in memory.
+    public func queryEngine(collection: String, network: EfficientNetLite, whiten: Int? = nil, inMemory: Bool = false) throws -> SearchEngine {
+        guard !inMemory, whiten == nil, let store = store as? any Store & DatabaseSearchStore, try searchesInDatabase(collection) else {
+            return try engine(collection: collection, network: network, whiten: whiten)
+        }
+        return try SearchEngine.inDatabase(store: store, collection: collection, network: network, classSet: classSet)
     }
 
     /// The `k` best images for the query under `ranking`, or in `facets` (the query route's code with one example).
@@ -93,13 +112,41 @@ public struct CollectionService {
         case let .concept(reference): example = .concept(reference)
         case let .text(text): example = .text(text)
         }
-        let answer = try engine.search(example, ranking: ranking, k: k, facets: facets, store: store)
+        let answer = try self.query(try QueryRequest.single(example, ranking: ranking, k: k, facets: facets), in: engine)
         return SearchOutcome(hits: answer.hits, unknownWords: answer.unknownWords, ranking: answer.rankingName)
     }
 
+    /// Builds the collection's HNSW indexes: on its descriptors, and on its semantic vectors when it has an embedding.
+    /// Searches of the collection then run in the database (`queryEngine`).
+    public func buildIndexes(collection: String, m: Int = 16, efConstruction: Int = 64) throws -> [NearestNeighbourIndex] {
+        let (store, info) = (try databaseSearchStore(), try self.store.collection(named: collection))
+        let vectors: [IndexedVector] = info.embedding == nil ? [.descriptor] : [.descriptor, .embedding]
+        return try vectors.map { try store.buildNearestNeighbourIndex(of: info, on: $0, m: m, efConstruction: efConstruction) }
+    }
+
+    /// The collection's HNSW indexes.
+    public func indexes(collection: String) throws -> [NearestNeighbourIndex] {
+        try databaseSearchStore().nearestNeighbourIndexes(of: try store.collection(named: collection))
+    }
+
+    /// Drops the collection's HNSW indexes: its searches go back to exact ones in memory.
+    public func dropIndexes(collection: String) throws {
+        try databaseSearchStore().dropNearestNeighbourIndexes(of: try store.collection(named: collection))
+    }
+
+    /// The store as one that searches in the database, or the error that says it cannot.
+    private func databaseSearchStore() throws -> any DatabaseSearchStore {
+        guard let searching = store as? any DatabaseSearchStore else { throw DatabaseSearchError.notSupported(store: "this SQLite store") }
+        return searching
+    }
+
     /// One page of a query with several examples, filters and feedback.
+    /// In the database when the engine searches there.
     public func query(_ request: QueryRequest, in engine: SearchEngine) throws -> QueryAnswer {
-        try engine.answer(try engine.resolve(request, store: store))
+        if engine.searchesInDatabase, let store = store as? any Store & DatabaseSearchStore {
+            return try engine.answerInDatabase(request, store: store, efSearch: efSearch)
+        }
+        return try engine.answer(try engine.resolve(request, store: store))
     }
 
     /// Display names of the network's classes by key.

@@ -112,6 +112,30 @@ public enum CollectionError: TaxonError, Equatable {
     }
 }
 
+/// Search inside the database refused: its parameters, or a store or collection that cannot have it.
+public enum DatabaseSearchError: TaxonError, Equatable {
+    /// The store searches its collections in memory (SQLite).
+    case notSupported(store: String)
+    case badParameter(String)
+    /// The collection has no image with that vector to learn the index's dimension from.
+    case nothingToIndex(collection: String, vector: String)
+
+    public var kind: ErrorKind {
+        switch self {
+        case .notSupported, .badParameter: return .invalidInput
+        case .nothingToIndex: return .unprocessable
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .notSupported(store): return "\(store) searches its collections in memory; HNSW indexes need a PostgreSQL store (postgres://…)"
+        case let .badParameter(message): return message
+        case let .nothingToIndex(collection, vector): return "collection '\(collection)' has no image with a \(vector) to index"
+        }
+    }
+}
+
 /// The checks every backend makes before it stores a class embedding or a mapper.
 extension EmbeddingError {
     /// Largest value a store takes (SQLite's default limit on one value, PostgreSQL's on one field are both 1e9 bytes).

@@ -286,3 +286,65 @@ public protocol KeyStore: AnyObject {
 /// Everything the library needs from a store.
 public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorSetReader & EmbeddingStore & MapperStore
     & CollectionStore & ImportStore & KeyStore & FeatureCacheStore & IndexJobStore
+
+/// Search inside the database (PostgreSQL with pgvector): approximate nearest neighbours from HNSW indexes,
+/// with taxonomy filters as joins on a concept closure table. The caller re-ranks the candidates exactly.
+public protocol DatabaseSearchStore: AnyObject {
+    /// The collection's HNSW indexes.
+    func nearestNeighbourIndexes(of collection: CollectionInfo) throws -> [NearestNeighbourIndex]
+    /// Builds (or rebuilds with new parameters) an HNSW index on one of the collection's vectors.
+    func buildNearestNeighbourIndex(of collection: CollectionInfo, on vector: IndexedVector, m: Int, efConstruction: Int) throws -> NearestNeighbourIndex
+    /// Drops the collection's HNSW indexes; searches go back to exact ones.
+    func dropNearestNeighbourIndexes(of collection: CollectionInfo) throws
+    /// Whether the closure of the embedding's concept hierarchy is stored.
+    func hasConceptClosure(embedding: String) throws -> Bool
+    /// Stores the closure: every (ancestor, concept) pair, each concept its own ancestor too. Writing it again is harmless.
+    func storeConceptClosure(embedding: String, pairs: [(ancestor: String, concept: String)]) throws
+    /// Up to `k` images passing `filter`, nearest `query` (a unit vector) by inner product as the index finds them
+    /// (`efSearch`: the HNSW candidate list; filtered scans go on until `k` pass or the scan limit is reached).
+    func nearestImages(in collection: CollectionInfo, on vector: IndexedVector, to query: [Float], k: Int, efSearch: Int,
+                       filter: ImageFilter) throws -> [Int64]
+    /// How many images pass `filter`.
+    func countImages(in collection: CollectionInfo, filter: ImageFilter) throws -> Int
+    /// These images of the collection with their vectors, in id order (ids it lacks are left out).
+    func images(in collection: CollectionInfo, ids: [Int64]) throws -> [ImageRecord]
+}
+
+/// The two vectors of an image that HNSW indexes can search.
+public enum IndexedVector: String, Sendable, CaseIterable, Codable {
+    case descriptor, embedding
+}
+
+/// One HNSW index of a collection and its build parameters.
+public struct NearestNeighbourIndex: Sendable, Equatable, Codable {
+    public let vector: IndexedVector
+    public let dims: Int
+    public let m: Int
+    public let efConstruction: Int
+
+    public init(vector: IndexedVector, dims: Int, m: Int, efConstruction: Int) {
+        (self.vector, self.dims, self.m, self.efConstruction) = (vector, dims, m, efConstruction)
+    }
+}
+
+/// Which images a search inside the database may return. Concepts are keys: an image's concept is its label,
+/// else its most probable class; `within` and `exclude` name ancestors in the closure of `embedding`'s hierarchy.
+public struct ImageFilter: Sendable, Equatable {
+    /// The embedding whose concept closure the concept filters join on.
+    public var embedding: String?
+    /// Only images whose concept lies under one of these (empty: no such filter).
+    public var within: [String] = []
+    /// No image whose concept lies under one of these.
+    public var exclude: [String] = []
+    /// Only images whose concept is one of these (nil: no such filter); `min_similarity` becomes this list.
+    public var concepts: [String]?
+    /// Only images with every one of these tags.
+    public var tags: [String] = []
+    /// Never these images (the query's examples).
+    public var excludedIDs: [Int64] = []
+
+    public init(embedding: String?) { self.embedding = embedding }
+
+    /// Whether any concept filter applies: then an image whose concept is outside the hierarchy never passes.
+    public var filtersConcepts: Bool { !within.isEmpty || !exclude.isEmpty || concepts != nil }
+}

@@ -39,6 +39,7 @@ extension PostgresStore: CollectionStore {
                     // The old semantic vectors mean nothing in the new space.
                     try session.query("UPDATE collection SET embedding_id = \(embeddingID), generation = generation + 1 WHERE id = \(existing.id)")
                     try session.query("UPDATE image SET embedding = NULL WHERE collection_id = \(existing.id)")
+                    try dropIndexes(ofCollection: existing.id, only: .embedding)  // the new vectors may have another dimension
                 }
             } else {
                 try validateName(name, kind: .collection)
@@ -55,16 +56,25 @@ extension PostgresStore: CollectionStore {
     public func deleteCollection(named name: String) throws {
         try transaction {
             let id = try requireID(of: .collection, named: name)
+            try dropIndexes(ofCollection: id)
             try session.query("DELETE FROM collection WHERE id = \(id)")
         }
     }
 
     /// Every image of the collection in id order; `vectors: false` leaves the vectors empty, styles always are.
     public func images(in collection: CollectionInfo, vectors: Bool) throws -> [ImageRecord] {
-        try session.query(PostgresQuery(unsafeSQL: """
-            SELECT id, path, sha256, bytes, width, height, top_classes, label, tags\(vectors ? ", descriptor, embedding, NULL::halfvec, colour" : "")
-            FROM image WHERE collection_id = $1 ORDER BY id
-            """, binds: try Self.binds(collection.id))).map { row in
+        try images(PostgresQuery(unsafeSQL: "SELECT \(Self.imageColumns(vectors: vectors)) FROM image WHERE collection_id = $1 ORDER BY id",
+                                 binds: try Self.binds(collection.id)), vectors: vectors)
+    }
+
+    /// The columns `image(_:vectors:)` reads, styles left out (see `styles`).
+    static func imageColumns(vectors: Bool) -> String {
+        "id, path, sha256, bytes, width, height, top_classes, label, tags" + (vectors ? ", descriptor, embedding, NULL::halfvec, colour" : "")
+    }
+
+    /// The images a statement selecting `imageColumns` finds.
+    func images(_ query: PostgresQuery, vectors: Bool) throws -> [ImageRecord] {
+        try session.query(query).map { row in
             var cells = RowCells(row)
             return try Self.image(&cells, vectors: vectors)
         }

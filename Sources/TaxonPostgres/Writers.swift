@@ -85,7 +85,9 @@ extension PostgresStore: ImportStore {
                 DELETE FROM concept WHERE taxonomy_id = \(id);
                 """)
         case .vectorSet: try session.execute("DELETE FROM word_vector WHERE vector_set_id = \(id)")
-        case .collection: try session.execute("DELETE FROM image WHERE collection_id = \(id); DELETE FROM index_job WHERE collection_id = \(id)")
+        case .collection:
+            try dropIndexes(ofCollection: id)
+            try session.execute("DELETE FROM image WHERE collection_id = \(id); DELETE FROM index_job WHERE collection_id = \(id)")
         case .classSet, .embedding, .mapper: break
         }
         try session.execute("DELETE FROM \(kind.table) WHERE id = \(id)")

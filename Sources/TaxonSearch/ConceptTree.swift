@@ -49,6 +49,15 @@ public struct ConceptTree: Sendable {
         node == ancestor || taxonomy.ancestors(of: node).contains { $0.node == ancestor }
     }
 
+    /// Every (ancestor, concept) pair of keys, each concept its own ancestor too: the hierarchy as the
+    /// database's concept closure holds it, so a join there answers `isUnder` as this does.
+    public func closure() -> [(ancestor: String, concept: String)] {
+        let keys = taxonomy.keys
+        return keys.indices.flatMap { node in
+            [(keys[node], keys[node])] + Set(taxonomy.ancestors(of: node).map(\.node)).subtracting([node]).sorted().map { (keys[$0], keys[node]) }
+        }
+    }
+
     /// The lowest common subsumer (deepest common ancestor, as lcs-height takes it) of the nodes; nil for none or no common ancestor.
     public func subsumer(of nodes: [Int]) -> Int? {
         guard var lcs = nodes.first else { return nil }

@@ -9,7 +9,8 @@ import TaxonVision
 /// and semantic space that turn a query photo into vectors, and the level
 /// width of semantic-first. Built once; `Sendable`, so a server shares it.
 public struct SearchEngine: Sendable {
-    public let index: CollectionIndex
+    /// The photos in memory: the whole collection, or (searching in the database) one query's candidates.
+    public private(set) var index: CollectionIndex
     public let analyzer: ImageAnalyzer
     /// Applied to query descriptors when the collection's are whitened.
     public let whitening: PCAWhitening?
@@ -24,10 +25,12 @@ public struct SearchEngine: Sendable {
     /// Each class's node in `tree` (−1 where it has none); the classes are the network's, or the collection's mapper's.
     let classNodes: [Int]
     /// Each `index.classVocabulary` entry's class (−1 where it is not one).
-    let classOfVocabulary: [Int]
+    private(set) var classOfVocabulary: [Int]
     /// Each image's concept (its label, else its most probable class) as a node of `tree`, −1 where it has none.
-    let imageConcepts: [Int]
-    let rowByID: [Int64: Int]
+    private(set) var imageConcepts: [Int]
+    private(set) var rowByID: [Int64: Int]
+    /// True for an engine that searches in the database (`inDatabase`): `index` then holds a query's candidates only.
+    public internal(set) var searchesInDatabase = false
     /// How alike two of the collection's photos usually are in each facet: what facet inference measures examples against.
     let facetInference: FacetInference
 
@@ -35,9 +38,15 @@ public struct SearchEngine: Sendable {
     /// `whiten`: PCA-whiten the visual descriptors to that many dimensions, learned on the collection.
     public init(store: Store, collection name: String, network: EfficientNetLite, classSet: String = "ilsvrc2012", whiten: Int? = nil) throws {
         let stored = try CollectionIndex(store: store, collection: name)
-        if let whiten { (index, whitening) = try stored.whitened(dims: whiten) } else { (index, whitening) = (stored, nil) }
+        let (index, whitening) = try whiten.map { try stored.whitened(dims: $0) } ?? (stored, nil)
+        try self.init(store: store, index: index, whitening: whitening, network: network, classSet: classSet)
+    }
+
+    /// An engine over `index` as given (its descriptors already through `whitening`, if any).
+    init(store: Store, index: CollectionIndex, whitening: PCAWhitening?, network: EfficientNetLite, classSet: String) throws {
+        (self.index, self.whitening) = (index, whitening)
         guard let descriptor = Descriptor(rawValue: index.info.descriptor) else {
-            throw SearchError.badParameter("collection '\(name)' has an unknown descriptor '\(index.info.descriptor)'")
+            throw SearchError.badParameter("collection '\(index.info.name)' has an unknown descriptor '\(index.info.descriptor)'")
         }
         analyzer = try ImageAnalyzer(store: store, network: network, classSet: classSet, descriptor: descriptor, embedding: index.info.embedding,
                                      mapper: index.info.mapper)
@@ -48,12 +57,25 @@ public struct SearchEngine: Sendable {
         let classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         self.tree = tree
         classNodes = analyzer.classes.map { tree?.node(forKey: $0) ?? -1 }
-        classOfVocabulary = index.classVocabulary.map { classIndex[$0] ?? -1 }
-        imageConcepts = zip(index.assignedLabels, index.labels).map { assigned, predicted in
-            (assigned ?? predicted).flatMap { tree?.node(forKey: $0) } ?? -1
-        }
-        rowByID = Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        (classOfVocabulary, imageConcepts, rowByID) = Self.lookups(index, classIndex: classIndex, tree: tree)
         facetInference = Self.inference(index)
+    }
+
+    /// The per-photo lookups: each vocabulary entry's class, each image's concept node, each id's row.
+    private static func lookups(_ index: CollectionIndex, classIndex: [String: Int], tree: ConceptTree?) -> ([Int], [Int], [Int64: Int]) {
+        (index.classVocabulary.map { classIndex[$0] ?? -1 },
+         zip(index.assignedLabels, index.labels).map { assigned, predicted in (assigned ?? predicted).flatMap { tree?.node(forKey: $0) } ?? -1 },
+         Dictionary(index.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// The same engine over other photos of the collection (a query's candidates): the network, semantic space,
+    /// hierarchy and facet statistics stay the collection's.
+    func restricted(to photos: CollectionIndex) -> SearchEngine {
+        var engine = self
+        engine.index = photos
+        let classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        (engine.classOfVocabulary, engine.imageConcepts, engine.rowByID) = Self.lookups(photos, classIndex: classIndex, tree: tree)
+        return engine
     }
 
     /// The class set naming the network's outputs, in their order; it must have exactly as many classes.
@@ -92,10 +114,17 @@ public struct SearchEngine: Sendable {
 
     /// One example under `ranking` (or in `facets`): the `k` best images with their concepts and explanations.
     public func search(_ example: QueryExample, ranking: Ranking, k: Int, facets: FacetChoice? = nil, store: Store) throws -> QueryAnswer {
+        try answer(try resolve(try QueryRequest.single(example, ranking: ranking, k: k, facets: facets), store: store))
+    }
+}
+
+extension QueryRequest {
+    /// A plain search as a query: one example, no filters, the first `k` results.
+    public static func single(_ example: QueryExample, ranking: Ranking, k: Int, facets: FacetChoice? = nil) throws -> QueryRequest {
         guard (1...CollectionIndex.maxK).contains(k) else { throw SearchError.badK(k, limit: CollectionIndex.maxK) }
         var request = QueryRequest(positive: [example])
         (request.ranking, request.limit, request.facets) = (ranking, k, facets)
-        return try answer(try resolve(request, store: store))
+        return request
     }
 }
 

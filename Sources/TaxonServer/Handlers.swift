@@ -153,8 +153,8 @@ func searchParameters(_ request: Request, _ service: TaxonService) throws -> Sea
 /// Runs one search on the pool: the engine (cached per collection) and the query.
 func search(_ query: CollectionQuery, _ parameters: SearchParameters, _ service: TaxonService) async throws -> SearchResults {
     let outcome = try await service.blocking { store in
-        let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, store: store)
-        return try CollectionService(store: store, classSet: service.classSet)
+        let engine = try service.engine(for: parameters.collection, whiten: parameters.whiten, inMemory: parameters.facets != nil, store: store)
+        return try CollectionService(store: store, classSet: service.classSet, efSearch: service.efSearch)
             .search(query, in: engine, ranking: parameters.ranking, k: parameters.k, facets: parameters.facets)
     }
     return SearchResults(collection: parameters.collection, ranking: outcome.ranking, results: outcome.hits)

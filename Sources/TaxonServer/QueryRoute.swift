@@ -83,10 +83,12 @@ struct QueryBody: Decodable, Sendable {
 /// Answers the requests on the pool with the collection's cached engine; in a batch, errors name their query.
 func answer(_ requests: [QueryRequest], collection: String, batch: Bool = false, _ service: TaxonService) async throws -> [QueryPage] {
     try await service.blocking { store in
-        let engine = try service.engine(for: collection, whiten: nil, store: store)
-        let collections = CollectionService(store: store, classSet: service.classSet)
+        let collections = CollectionService(store: store, classSet: service.classSet, efSearch: service.efSearch)
         return try requests.enumerated().map { n, request in
-            do { return QueryPage(collection: collection, request: request, answer: try collections.query(request, in: engine)) } catch let error as QueryError where batch {
+            do {
+                let engine = try service.engine(for: collection, whiten: nil, inMemory: request.facets != nil, store: store)
+                return QueryPage(collection: collection, request: request, answer: try collections.query(request, in: engine))
+            } catch let error as QueryError where batch {
                 throw error.prefixed("queries[\(n)].")
             }
         }

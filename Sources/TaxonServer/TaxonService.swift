@@ -54,6 +54,8 @@ public final class TaxonService: Sendable {
     let nodesByName: [String: Int]
     let network: EfficientNetLite?
     let classSet: String
+    /// pgvector's HNSW candidate list for searches in the database (`taxon serve --ef-search`).
+    let efSearch: Int
     let schemaVersion: Int
     private let pool = StorePool()
     /// Uploads' photo analyzers, kept between requests.
@@ -73,8 +75,10 @@ public final class TaxonService: Sendable {
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
     public init(storePath: String, weights: String?, informationContent: String? = nil, classSet: String = "ilsvrc2012",
-                limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil,
+                limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil, efSearch: Int = SearchEngine.defaultEFSearch,
                 threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
+        guard (1...1_000).contains(efSearch) else { throw ServiceError.invalid("ef_search must lie in 1...1000, got \(efSearch)") }
+        self.efSearch = efSearch
         self.storePath = storePath
         self.limits = limits
         self.auth = auth
@@ -158,15 +162,19 @@ public final class TaxonService: Sendable {
         similarity.taxonomy.node(forKey: reference) ?? nodesByName[reference]
     }
 
-    /// The collection's search engine (with its descriptors whitened to `whiten`
-    /// dimensions if asked), rebuilt when the store holds a newer generation.
-    func engine(for collection: String, whiten: Int?, store: any Store) throws -> SearchEngine {
+    /// The collection's search engine: in the database when the collection has an HNSW index there (unless
+    /// `inMemory`: facets), else the photos in memory (with their descriptors whitened to `whiten` dimensions
+    /// if asked). Rebuilt when the store holds a newer generation, so servers sharing a database never serve a stale one.
+    func engine(for collection: String, whiten: Int?, inMemory: Bool = false, store: any Store) throws -> SearchEngine {
         // Id and generation: a collection deleted and made again under its name starts its generations anew.
         guard let version = try store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
-        let key = whiten.map { "\(collection) whitened \($0)" } ?? collection
+        let collections = CollectionService(store: store, classSet: classSet)
+        let inDatabase = try !inMemory && whiten == nil && collections.searchesInDatabase(collection)
+        let key = whiten.map { "\(collection) whitened \($0)" } ?? (inDatabase ? "\(collection) in the database" : collection)
         if let cached = engines.withLock({ $0[key] }), cached.index.info.id == version.id, cached.index.info.generation == version.generation { return cached }
         guard let network else { throw ServiceError.unavailable("image search needs the network's weights (scripts/setup.sh)") }
-        let engine = try CollectionService(store: store, classSet: classSet).engine(collection: collection, network: network, whiten: whiten)
+        let engine = try inDatabase ? collections.queryEngine(collection: collection, network: network)
+            : collections.engine(collection: collection, network: network, whiten: whiten)
         engines.withLock { $0[key] = engine }
         return engine
     }

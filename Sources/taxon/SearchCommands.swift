@@ -122,6 +122,7 @@ struct SearchCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "How many results.") var k = 10
     @Option(help: "PCA-whiten the visual descriptors to this many dimensions, learned on the collection.") var whiten: Int?
     @OptionGroup var facets: FacetOptions
+    @OptionGroup var database: DatabaseSearchOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func validate() throws {
@@ -132,8 +133,8 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         let ranking = try Ranking(self.ranking, alpha: alpha, width: levelWidth)
-        let service = CollectionService(store: try store.openExisting(), classSet: classSet)
-        let engine = try service.engine(collection: collection, network: try weights.network(), whiten: whiten)
+        let service = CollectionService(store: try store.openExisting(), classSet: classSet, efSearch: database.efSearch)
+        let engine = try database.engine(service, collection: collection, network: try weights.network(), whiten: whiten, facets: try facets.choice() != nil)
         let query: CollectionQuery
         if let image {
             guard let data = FileManager.default.contents(atPath: image) else { throw CLIError("\(image): cannot read the file") }
@@ -182,6 +183,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Results to skip (paging).") var offset = 0
     @Option(help: "Results on the page.") var limit = 20
     @OptionGroup var facets: FacetOptions
+    @OptionGroup var database: DatabaseSearchOptions
     @Option(help: "The class set naming the network's 1,000 outputs.") var classSet = "ilsvrc2012"
 
     func run() throws {
@@ -191,8 +193,8 @@ struct QueryCommand: ParsableCommand {
         request.ranking = try Ranking(ranking, alpha: rankingAlpha, width: levelWidth)
         (request.within, request.exclude, request.minSimilarity, request.offset, request.limit) = (within, exclude, minSimilarity, offset, limit)
         request.facets = try facets.choice()
-        let service = CollectionService(store: try store.openExisting(), classSet: classSet)
-        let answer = try service.query(request, in: try service.engine(collection: collection, network: try weights.network()))
+        let service = CollectionService(store: try store.openExisting(), classSet: classSet, efSearch: database.efSearch)
+        let answer = try service.query(request, in: try database.engine(service, collection: collection, network: try weights.network(), facets: request.facets != nil))
         if !answer.unknownWords.isEmpty { note("words without a vector (left out): \(answer.unknownWords.joined(separator: ", "))") }
         if output.json { return try printJSON(QueryPage(collection: collection, request: request, answer: answer)) }
         print(TextReports.query(answer, offset: offset))
@@ -246,4 +248,15 @@ struct FacetOptions: ParsableArguments {
 
     /// The choice, nil for neither (the object, as before facets).
     func choice() throws -> FacetChoice? { try FacetChoice(facet: facet, weights: try facetWeights.map(FacetChoice.weights(from:))) }
+}
+
+/// Where a query runs on a PostgreSQL store whose collection has an HNSW index (taxon ann build).
+struct DatabaseSearchOptions: ParsableArguments {
+    @Option(help: "pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for a search in the database.") var efSearch = SearchEngine.defaultEFSearch
+    @Flag(help: "Search the whole collection in memory, exactly, even where an HNSW index would search it in the database.") var exact = false
+
+    /// The collection's engine for a query (`facets`: one that needs the photos in memory).
+    func engine(_ service: CollectionService, collection: String, network: EfficientNetLite, whiten: Int? = nil, facets: Bool) throws -> SearchEngine {
+        try service.queryEngine(collection: collection, network: network, whiten: whiten, inMemory: exact || facets)
+    }
 }

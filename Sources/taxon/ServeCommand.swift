@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import TaxonKit
+import TaxonSearch
 import TaxonServer
 
 extension AuthMode: ExpressibleByArgument {}
@@ -20,6 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Which requests need an API key (taxon keys create): off, writes (reads open) or all (all but /healthz).") var auth = AuthMode.writes
     @Option(help: "Requests a second per API key (429 with Retry-After above it); default: no limit.") var rateLimit: Double?
     @Option(help: "Where uploaded photos are kept (default: beside the store, STORE-data).") var data: String?
+    @Option(help: "PostgreSQL: pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for collections with an HNSW index (taxon ann build).")
+    var efSearch = SearchEngine.defaultEFSearch
     @Option(help: "Photos per upload request (413 above).") var maxPhotos = TaxonService.Limits().maxPhotosPerUpload
     @Option(help: "Bytes per upload request body (413 above).") var maxUploadBytes = TaxonService.Limits().maxUploadBody
     @Option(help: "Bytes per uploaded photo (413 above).") var maxPhotoBytes = PhotoLimits().bytes
@@ -31,7 +34,8 @@ struct Serve: AsyncParsableCommand {
         limits.keyRequestsPerSecond = rateLimit
         (limits.maxPhotosPerUpload, limits.maxUploadBody) = (maxPhotos, maxUploadBytes)
         (limits.photo.bytes, limits.photo.pixels) = (maxPhotoBytes, maxPixels)
-        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth, dataFolder: data)
+        let service = try TaxonService(storePath: store.path, weights: weights.path, informationContent: ic, classSet: classSet, limits: limits, auth: auth, dataFolder: data,
+                                       efSearch: efSearch)
         // Files left by a crash between an upload's file and its record (no upload runs yet).
         let orphans = try CollectionCatalog(store: try store.openExisting(), dataFolder: service.dataFolder).removeOrphans()
         if !orphans.isEmpty { FileHandle.standardOutput.write(Data("removed \(orphans.count) orphan file(s) from \(service.dataFolder)\n".utf8)) }

@@ -12,7 +12,7 @@ struct Taxon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "taxon",
         abstract: "Taxonomies, class sets, word vectors and photo collections in one store (SQLite, or PostgreSQL with pgvector).",
-        subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self, SimilarityCommand.self, LCSCommand.self, TreeCommand.self, SimMatrixCommand.self, EmbedCommand.self, EmbeddingCommand.self, TextToClass.self, Hyperbolic.self, Entails.self, Classify.self, EmbedImage.self, TrainMapper.self, Classes.self, TaxonomyCommands.self, IndexCommand.self, SearchCommand.self, QueryCommand.self, CheckCommand.self, StoreCommands.self, Serve.self, Keys.self, Eval.self, Audit.self, Bench.self]
+        subcommands: [Info.self, ConceptCommand.self, Ancestors.self, Import.self, SimilarityCommand.self, LCSCommand.self, TreeCommand.self, SimMatrixCommand.self, EmbedCommand.self, EmbeddingCommand.self, TextToClass.self, Hyperbolic.self, Entails.self, Classify.self, EmbedImage.self, TrainMapper.self, Classes.self, TaxonomyCommands.self, IndexCommand.self, SearchCommand.self, QueryCommand.self, CheckCommand.self, StoreCommands.self, ANNCommands.self, Serve.self, Keys.self, Eval.self, Audit.self, Bench.self]
     )
 
     /// Configures the process once (OpenBLAS's kernels), then runs the command;

@@ -1,6 +1,7 @@
 import Foundation
 import TaxonTesting
 import XCTest
+@testable import TaxonPostgres
 
 /// The same store built and queried through the `taxon` command on SQLite and on PostgreSQL: every
 /// command prints the same thing on both (taxonomy, class sets, embeddings, word vectors, a collection of
@@ -48,6 +49,7 @@ final class BackendParityTests: XCTestCase {
         try summariesAgree(sqlite: sqlite, postgres: postgres)
 
         let photo = photos.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: photos.path).sorted().first)).path
+        try searchesInTheDatabaseAnswerAsExactOnes(sqlite: sqlite, postgres: postgres, photo: photo, weights: weights)
         let queries: [[String]] = [
             ["concept", "dog"], ["concept", "bank", "--json"], ["concept", "n02084071"], ["ancestors", "tabby.n.01"],
             ["similarity", "dog.n.01", "cat.n.01", "--measure", "wup"], ["similarity", "dog.n.01", "cat.n.01", "--measure", "lch"],
@@ -84,6 +86,51 @@ final class BackendParityTests: XCTestCase {
         XCTAssertEqual(Self.withoutTimes(listed[0]).split(separator: "\n").dropFirst(), Self.withoutTimes(listed[1]).split(separator: "\n").dropFirst())
 
         try twoServersShareOneDatabase(postgres, weights: weights, photos: photos, folder: folder)
+    }
+
+    /// With HNSW indexes, PostgreSQL answers queries in the database: candidates from the indexes, filters as joins on
+    /// the concept closure, the candidates ranked exactly. With a candidate list (ef_search 100) larger than the
+    /// collection, every photo that passes the filters is a candidate, so each answer must equal SQLite's exact one.
+    private func searchesInTheDatabaseAnswerAsExactOnes(sqlite: String, postgres: String, photo: String, weights: String) throws {
+        let refused = try taxon(["ann", "build", "--collection", "photos"], db: sqlite)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("HNSW indexes need a PostgreSQL store"), refused.stderr)
+        let built = try taxon(["ann", "build", "--collection", "photos"], db: postgres)
+        XCTAssertEqual(built.status, 0, built.stderr)
+        XCTAssertEqual(built.stdout, "descriptor: 1280 dimensions, m 16, ef_construction 64\nembedding: 1000 dimensions, m 16, ef_construction 64\n")
+        XCTAssertEqual(try taxon(["ann", "list", "--collection", "photos"], db: postgres).stdout, built.stdout)
+        let store = try PostgresStore(location: postgres)
+        XCTAssertEqual(try store.session.scalar("SELECT count(*) FROM concept_closure", as: Int.self), 0)
+
+        let queries: [[String]] = [
+            ["search", "--collection", "photos", "--concept", "dog.n.01", "-k", "5", "--json"],
+            ["search", photo, "--collection", "photos", "-k", "10", "--weights", weights, "--json"],
+            ["search", photo, "--collection", "photos", "-k", "6", "--weights", weights, "--ranking", "visual"],
+            ["search", photo, "--collection", "photos", "-k", "6", "--weights", weights, "--ranking", "blend", "--alpha", "0.3"],
+            ["search", "--collection", "photos", "--text", "a red sports car", "-k", "5", "--ranking", "semantic"],
+            ["query", "--positive", "concept:bird.n.01", "--exclude", "hen.n.02", "--collection", "photos", "--limit", "5", "--weights", weights],
+            ["query", "--positive", "image:3", "--within", "animal.n.01", "--collection", "photos", "--weights", weights, "--json"],
+            ["query", "--positive", "image:3", "--within", "animal.n.01", "--within", "artifact.n.01", "--exclude", "dog.n.01", "--collection", "photos",
+             "--offset", "2", "--limit", "4", "--weights", weights],
+            ["query", "--positive", "image:2", "--positive", "image:9", "--negative", "image:4", "--strategy", "rocchio", "--collection", "photos",
+             "--min-similarity", "0.3", "--weights", weights, "--json"],
+            ["query", "--positive", "image:5", "--positive", "concept:cat.n.01", "--collection", "photos", "--weights", weights, "--json"],
+            ["query", "--positive", "concept:dog.n.01", "--within", "cat.n.01", "--collection", "photos", "--weights", weights, "--json"],  // nothing passes
+            ["query", "--positive", "concept:dog.n.01", "--offset", "40", "--collection", "photos", "--weights", weights],  // past the end
+            ["query", "--positive", "image:999", "--collection", "photos", "--weights", weights],  // no such photo
+        ]
+        for query in queries {
+            let (exact, inDatabase) = (try taxon(query, db: sqlite), try taxon(query, db: postgres))
+            XCTAssertEqual(exact.status, inDatabase.status, "\(query): \(exact.stderr) | \(inDatabase.stderr)")
+            XCTAssertEqual(exact.stdout, inDatabase.stdout, "\(query)")
+            XCTAssertEqual(exact.stderr.replacingOccurrences(of: sqlite, with: "STORE"),
+                           inDatabase.stderr.replacingOccurrences(of: postgres, with: "STORE"), "\(query)")
+        }
+        // They ran there: the first search stored the embedding's concept closure (its 1,000 classes and their ancestors).
+        XCTAssertGreaterThan(try store.session.scalar("SELECT count(DISTINCT concept_key) FROM concept_closure", as: Int.self) ?? 0, 1_000)
+        let dropped = try taxon(["ann", "drop", "--collection", "photos"], db: postgres)
+        XCTAssertEqual(dropped.status, 0, dropped.stderr)
+        XCTAssertTrue(try taxon(["ann", "list", "--collection", "photos"], db: postgres).stdout.hasPrefix("no HNSW index"))
     }
 
     /// Built apart, the two stores hold the same content: the same rows and, as the network runs the same way on

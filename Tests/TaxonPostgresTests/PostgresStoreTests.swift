@@ -30,6 +30,9 @@ final class PostgresStoreTests: XCTestCase {
         }
         XCTAssertEqual(found.removeValue(forKey: "taxon_schema"), ["only_row", "version"])
         found["vector"] = found.removeValue(forKey: "word_vector")  // pgvector's type is called vector
+        // Search inside the database is PostgreSQL's alone (migrations/postgres/0010): an image's concept and the closure.
+        XCTAssertEqual(found.removeValue(forKey: "concept_closure"), ["embedding_id", "ancestor_key", "concept_key"])
+        XCTAssertNotNil(found["image"]?.remove("concept_key"))
         XCTAssertEqual(found, expected)
 
         // The searched vectors are pgvector columns; the facets half precision.

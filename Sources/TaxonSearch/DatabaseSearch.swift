@@ -1,0 +1,104 @@
+import Foundation
+import TaxonModel
+import TaxonVision
+
+/// Search inside the database (PostgreSQL + pgvector): HNSW indexes find candidates, the filters run there as
+/// joins on the concept closure, and only the candidates come into memory, where the query is answered by the
+/// same code as an exact search — so their scores, semantic-first levels and explanations are the same.
+/// What is approximate is only which photos become candidates.
+extension SearchEngine {
+    /// How many candidates each scan asks for at least, and the HNSW candidate list (pgvector's ef_search) it uses.
+    public static let defaultEFSearch = 100
+    /// With more positives than this, one scan per side takes their mean instead of one scan each.
+    static let maxScannedExamples = 4
+
+    /// An engine that searches the collection in the database: the network, semantic space and hierarchy in
+    /// memory, none of the photos. Stores the concept closure of the collection's embedding when it lacks it.
+    public static func inDatabase(store: any Store & DatabaseSearchStore, collection name: String, network: EfficientNetLite,
+                                  classSet: String = "ilsvrc2012") throws -> SearchEngine {
+        let info = try store.collection(named: name)
+        var engine = try SearchEngine(store: store, index: CollectionIndex(info: info, records: []), whitening: nil, network: network, classSet: classSet)
+        engine.searchesInDatabase = true
+        if let tree = engine.tree, let embedding = info.embedding, try !store.hasConceptClosure(embedding: embedding) {
+            try store.storeConceptClosure(embedding: embedding, pairs: tree.closure())
+        }
+        return engine
+    }
+
+    /// One page of results, found in the database and ranked exactly in memory. Facets other than the
+    /// object's need the whole collection in memory (`SearchEngine(store:collection:…)`).
+    public func answerInDatabase(_ request: QueryRequest, store: any Store & DatabaseSearchStore, efSearch: Int = defaultEFSearch) throws -> QueryAnswer {
+        guard request.facets == nil else { throw QueryError.badField("facets", "facets are searched in memory, not in the database") }
+        let info = index.info
+        // The examples' own photos first: resolving needs their vectors, and they are never results.
+        let exampleIDs = (request.positive + request.negative).compactMap { example -> Int64? in
+            if case let .image(id) = example { return id } else { return nil }
+        }
+        let examples = restricted(to: CollectionIndex(info: info, records: try store.images(in: info, ids: exampleIDs)))
+        let query = try examples.resolve(request, store: store)
+        let filter = examples.imageFilter(query, excluding: exampleIDs)
+        let total = try store.countImages(in: info, filter: filter)
+        if query.offset > 0 && query.offset >= total {
+            throw QueryError.badField("offset", "\(query.offset) is past the end: \(total) result(s) match")
+        }
+
+        let k = max(efSearch, query.offset + query.limit + 1)
+        var candidates = Set<Int64>()
+        for (vector, point) in try examples.scans(query) {
+            candidates.formUnion(try store.nearestImages(in: info, on: vector, to: point, k: k, efSearch: min(efSearch, k), filter: filter))
+        }
+        let ranking = try query.ranking.withLevelWidth(levelWidth)
+        guard candidates.count > query.offset else {
+            // Nothing (more) passes the filters, or the scans found too few: an empty page, as an exact search answers it.
+            let meaning = tree?.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept))
+            return QueryAnswer(hits: [], total: total, more: false,
+                               meaning: meaning.map { m in QueryMeaning(concept: tree!.label(m.concept), excluded: m.excluded.map { tree!.label($0) }) },
+                               ranking: ranking, unknownWords: query.unknownWords)
+        }
+        let photos = try store.images(in: info, ids: Array(candidates) + exampleIDs)
+        let found = restricted(to: CollectionIndex(info: info, records: photos))
+        var moved = query
+        // The examples' rows in the candidates' index.
+        func moving(_ example: ExampleVectors) -> ExampleVectors {
+            var example = example
+            example.row = example.row.map { found.rowByID[examples.index.ids[$0]]! }
+            return example
+        }
+        (moved.positives, moved.negatives) = (query.positives.map(moving), query.negatives.map(moving))
+        let answer = try found.answer(moved)
+        return QueryAnswer(hits: answer.hits, total: total, more: total > query.offset + answer.hits.count, meaning: answer.meaning,
+                           ranking: answer.ranking, unknownWords: answer.unknownWords)
+    }
+
+    /// The query's filters as the database applies them: concepts by key (`min_similarity` as the concepts
+    /// similar enough to the examples' generalisation), tags, and the examples' own photos.
+    func imageFilter(_ query: ResolvedQuery, excluding ids: [Int64]) -> ImageFilter {
+        var filter = ImageFilter(embedding: index.info.embedding)
+        if let tree {
+            let keys = tree.taxonomy.keys
+            (filter.within, filter.exclude) = (query.within.map { keys[$0] }, query.exclude.map { keys[$0] })
+            if let minimum = query.minSimilarity,
+               let meaning = tree.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept)) {
+                filter.concepts = keys.indices.filter { tree.similarity(meaning.concept, $0) >= minimum - 1e-12 }.map { keys[$0] }
+            }
+        }
+        (filter.tags, filter.excludedIDs) = (query.tags, ids)
+        return filter
+    }
+
+    /// The vectors to scan the indexes with: the semantic vector where the ranking uses it, the descriptor where
+    /// the ranking (or semantic-first's order inside a level) does; each positive's, or their mean when many.
+    func scans(_ query: ResolvedQuery) throws -> [(IndexedVector, [Float])] {
+        let ranking = try query.ranking.withLevelWidth(levelWidth)
+        var sides: [(IndexedVector, (ExampleVectors) -> [Float]?)] = []
+        if ranking != .visual { sides.append((.embedding, \.embedding)) }
+        if ranking.kind != .semantic { sides.append((.descriptor, \.descriptor)) }
+        return sides.flatMap { vector, side -> [(IndexedVector, [Float])] in
+            let points = query.positives.compactMap(side)
+            guard points.count > Self.maxScannedExamples else { return points.map { (vector, $0) } }
+            var mean = [Float](repeating: 0, count: points[0].count)
+            for point in points { for d in mean.indices { mean[d] += point[d] } }
+            return [(vector, normalized(mean))]
+        }
+    }
+}
