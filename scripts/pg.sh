@@ -29,7 +29,8 @@ as_owner() {
 # The port the cluster in DIR was made with.
 cluster_port() {
   local port
-  port=$(sed -n 's/^port = \([0-9]*\).*/\1/p' "$data/postgresql.auto.conf" 2>/dev/null | tail -n 1)
+  # ALTER SYSTEM rewrites the file with the value quoted: port = '54329'.
+  port=$(sed -n "s/^port = '\\{0,1\\}\\([0-9]*\\).*/\\1/p" "$data/postgresql.auto.conf" 2>/dev/null | tail -n 1)
   [[ -n $port ]] || { echo "pg.sh: no cluster in $dir" >&2; exit 1; }
   echo "$port"
 }

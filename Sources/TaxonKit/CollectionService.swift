@@ -93,7 +93,8 @@ public struct CollectionService {
     /// Whether the collection's queries run in the database: the store is PostgreSQL and the collection has an HNSW index.
     public func searchesInDatabase(_ collection: String) throws -> Bool {
         guard let store = store as? any DatabaseSearchStore else { return false }
-        return try !store.nearestNeighbourIndexes(of: try self.store.collection(named: collection)).isEmpty
+        guard let version = try self.store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
+        return try !store.nearestNeighbourIndexes(ofCollection: version.id).isEmpty
     }
 
     /// The engine queries use: in the database where `searchesInDatabase`, unless `inMemory` (facets, whitening) asks for the photos in memory.
@@ -118,15 +119,15 @@ public struct CollectionService {
 
     /// Builds the collection's HNSW indexes: on its descriptors, and on its semantic vectors when it has an embedding.
     /// Searches of the collection then run in the database (`queryEngine`).
-    public func buildIndexes(collection: String, m: Int = 16, efConstruction: Int = 64) throws -> [NearestNeighbourIndex] {
+    public func buildIndexes(collection: String, m: Int = 16, efConstruction: Int = 64, memoryMB: Int = 2_048) throws -> [NearestNeighbourIndex] {
         let (store, info) = (try databaseSearchStore(), try self.store.collection(named: collection))
         let vectors: [IndexedVector] = info.embedding == nil ? [.descriptor] : [.descriptor, .embedding]
-        return try vectors.map { try store.buildNearestNeighbourIndex(of: info, on: $0, m: m, efConstruction: efConstruction) }
+        return try vectors.map { try store.buildNearestNeighbourIndex(of: info, on: $0, m: m, efConstruction: efConstruction, memoryMB: memoryMB) }
     }
 
     /// The collection's HNSW indexes.
     public func indexes(collection: String) throws -> [NearestNeighbourIndex] {
-        try databaseSearchStore().nearestNeighbourIndexes(of: try store.collection(named: collection))
+        try databaseSearchStore().nearestNeighbourIndexes(ofCollection: try store.collection(named: collection).id)
     }
 
     /// Drops the collection's HNSW indexes: its searches go back to exact ones in memory.

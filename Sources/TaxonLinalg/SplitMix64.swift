@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small deterministic generator (SplitMix64), so that benchmarks and
 /// samples repeat exactly for a given seed on every platform.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
@@ -15,6 +17,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1), from the top 53 bits.
     public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    /// Standard normal (Box–Muller, from two uniform draws; the second value is not kept, so each call costs two draws).
+    public mutating func nextGaussian() -> Double {
+        let u = 1 - nextUnit()  // in (0, 1]: its logarithm is finite
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * nextUnit())
+    }
 
     /// Fisher–Yates, from the last element down, one draw per swap.
     public mutating func shuffle<Element>(_ array: inout [Element]) {

@@ -290,10 +290,13 @@ public typealias Store = CatalogStore & TaxonomyReader & ClassSetStore & VectorS
 /// Search inside the database (PostgreSQL with pgvector): approximate nearest neighbours from HNSW indexes,
 /// with taxonomy filters as joins on a concept closure table. The caller re-ranks the candidates exactly.
 public protocol DatabaseSearchStore: AnyObject {
-    /// The collection's HNSW indexes.
-    func nearestNeighbourIndexes(of collection: CollectionInfo) throws -> [NearestNeighbourIndex]
-    /// Builds (or rebuilds with new parameters) an HNSW index on one of the collection's vectors.
-    func buildNearestNeighbourIndex(of collection: CollectionInfo, on vector: IndexedVector, m: Int, efConstruction: Int) throws -> NearestNeighbourIndex
+    /// The HNSW indexes of the collection with this id (an id, not a `CollectionInfo`: servers ask on every
+    /// query, and a collection's info counts its images).
+    func nearestNeighbourIndexes(ofCollection id: Int64) throws -> [NearestNeighbourIndex]
+    /// Builds (or rebuilds with new parameters) an HNSW index on one of the collection's vectors, with up to
+    /// `memoryMB` of memory for the graph (a graph that outgrows it is built far more slowly, on disk).
+    func buildNearestNeighbourIndex(of collection: CollectionInfo, on vector: IndexedVector, m: Int, efConstruction: Int,
+                                    memoryMB: Int) throws -> NearestNeighbourIndex
     /// Drops the collection's HNSW indexes; searches go back to exact ones.
     func dropNearestNeighbourIndexes(of collection: CollectionInfo) throws
     /// Whether the closure of the embedding's concept hierarchy is stored.
@@ -301,9 +304,10 @@ public protocol DatabaseSearchStore: AnyObject {
     /// Stores the closure: every (ancestor, concept) pair, each concept its own ancestor too. Writing it again is harmless.
     func storeConceptClosure(embedding: String, pairs: [(ancestor: String, concept: String)]) throws
     /// Up to `k` images passing `filter`, nearest `query` (a unit vector) by inner product as the index finds them
-    /// (`efSearch`: the HNSW candidate list; filtered scans go on until `k` pass or the scan limit is reached).
+    /// (`efSearch`: the HNSW candidate list; filtered scans go on until `k` pass or the scan limit is reached),
+    /// or with `exact` by scoring every image that passes, without the index.
     func nearestImages(in collection: CollectionInfo, on vector: IndexedVector, to query: [Float], k: Int, efSearch: Int,
-                       filter: ImageFilter) throws -> [Int64]
+                       filter: ImageFilter, exact: Bool) throws -> [Int64]
     /// How many images pass `filter`.
     func countImages(in collection: CollectionInfo, filter: ImageFilter) throws -> Int
     /// These images of the collection with their vectors, in id order (ids it lacks are left out).
@@ -322,6 +326,7 @@ public struct NearestNeighbourIndex: Sendable, Equatable, Codable {
     public let m: Int
     public let efConstruction: Int
 
+    /// An index's description from its parts.
     public init(vector: IndexedVector, dims: Int, m: Int, efConstruction: Int) {
         (self.vector, self.dims, self.m, self.efConstruction) = (vector, dims, m, efConstruction)
     }
@@ -329,7 +334,7 @@ public struct NearestNeighbourIndex: Sendable, Equatable, Codable {
 
 /// Which images a search inside the database may return. Concepts are keys: an image's concept is its label,
 /// else its most probable class; `within` and `exclude` name ancestors in the closure of `embedding`'s hierarchy.
-public struct ImageFilter: Sendable, Equatable {
+public struct ImageFilter: Sendable, Hashable {
     /// The embedding whose concept closure the concept filters join on.
     public var embedding: String?
     /// Only images whose concept lies under one of these (empty: no such filter).
@@ -342,7 +347,10 @@ public struct ImageFilter: Sendable, Equatable {
     public var tags: [String] = []
     /// Never these images (the query's examples).
     public var excludedIDs: [Int64] = []
+    /// Only these images (nil: any).
+    public var ids: [Int64]?
 
+    /// No filter but the concepts' hierarchy, `embedding`'s, for the concept filters to be added.
     public init(embedding: String?) { self.embedding = embedding }
 
     /// Whether any concept filter applies: then an image whose concept is outside the hierarchy never passes.

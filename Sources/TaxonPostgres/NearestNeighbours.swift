@@ -14,14 +14,15 @@ extension PostgresStore: DatabaseSearchStore {
     /// The index's name: the vector and the collection id (numbers and a fixed word, never a user's text).
     static func indexName(_ vector: IndexedVector, collection id: Int64) -> String { "image_hnsw_\(vector.rawValue)_\(id)" }
 
-    public func nearestNeighbourIndexes(of collection: CollectionInfo) throws -> [NearestNeighbourIndex] {
-        let names = IndexedVector.allCases.map { Self.indexName($0, collection: collection.id) }
+    /// The collection's HNSW indexes, read from the catalog (dimension from the definition, m and ef_construction from its options).
+    public func nearestNeighbourIndexes(ofCollection id: Int64) throws -> [NearestNeighbourIndex] {
+        let names = IndexedVector.allCases.map { Self.indexName($0, collection: id) }
         return try session.query("""
             SELECT relname::text, coalesce(reloptions, '{}'), pg_get_indexdef(oid) FROM pg_class
             WHERE relkind = 'i' AND relname = ANY(\(names)) ORDER BY relname
             """).map { row in
             let (name, options, definition) = try row.decode((String, [String], String).self)
-            let vector = IndexedVector.allCases.first { Self.indexName($0, collection: collection.id) == name }!
+            let vector = IndexedVector.allCases.first { Self.indexName($0, collection: id) == name }!
             let settings = Dictionary(options.compactMap { option -> (String, Int)? in
                 let parts = option.split(separator: "=", maxSplits: 1)
                 return parts.count == 2 ? Int(parts[1]).map { (String(parts[0]), $0) } : nil
@@ -34,7 +35,9 @@ extension PostgresStore: DatabaseSearchStore {
         }
     }
 
-    public func buildNearestNeighbourIndex(of collection: CollectionInfo, on vector: IndexedVector, m: Int, efConstruction: Int) throws -> NearestNeighbourIndex {
+    /// Builds the index in one transaction, replacing one built before; writes to `image` wait meanwhile, reads go on.
+    public func buildNearestNeighbourIndex(of collection: CollectionInfo, on vector: IndexedVector, m: Int, efConstruction: Int,
+                                           memoryMB: Int) throws -> NearestNeighbourIndex {
         guard (2...100).contains(m) else { throw DatabaseSearchError.badParameter("m must lie in 2...100, got \(m)") }
         guard (4...1_000).contains(efConstruction), efConstruction >= 2 * m else {
             throw DatabaseSearchError.badParameter("ef_construction must lie in 4...1000 and be at least 2·m (\(2 * m)), got \(efConstruction)")
@@ -50,8 +53,8 @@ extension PostgresStore: DatabaseSearchStore {
                 throw DatabaseSearchError.badParameter("the \(column)s have \(dims) dimensions; HNSW indexes take at most \(Self.maxIndexedDims)")
             }
             try dropIndexes(ofCollection: collection.id, only: vector)
-            // The graph is built in memory when it fits: far faster than on disk.
-            try session.query("SELECT set_config('maintenance_work_mem', '2GB', true)")
+            guard (64...1_048_576).contains(memoryMB) else { throw DatabaseSearchError.badParameter("the build's memory must lie in 64...1048576 MB, got \(memoryMB)") }
+            try session.query("SELECT set_config('maintenance_work_mem', \("\(memoryMB)MB"), true)")
             // Every interpolated value is a number or a fixed word; PostgreSQL takes no parameters in DDL.
             try session.query(PostgresQuery(unsafeSQL: """
                 CREATE INDEX \(Self.indexName(vector, collection: collection.id)) ON image
@@ -62,6 +65,7 @@ extension PostgresStore: DatabaseSearchStore {
         }
     }
 
+    /// Drops both of the collection's indexes.
     public func dropNearestNeighbourIndexes(of collection: CollectionInfo) throws {
         try transaction { try dropIndexes(ofCollection: collection.id) }
     }
@@ -73,12 +77,14 @@ extension PostgresStore: DatabaseSearchStore {
         }
     }
 
+    /// Whether any closure row of the embedding is stored (they are written in one transaction).
     public func hasConceptClosure(embedding: String) throws -> Bool {
         try session.scalar("""
             SELECT EXISTS (SELECT 1 FROM concept_closure WHERE embedding_id = (SELECT id FROM embedding WHERE name = \(embedding)))
             """, as: Bool.self) ?? false
     }
 
+    /// Writes the pairs in batches, in one transaction; pairs already there are left.
     public func storeConceptClosure(embedding: String, pairs: [(ancestor: String, concept: String)]) throws {
         try transaction {
             let id = try requireID(of: .embedding, named: embedding)
@@ -91,8 +97,10 @@ extension PostgresStore: DatabaseSearchStore {
         }
     }
 
+    /// One HNSW scan in a transaction of its own, whose settings (ef_search, iterative scan) end with it. Exact
+    /// scans order by the column itself, which no index holds: the filters' indexes find the rows.
     public func nearestImages(in collection: CollectionInfo, on vector: IndexedVector, to query: [Float], k: Int, efSearch: Int,
-                              filter: ImageFilter) throws -> [Int64] {
+                              filter: ImageFilter, exact: Bool) throws -> [Int64] {
         guard k > 0 else { return [] }
         guard (1...Self.maxEFSearch).contains(efSearch) else { throw DatabaseSearchError.badParameter("ef_search must lie in 1...\(Self.maxEFSearch), got \(efSearch)") }
         var binds = try Self.binds(collection.id, PGVector(query), k)
@@ -105,17 +113,19 @@ extension PostgresStore: DatabaseSearchStore {
                 """)
             return try session.query(PostgresQuery(unsafeSQL: """
                 SELECT id FROM image WHERE collection_id = $1\(filters)
-                ORDER BY \(vector.rawValue)::vector(\(query.count)) <#> $2 LIMIT $3
+                ORDER BY \(vector.rawValue)\(exact ? "" : "::vector(\(query.count))") <#> $2 LIMIT $3
                 """, binds: binds)).map { try $0.decode(Int64.self) }
         }
     }
 
+    /// Counts with the same conditions as the scans (the concept index serves the concept filters).
     public func countImages(in collection: CollectionInfo, filter: ImageFilter) throws -> Int {
         var binds = try Self.binds(collection.id)
         let filters = try Self.filterClauses(filter, &binds)
         return try session.scalar(PostgresQuery(unsafeSQL: "SELECT count(*) FROM image WHERE collection_id = $1\(filters)", binds: binds), as: Int.self) ?? 0
     }
 
+    /// The candidates' records, vectors included.
     public func images(in collection: CollectionInfo, ids: [Int64]) throws -> [ImageRecord] {
         guard !ids.isEmpty else { return [] }
         return try images(PostgresQuery(unsafeSQL: """
@@ -145,6 +155,7 @@ extension PostgresStore: DatabaseSearchStore {
             clauses.append("tags::jsonb @> \(try bind(tags))::jsonb")
         }
         if !filter.excludedIDs.isEmpty { clauses.append("id <> ALL(\(try bind(filter.excludedIDs)))") }
+        if let ids = filter.ids { clauses.append("id = ANY(\(try bind(ids)))") }
         return clauses.map { " AND " + $0 }.joined()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TaxonModel
 import TaxonVision
 
@@ -9,6 +10,9 @@ import TaxonVision
 extension SearchEngine {
     /// How many candidates each scan asks for at least, and the HNSW candidate list (pgvector's ef_search) it uses.
     public static let defaultEFSearch = 100
+    /// When no more photos than this pass the filters, the scans score them all, exactly, in the database:
+    /// an HNSW scan would visit about k / (their share) photos, and pgvector stops a filtered scan at 20,000.
+    public static let exactScanLimit = 20_000
     /// With more positives than this, one scan per side takes their mean instead of one scan each.
     static let maxScannedExamples = 4
 
@@ -37,7 +41,7 @@ extension SearchEngine {
         let examples = restricted(to: CollectionIndex(info: info, records: try store.images(in: info, ids: exampleIDs)))
         let query = try examples.resolve(request, store: store)
         let filter = examples.imageFilter(query, excluding: exampleIDs)
-        let total = try store.countImages(in: info, filter: filter)
+        let total = try count(filter, store: store)
         if query.offset > 0 && query.offset >= total {
             throw QueryError.badField("offset", "\(query.offset) is past the end: \(total) result(s) match")
         }
@@ -45,7 +49,8 @@ extension SearchEngine {
         let k = max(efSearch, query.offset + query.limit + 1)
         var candidates = Set<Int64>()
         for (vector, point) in try examples.scans(query) {
-            candidates.formUnion(try store.nearestImages(in: info, on: vector, to: point, k: k, efSearch: min(efSearch, k), filter: filter))
+            candidates.formUnion(try store.nearestImages(in: info, on: vector, to: point, k: k, efSearch: min(efSearch, k), filter: filter,
+                                                         exact: total <= Self.exactScanLimit))
         }
         let ranking = try query.ranking.withLevelWidth(levelWidth)
         guard candidates.count > query.offset else {
@@ -68,6 +73,18 @@ extension SearchEngine {
         let answer = try found.answer(moved)
         return QueryAnswer(hits: answer.hits, total: total, more: total > query.offset + answer.hits.count, meaning: answer.meaning,
                            ranking: answer.ranking, unknownWords: answer.unknownWords)
+    }
+
+    /// How many photos pass the filter: the count without the examples is kept for the engine's life (a write
+    /// makes a new engine), as counting a million rows takes longer than the rest of a query; the examples
+    /// that pass are counted apart, by id.
+    func count(_ filter: ImageFilter, store: any DatabaseSearchStore) throws -> Int {
+        var general = filter
+        general.excludedIDs = []
+        let all = try filterCounts.count(general) { try store.countImages(in: index.info, filter: general) }
+        guard !filter.excludedIDs.isEmpty else { return all }
+        general.ids = filter.excludedIDs
+        return all - (try store.countImages(in: index.info, filter: general))
     }
 
     /// The query's filters as the database applies them: concepts by key (`min_similarity` as the concepts
@@ -100,5 +117,23 @@ extension SearchEngine {
             for point in points { for d in mean.indices { mean[d] += point[d] } }
             return [(vector, normalized(mean))]
         }
+    }
+}
+
+/// Counts of the photos passing each filter, for one generation of a collection (an engine's life).
+final class FilterCounts: Sendable {
+    /// Distinct filters kept at most; past it the counts start afresh.
+    static let capacity = 10_000
+    private let counts = Mutex<[ImageFilter: Int]>([:])
+
+    /// The filter's count, computed by `measure` the first time.
+    func count(_ filter: ImageFilter, measure: () throws -> Int) throws -> Int {
+        if let known = counts.withLock({ $0[filter] }) { return known }
+        let measured = try measure()
+        counts.withLock { known in
+            if known.count >= Self.capacity { known.removeAll() }
+            known[filter] = measured
+        }
+        return measured
     }
 }

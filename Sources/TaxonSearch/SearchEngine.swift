@@ -31,6 +31,8 @@ public struct SearchEngine: Sendable {
     private(set) var rowByID: [Int64: Int]
     /// True for an engine that searches in the database (`inDatabase`): `index` then holds a query's candidates only.
     public internal(set) var searchesInDatabase = false
+    /// Searching in the database: how many photos pass each filter, counted once per engine.
+    let filterCounts = FilterCounts()
     /// How alike two of the collection's photos usually are in each facet: what facet inference measures examples against.
     let facetInference: FacetInference
 

@@ -19,10 +19,12 @@ struct ANNBuild: ParsableCommand {
     @Option(help: "The collection.") var collection: String
     @Option(help: "HNSW's links per node (2-100).") var m = 16
     @Option(help: "HNSW's candidate list while building (4-1000, at least 2·m).") var efConstruction = 64
+    @Option(help: "Megabytes the database may use for the graph while building (maintenance_work_mem); a graph that outgrows it is built far more slowly.")
+    var memory = 2_048
     @Flag(help: "Print the indexes as JSON.") var json = false
 
     func run() throws {
-        let indexes = try CollectionService(store: try store.openExisting()).buildIndexes(collection: collection, m: m, efConstruction: efConstruction)
+        let indexes = try CollectionService(store: try store.openExisting()).buildIndexes(collection: collection, m: m, efConstruction: efConstruction, memoryMB: memory)
         if json { return try printJSON(indexes) }
         for index in indexes { print(ANNList.line(index)) }
     }

@@ -3,10 +3,11 @@ import Foundation
 import TaxonCore
 import TaxonKit
 import TaxonLinalg
+import TaxonSearch
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Benchmarks (figures go into docs/BENCHMARKS.md with the command).",
-                                                    subcommands: [BenchSimilarity.self, BenchCNN.self, BenchSearch.self])
+                                                    subcommands: [BenchSimilarity.self, BenchCNN.self, BenchSearch.self, BenchReplicate.self, BenchDatabaseSearch.self])
 }
 
 struct BenchSimilarity: ParsableCommand {
@@ -74,5 +75,59 @@ struct BenchSearch: ParsableCommand {
         print(String(format: "%d × %d float32 vectors (%.0f MB, built in %.1f s), %d queries, k = %d: median %.2f ms, mean %.2f ms, max %.2f ms per query",
                      vectors, dims, Double(vectors * dims * 4) / 1e6, r.buildSeconds, queries, k, times[times.count / 2],
                      times.reduce(0, +) / Double(times.count), times.last!))
+    }
+}
+
+struct BenchReplicate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replicate",
+        abstract: "Grow a real collection into a large one for search benchmarks: copies of its photos with their vectors jittered by seeded noise.",
+        discussion: "The store given by --db must hold the collection's embedding (import wordnet, imagenet, tree and embed, as scripts/default-store.sh).")
+    @OptionGroup var store: StoreOptions
+    @Option(help: "The store holding the real collection.") var from: String
+    @Option(help: "The real collection.") var collection: String
+    @Option(help: "The new collection's name.") var name: String
+    @Option(help: "Photos in the new collection.") var count = 100_000
+    @Option(help: "The descriptors' noise: the noise vector's expected length against the unit descriptor.") var noise = 0.5
+    @Option(help: "The semantic vectors' noise, likewise.") var embeddingNoise = 0.1
+
+    func run() throws {
+        let started = ContinuousClock.now
+        let info = try Benchmarks.replicate(from: try Stores.open(from), collection: collection, into: try store.openExisting(), as: name, count: count,
+                                            noise: noise, embeddingNoise: embeddingNoise) { written in
+            if written % 100_000 == 0 { note("\(written) photos written") }
+        }
+        print(String(format: "collection %@: %d photos from %@ in %.1f s", info.name, info.images, collection, (ContinuousClock.now - started).inSeconds))
+    }
+}
+
+struct BenchDatabaseSearch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "database-search",
+        abstract: "Search in the database (HNSW) against exact search in memory on the same PostgreSQL collection: recall@k and time per query.")
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var weights: WeightsOptions
+    @Option(help: "The collection (with an HNSW index: taxon ann build).") var collection: String
+    @Option(help: "visual, semantic, semantic-first or blend.") var ranking = Ranking.Kind.semanticFirst
+    @Option(help: "Only results under this concept.") var within: String?
+    @Option(help: "Query photos (seeded, from the collection).") var queries = 100
+    @Option(name: .short, help: "Results per query.") var k = 10
+    @Option(help: "The ef_search values to try, comma-separated.") var efSearch = "40,100,200"
+
+    func run() throws {
+        let efs = try efSearch.split(separator: ",").map { value -> Int in
+            guard let ef = Int(value) else { throw ValidationError("--ef-search: '\(value)' is not a whole number") }
+            return ef
+        }
+        let r = try Benchmarks.databaseSearch(store: try store.openExisting(), collection: collection, network: try weights.network(),
+                                              ranking: try Ranking(ranking, alpha: 0.5, width: nil), within: within, queries: queries, k: k, efSearch: efs)
+        func summary(_ times: [Double]) -> String {
+            String(format: "p50 %.1f ms, p99 %.1f ms", times[times.count / 2], times[min(times.count - 1, Int(Double(times.count) * 0.99))])
+        }
+        print("\(r.photos) photos, \(r.queries) queries, k = \(r.k), \(ranking.rawValue)\(within.map { " within \($0)" } ?? "")")
+        print(String(format: "exact, in memory: loaded in %.1f s; ", r.exactLoadSeconds) + summary(r.exactMilliseconds))
+        for row in r.inDatabase {
+            print(String(format: "in the database, ef_search %d: recall@%d %.3f; ", row.efSearch, r.k, row.recall) + summary(row.milliseconds))
+        }
     }
 }

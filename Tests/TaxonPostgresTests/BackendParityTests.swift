@@ -50,6 +50,7 @@ final class BackendParityTests: XCTestCase {
 
         let photo = photos.appendingPathComponent(try XCTUnwrap(FileManager.default.contentsOfDirectory(atPath: photos.path).sorted().first)).path
         try searchesInTheDatabaseAnswerAsExactOnes(sqlite: sqlite, postgres: postgres, photo: photo, weights: weights)
+        try routesAnswerTheSameOnBothBackends(sqlite: sqlite, postgres: postgres, weights: weights, folder: folder)
         let queries: [[String]] = [
             ["concept", "dog"], ["concept", "bank", "--json"], ["concept", "n02084071"], ["ancestors", "tabby.n.01"],
             ["similarity", "dog.n.01", "cat.n.01", "--measure", "wup"], ["similarity", "dog.n.01", "cat.n.01", "--measure", "lch"],
@@ -131,6 +132,54 @@ final class BackendParityTests: XCTestCase {
         let dropped = try taxon(["ann", "drop", "--collection", "photos"], db: postgres)
         XCTAssertEqual(dropped.status, 0, dropped.stderr)
         XCTAssertTrue(try taxon(["ann", "list", "--collection", "photos"], db: postgres).stdout.hasPrefix("no HNSW index"))
+    }
+
+    /// The HTTP API on either backend: one server on each store, the same requests (reads of every kind, a
+    /// label and tags written, the query route before and after, bad requests), the same statuses and bodies.
+    private func routesAnswerTheSameOnBothBackends(sqlite: String, postgres: String, weights: String, folder: URL) throws {
+        let tokens = try [sqlite, postgres].map { db in
+            try taxon(["keys", "create", "--name", "api-parity", "--scope", "admin"], db: db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let servers = try [sqlite, postgres].enumerated().map { n, db in
+            try ServerProcess(executable: executable, ["--db", db, "--weights", weights, "--data", folder.appendingPathComponent("api-data-\(n)").path])
+        }
+        defer { servers.forEach { $0.stop() } }
+        let json = ["Content-Type": "application/json"]
+        let requests: [(method: String, path: String, body: String?, admin: Bool)] = [
+            ("GET", "/v1/concepts?lemma=dog", nil, false), ("GET", "/v1/concepts?prefix=tabb&limit=5", nil, false),
+            ("GET", "/v1/concepts/dog.n.01", nil, false), ("GET", "/v1/concepts/tabby.n.01/ancestors", nil, false),
+            ("GET", "/v1/similarity?a=dog.n.01&b=cat.n.01&measure=wup", nil, false),
+            ("POST", "/v1/similarity", #"{"measure": "path", "pairs": [["dog.n.01", "cat.n.01"], ["car.n.01", "tabby.n.01"]]}"#, false),
+            ("GET", "/v1/embeddings", nil, false), ("GET", "/v1/embeddings/unitsphere/neighbors?concept=n02123045&k=5", nil, false),
+            ("GET", "/v1/search?collection=photos&concept=dog.n.01&k=5", nil, false),
+            ("GET", "/v1/search?collection=photos&concept=n02123045&k=3&ranking=semantic", nil, false),
+            ("GET", "/v1/collections", nil, false), ("GET", "/v1/collections/photos", nil, false), ("GET", "/v1/images/3", nil, false),
+            ("POST", "/v1/collections/photos/query", #"{"positive": [{"image": 3}], "within": ["animal.n.01"], "limit": 5}"#, false),
+            ("POST", "/v1/collections/photos/query/batch",
+             #"{"queries": [{"positive": [{"concept": "bird.n.01"}], "limit": 3}, {"positive": [{"image": 2}], "negative": [{"image": 4}], "strategy": "rocchio"}]}"#, false),
+            ("PATCH", "/v1/collections/photos/images/3", #"{"label": "n02084071", "tags": ["parity"]}"#, true),
+            ("POST", "/v1/collections/photos/query", #"{"positive": [{"concept": "dog.n.01"}], "tags": ["parity"]}"#, false),
+            ("POST", "/v1/collections/photos/query", #"{"positive": [{"image": 5}], "within": ["dog.n.01"], "limit": 5}"#, false),
+            ("GET", "/v1/images/3", nil, false),
+            ("GET", "/v1/concepts/no_such_thing", nil, false), ("GET", "/v1/collections/nope", nil, false), ("GET", "/v1/images/99999", nil, false),
+            ("POST", "/v1/collections/photos/query", #"{"positive": [{"image": 3}], "limit": 0}"#, false),
+            ("POST", "/v1/collections/photos/query", #"{"positive": [{"image": 99999}]}"#, false),
+            ("PATCH", "/v1/collections/photos/images/3", #"{"label": "n02084071"}"#, false),  // no key
+        ]
+        let firstError = requests.firstIndex { $0.path == "/v1/concepts/no_such_thing" }!
+        for (n, request) in requests.enumerated() {
+            let answers = zip(servers, tokens).map { server, token in
+                server.send(request.path, method: request.method, headers: request.admin ? json.merging(["Authorization": "Bearer \(token)"]) { $1 } : json,
+                            body: request.body.map { Data($0.utf8) })
+            }
+            XCTAssertTrue(n < firstError ? (200..<300).contains(answers[0].status) : (400..<500).contains(answers[0].status),
+                          "\(request.method) \(request.path): \(answers[0].status) \(answers[0].body)")
+            XCTAssertEqual(answers[0].status, answers[1].status, "\(request.method) \(request.path): \(answers[0].body) | \(answers[1].body)")
+            XCTAssertEqual(Self.withoutTimes(answers[0].body), Self.withoutTimes(answers[1].body), "\(request.method) \(request.path)")
+        }
+        // What was written shows in the CLI too, alike.
+        XCTAssertEqual(try taxon(["query", "--positive", "concept:dog.n.01", "--collection", "photos", "--weights", weights], db: sqlite).stdout,
+                       try taxon(["query", "--positive", "concept:dog.n.01", "--collection", "photos", "--weights", weights], db: postgres).stdout)
     }
 
     /// Built apart, the two stores hold the same content: the same rows and, as the network runs the same way on

@@ -30,10 +30,10 @@ final class NearestNeighbourTests: XCTestCase {
         let store = try PostgresStore(location: try PostgresServer.freshDatabase())
         let (info, vectors) = try collection(store, count: 3_000)
         let ids = try store.images(in: info, vectors: false).map(\.id)  // in path order = insertion order = vectors' order
-        XCTAssertEqual(try store.nearestNeighbourIndexes(of: info), [])
-        let built = try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 16, efConstruction: 64)
+        XCTAssertEqual(try store.nearestNeighbourIndexes(ofCollection: info.id), [])
+        let built = try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 16, efConstruction: 64, memoryMB: 256)
         XCTAssertEqual(built, NearestNeighbourIndex(vector: .descriptor, dims: Self.dims, m: 16, efConstruction: 64))
-        XCTAssertEqual(try store.nearestNeighbourIndexes(of: info), [built])
+        XCTAssertEqual(try store.nearestNeighbourIndexes(ofCollection: info.id), [built])
 
         // The planner takes the index for the scan's statement.
         let plan = try store.session.query("""
@@ -48,10 +48,13 @@ final class NearestNeighbourTests: XCTestCase {
             filter.excludedIDs = [ids[q]]
             let scores = vectors.map { v in zip(v, vectors[q]).reduce(0) { $0 + $1.0 * $1.1 } }
             let exact = Set(ids.indices.filter { $0 != q }.sorted { scores[$0] > scores[$1] }.prefix(10).map { ids[$0] })
-            let approximate = try store.nearestImages(in: info, on: .descriptor, to: vectors[q], k: 10, efSearch: 100, filter: filter)
+            let approximate = try store.nearestImages(in: info, on: .descriptor, to: vectors[q], k: 10, efSearch: 100, filter: filter, exact: false)
             XCTAssertEqual(approximate.count, 10)
             XCTAssertFalse(approximate.contains(ids[q]))
             found += exact.intersection(approximate).count
+            if q < 5 {  // scoring every photo, without the index, is the exact search
+                XCTAssertEqual(Set(try store.nearestImages(in: info, on: .descriptor, to: vectors[q], k: 10, efSearch: 100, filter: filter, exact: true)), exact)
+            }
         }
         XCTAssertGreaterThanOrEqual(Double(found) / 500, 0.95, "recall@10")
 
@@ -59,7 +62,7 @@ final class NearestNeighbourTests: XCTestCase {
         var tagged = ImageFilter(embedding: nil)
         tagged.tags = ["even-tenth"]
         XCTAssertEqual(try store.countImages(in: info, filter: tagged), 300)
-        let some = try store.nearestImages(in: info, on: .descriptor, to: vectors[1], k: 40, efSearch: 20, filter: tagged)
+        let some = try store.nearestImages(in: info, on: .descriptor, to: vectors[1], k: 40, efSearch: 20, filter: tagged, exact: false)
         XCTAssertEqual(some.count, 40)
         let tenths = Set(stride(from: 0, to: ids.count, by: 10).map { ids[$0] })
         XCTAssertTrue(Set(some).isSubset(of: tenths))
@@ -69,26 +72,26 @@ final class NearestNeighbourTests: XCTestCase {
     func testIndexesLiveAndDieWithTheirCollection() throws {
         let store = try PostgresStore(location: try PostgresServer.freshDatabase())
         let (info, _) = try collection(store, count: 50)
-        XCTAssertThrowsError(try store.buildNearestNeighbourIndex(of: info, on: .embedding, m: 16, efConstruction: 64)) {
+        XCTAssertThrowsError(try store.buildNearestNeighbourIndex(of: info, on: .embedding, m: 16, efConstruction: 64, memoryMB: 256)) {
             XCTAssertEqual($0 as? DatabaseSearchError, .nothingToIndex(collection: "random", vector: "embedding"))
         }
-        XCTAssertThrowsError(try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 16, efConstruction: 20)) {
+        XCTAssertThrowsError(try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 16, efConstruction: 20, memoryMB: 256)) {
             XCTAssertTrue("\($0)".contains("at least 2·m (32)"), "\($0)")
         }
-        XCTAssertThrowsError(try store.nearestImages(in: info, on: .descriptor, to: [1], k: 1, efSearch: 5_000, filter: ImageFilter(embedding: nil)))
+        XCTAssertThrowsError(try store.nearestImages(in: info, on: .descriptor, to: [1], k: 1, efSearch: 5_000, filter: ImageFilter(embedding: nil), exact: false))
         var concepts = ImageFilter(embedding: nil)
         concepts.within = ["n00001740"]
         XCTAssertThrowsError(try store.countImages(in: info, filter: concepts)) { XCTAssertTrue("\($0)".contains("embedding"), "\($0)") }
 
-        _ = try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 8, efConstruction: 32)
-        XCTAssertEqual(try store.nearestNeighbourIndexes(of: info).map(\.m), [8])  // rebuilt with the new parameters
+        _ = try store.buildNearestNeighbourIndex(of: info, on: .descriptor, m: 8, efConstruction: 32, memoryMB: 256)
+        XCTAssertEqual(try store.nearestNeighbourIndexes(ofCollection: info.id).map(\.m), [8])  // rebuilt with the new parameters
         try store.deleteCollection(named: "random")
         XCTAssertEqual(try store.session.scalar("SELECT count(*) FROM pg_class WHERE relname LIKE 'image_hnsw_%'", as: Int.self), 0)
 
         let (again, _) = try collection(store, count: 50)
-        _ = try store.buildNearestNeighbourIndex(of: again, on: .descriptor, m: 16, efConstruction: 64)
+        _ = try store.buildNearestNeighbourIndex(of: again, on: .descriptor, m: 16, efConstruction: 64, memoryMB: 256)
         try store.dropNearestNeighbourIndexes(of: again)
-        XCTAssertEqual(try store.nearestNeighbourIndexes(of: again), [])
+        XCTAssertEqual(try store.nearestNeighbourIndexes(ofCollection: again.id), [])
 
         // SQLite searches in memory: it has no such indexes, and says so.
         XCTAssertFalse(try SQLiteStore(path: try PostgresServer.sqlitePath()) is any DatabaseSearchStore)

@@ -1,0 +1,96 @@
+import Foundation
+import TaxonLinalg
+import TaxonModel
+import TaxonSearch
+import TaxonVision
+
+/// Issue #19's search figures: a large collection grown from a real one, and search in the database measured
+/// against the exact search of the same store.
+extension Benchmarks {
+    /// Grows `collection` of `source` into `name` in `target` (which must hold the collection's embedding):
+    /// `count` photos, the n-th a copy of source photo n mod size with its descriptor and semantic vector
+    /// jittered by seeded Gaussian noise (`noise` and `embeddingNoise`: the noise vector's expected length
+    /// against the unit vector) and re-normalised. Classes and labels are kept, so concept filters mean what
+    /// they mean on the real photos; style and colour are left out. Written `batch` photos a transaction.
+    public static func replicate(from source: any Store, collection: String, into target: any Store, as name: String, count: Int,
+                                 noise: Double, embeddingNoise: Double, seed: UInt64 = 19, batch: Int = 2_000,
+                                 progress: (Int) -> Void = { _ in }) throws -> CollectionInfo {
+        let info = try source.collection(named: collection)
+        let photos = try source.images(in: info)
+        guard !photos.isEmpty else { throw ServiceError.invalid("collection '\(collection)' has no photos to replicate") }
+        let made = try target.openCollection(name: name, root: "/replicated/\(collection)", descriptor: info.descriptor, embedding: info.embedding,
+                                             mapper: nil, replace: false)
+        var random = SplitMix64(seed: seed)
+        func jittered(_ vector: [Float], _ amount: Double) -> [Float] {
+            let sigma = amount / Double(vector.count).squareRoot()
+            return normalized(vector.map { $0 + Float(sigma * random.nextGaussian()) })
+        }
+        var written = 0
+        while written < count {
+            let records = (written..<min(count, written + batch)).map { n -> ImageRecord in
+                let photo = photos[n % photos.count]
+                return ImageRecord(path: "\(n)/\(photo.path)", sha256: photo.sha256, bytes: photo.bytes, width: photo.width, height: photo.height,
+                                   topClasses: photo.topClasses, descriptor: jittered(photo.descriptor, noise),
+                                   embedding: photo.embedding.map { jittered($0, embeddingNoise) }, label: photo.label, tags: photo.tags)
+            }
+            try target.updateImages(of: made, upserting: records)
+            written += records.count
+            progress(written)
+        }
+        return try target.collection(named: name)
+    }
+
+    /// Search in the database against exact search, on the same store and queries.
+    public struct DatabaseSearchReport: Sendable {
+        public let photos: Int
+        public let queries: Int
+        public let k: Int
+        /// The exact search's load (the whole collection into memory) in seconds.
+        public let exactLoadSeconds: Double
+        /// Milliseconds per query of the exact search, sorted.
+        public let exactMilliseconds: [Double]
+        /// Per ef_search: recall@k against the exact top k, and milliseconds per query sorted.
+        public let inDatabase: [(efSearch: Int, recall: Double, milliseconds: [Double])]
+    }
+
+    /// `queries` photos of the collection (seeded) each asked for, under `ranking`, its `k` best others (`within`
+    /// a concept, if given): exactly in memory, then in the database at each ef_search. Recall@k is the share of
+    /// the exact top k the database's top k holds.
+    public static func databaseSearch(store: any Store, collection: String, network: EfficientNetLite, classSet: String = "ilsvrc2012",
+                                      ranking: Ranking, within: String?, queries: Int, k: Int, efSearch: [Int]) throws -> DatabaseSearchReport {
+        let service = CollectionService(store: store, classSet: classSet)
+        guard try service.searchesInDatabase(collection) else { throw ServiceError.invalid("collection '\(collection)' has no HNSW index: taxon ann build") }
+        let clock = ContinuousClock()
+        var exactEngine: SearchEngine?
+        let loading = try clock.measure { exactEngine = try service.engine(collection: collection, network: network) }
+        let exact = exactEngine!
+        var random = SplitMix64(seed: 7)
+        let ids = (0..<queries).map { _ in exact.index.ids[Int(random.next() % UInt64(exact.index.count))] }
+        func request(_ id: Int64) -> QueryRequest {
+            var request = QueryRequest(positive: [.image(id)])
+            (request.ranking, request.limit, request.within) = (ranking, k, within.map { [$0] } ?? [])
+            return request
+        }
+        func timed(_ answer: () throws -> QueryAnswer) throws -> (ids: [Int64], milliseconds: Double) {
+            var hits: [SearchHit] = []
+            let elapsed = try clock.measure { hits = try answer().hits }
+            return (hits.map(\.id), elapsed.inSeconds * 1000)
+        }
+        let truth = try ids.map { id in try timed { try service.query(request(id), in: exact) } }
+        let shell = try service.queryEngine(collection: collection, network: network)
+        let rows = try efSearch.map { ef -> (Int, Double, [Double]) in
+            let searching = CollectionService(store: store, classSet: classSet, efSearch: ef)
+            _ = try searching.query(request(ids[0]), in: shell)  // warm: the index's pages into the cache
+            var found = 0, total = 0, times: [Double] = []
+            for (id, expected) in zip(ids, truth) {
+                let answer = try timed { try searching.query(request(id), in: shell) }
+                found += Set(expected.ids).intersection(answer.ids).count
+                total += expected.ids.count
+                times.append(answer.milliseconds)
+            }
+            return (ef, total == 0 ? 1 : Double(found) / Double(total), times.sorted())
+        }
+        return DatabaseSearchReport(photos: exact.index.count, queries: queries, k: k, exactLoadSeconds: loading.inSeconds,
+                                    exactMilliseconds: truth.map(\.milliseconds).sorted(), inDatabase: rows)
+    }
+}
