@@ -7,13 +7,13 @@ from serving import wait_until_up
 import json, random, sys, threading, time, urllib.request
 
 
-def query(base, collection, image_id, within):
+def query(base, collection, image_id, within, timeout=60):
     body = {"positive": [{"image": image_id}], "ranking": "semantic-first", "limit": 10}
     if within:
         body["within"] = [within]
     request = urllib.request.Request(f"{base}/v1/collections/{collection}/query", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         answer = json.load(response)
     if not answer["results"] and answer["total"] > 0:
         raise SystemExit(f"image {image_id}: no results of {answer['total']}")
@@ -23,8 +23,8 @@ def latency(base, collection, first, count, queries, within=None):
     wait_until_up(base)
     rng = random.Random(1)
     ids = [first + rng.randrange(count) for _ in range(queries + 5)]
-    for image_id in ids[:5]:  # warm: the engine, the caches
-        query(base, collection, image_id, within)
+    for image_id in ids[:5]:  # warm: the engine (a million photos load in minutes), the caches
+        query(base, collection, image_id, within, timeout=1800)
     times = []
     for image_id in ids[5:]:
         start = time.perf_counter()
@@ -39,7 +39,7 @@ def throughput(bases, collection, first, count, seconds, clients, within=None):
     bases = bases.split(",")
     for base in bases:
         wait_until_up(base)
-        query(base, collection, first, within)
+        query(base, collection, first, within, timeout=1800)
     done = [0] * clients
     stop = time.perf_counter() + seconds
 
