@@ -92,9 +92,14 @@ public struct CollectionService {
 
     /// Whether the collection's queries run in the database: the store is PostgreSQL and the collection has an HNSW index.
     public func searchesInDatabase(_ collection: String) throws -> Bool {
+        guard let version = try store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
+        return try searchesInDatabase(collectionID: version.id)
+    }
+
+    /// The same for the collection with this id (a server asks on every query, holding the id already).
+    public func searchesInDatabase(collectionID id: Int64) throws -> Bool {
         guard let store = store as? any DatabaseSearchStore else { return false }
-        guard let version = try self.store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
-        return try !store.nearestNeighbourIndexes(ofCollection: version.id).isEmpty
+        return try !store.nearestNeighbourIndexes(ofCollection: id).isEmpty
     }
 
     /// The engine queries use: in the database where `searchesInDatabase`, unless `inMemory` (facets, whitening) asks for the photos in memory.

@@ -321,6 +321,9 @@ public enum IndexedVector: String, Sendable, CaseIterable, Codable {
 
 /// One HNSW index of a collection and its build parameters.
 public struct NearestNeighbourIndex: Sendable, Equatable, Codable {
+    /// The largest candidate list a scan takes (pgvector's limit on `hnsw.ef_search`).
+    public static let maxEFSearch = 1_000
+
     public let vector: IndexedVector
     public let dims: Int
     public let m: Int

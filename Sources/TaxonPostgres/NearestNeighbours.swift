@@ -9,7 +9,6 @@ import TaxonModel
 extension PostgresStore: DatabaseSearchStore {
     /// pgvector's limits: at most 2,000 dimensions for `vector`, m in 2…100, ef_construction in 4…1,000 and at least 2m.
     static let maxIndexedDims = 2_000
-    static let maxEFSearch = 1_000
 
     /// The index's name: the vector and the collection id (numbers and a fixed word, never a user's text).
     static func indexName(_ vector: IndexedVector, collection id: Int64) -> String { "image_hnsw_\(vector.rawValue)_\(id)" }
@@ -102,7 +101,8 @@ extension PostgresStore: DatabaseSearchStore {
     public func nearestImages(in collection: CollectionInfo, on vector: IndexedVector, to query: [Float], k: Int, efSearch: Int,
                               filter: ImageFilter, exact: Bool) throws -> [Int64] {
         guard k > 0 else { return [] }
-        guard (1...Self.maxEFSearch).contains(efSearch) else { throw DatabaseSearchError.badParameter("ef_search must lie in 1...\(Self.maxEFSearch), got \(efSearch)") }
+        let maxEF = NearestNeighbourIndex.maxEFSearch
+        guard (1...maxEF).contains(efSearch) else { throw DatabaseSearchError.badParameter("ef_search must lie in 1...\(maxEF), got \(efSearch)") }
         var binds = try Self.binds(collection.id, PGVector(query), k)
         let filters = try Self.filterClauses(filter, &binds)
         return try transaction {

@@ -38,7 +38,8 @@ extension SearchEngine {
         let exampleIDs = (request.positive + request.negative).compactMap { example -> Int64? in
             if case let .image(id) = example { return id } else { return nil }
         }
-        let examples = restricted(to: CollectionIndex(info: info, records: try store.images(in: info, ids: exampleIDs)))
+        let exampleRecords = try store.images(in: info, ids: exampleIDs)
+        let examples = restricted(to: CollectionIndex(info: info, records: exampleRecords))
         let query = try examples.resolve(request, store: store)
         let filter = examples.imageFilter(query, excluding: exampleIDs)
         let total = try count(filter, store: store)
@@ -55,12 +56,12 @@ extension SearchEngine {
         let ranking = try query.ranking.withLevelWidth(levelWidth)
         guard candidates.count > query.offset else {
             // Nothing (more) passes the filters, or the scans found too few: an empty page, as an exact search answers it.
-            let meaning = tree?.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept))
             return QueryAnswer(hits: [], total: total, more: false,
-                               meaning: meaning.map { m in QueryMeaning(concept: tree!.label(m.concept), excluded: m.excluded.map { tree!.label($0) }) },
+                               meaning: generalisation(positives: query.positives, negatives: query.negatives).map(meaning),
                                ranking: ranking, unknownWords: query.unknownWords)
         }
-        let photos = try store.images(in: info, ids: Array(candidates) + exampleIDs)
+        // The scans never return the examples (the filter excludes them): their records are the ones read above.
+        let photos = (try store.images(in: info, ids: Array(candidates)) + exampleRecords).sorted { $0.id < $1.id }
         let found = restricted(to: CollectionIndex(info: info, records: photos))
         var moved = query
         // The examples' rows in the candidates' index.
@@ -94,8 +95,7 @@ extension SearchEngine {
         if let tree {
             let keys = tree.taxonomy.keys
             (filter.within, filter.exclude) = (query.within.map { keys[$0] }, query.exclude.map { keys[$0] })
-            if let minimum = query.minSimilarity,
-               let meaning = tree.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept)) {
+            if let minimum = query.minSimilarity, let meaning = generalisation(positives: query.positives, negatives: query.negatives) {
                 filter.concepts = keys.indices.filter { tree.similarity(meaning.concept, $0) >= minimum - 1e-12 }.map { keys[$0] }
             }
         }

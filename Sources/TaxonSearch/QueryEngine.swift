@@ -123,7 +123,7 @@ extension SearchEngine {
         if let blended {
             guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
             scores = SideScores(semantic: blended.perFacet[.semantic], visual: blended.perFacet[.visual], ranking: .semantic,
-                                meaning: tree?.generalise(positives: query.positives.compactMap(\.concept), negatives: query.negatives.compactMap(\.concept)))
+                                meaning: generalisation(positives: query.positives, negatives: query.negatives))
         } else {
             scores = try scored(positives: query.positives, negatives: query.negatives, strategy: query.strategy, ranking: query.ranking, meaning: true,
                                 deferVisual: deferVisual)
@@ -167,7 +167,7 @@ extension SearchEngine {
             return hit
         }
         var answer = QueryAnswer(hits: Array(hits), total: candidates.count, more: top.count > query.offset + query.limit,
-                                 meaning: meaning.map { m in QueryMeaning(concept: tree!.label(m.concept), excluded: m.excluded.map { tree!.label($0) }) },
+                                 meaning: meaning.map(self.meaning),
                                  ranking: ranking, unknownWords: query.unknownWords)
         answer.facets = facets?.summary
         return answer

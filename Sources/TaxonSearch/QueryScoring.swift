@@ -62,7 +62,7 @@ extension SearchEngine {
         guard index.count > 0 else { throw SearchError.emptyCollection(index.info.name) }
         if case .semanticFirst(nil) = ranking, levelWidth == nil { throw SearchError.noEmbedding(collection: index.info.name) }
         let generalisation = meaning || strategy.kind == .generalise
-            ? tree?.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept)) : nil
+            ? self.generalisation(positives: positives, negatives: negatives) : nil
         var scores = try sideScores(positives: positives, negatives: negatives, strategy: strategy, ranking: try ranking.withLevelWidth(levelWidth),
                                     meaning: generalisation, deferVisual: deferVisual)
         let applied = scores.ranking

@@ -24,6 +24,8 @@ public struct SearchEngine: Sendable {
     public var levelWidth: Double? { tree?.levelWidth }
     /// Each class's node in `tree` (−1 where it has none); the classes are the network's, or the collection's mapper's.
     let classNodes: [Int]
+    /// Each class's position among them, by key.
+    private let classIndex: [String: Int]
     /// Each `index.classVocabulary` entry's class (−1 where it is not one).
     private(set) var classOfVocabulary: [Int]
     /// Each image's concept (its label, else its most probable class) as a node of `tree`, −1 where it has none.
@@ -56,7 +58,7 @@ public struct SearchEngine: Sendable {
         let classesSet = analyzer.head != nil ? analyzer.space!.embedding.classSet : classSet
         conceptTaxonomy = try store.taxonomy(named: try store.classSet(named: classesSet).taxonomy)
         let tree = try analyzer.space.map { try Self.conceptTree(store: store, embedding: $0.embedding) }
-        let classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         self.tree = tree
         classNodes = analyzer.classes.map { tree?.node(forKey: $0) ?? -1 }
         (classOfVocabulary, imageConcepts, rowByID) = Self.lookups(index, classIndex: classIndex, tree: tree)
@@ -75,9 +77,18 @@ public struct SearchEngine: Sendable {
     func restricted(to photos: CollectionIndex) -> SearchEngine {
         var engine = self
         engine.index = photos
-        let classIndex = Dictionary(analyzer.classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         (engine.classOfVocabulary, engine.imageConcepts, engine.rowByID) = Self.lookups(photos, classIndex: classIndex, tree: tree)
         return engine
+    }
+
+    /// The examples' generalisation in the collection's hierarchy (nil without one, or without a common concept).
+    func generalisation(positives: [ExampleVectors], negatives: [ExampleVectors]) -> Generalisation? {
+        tree?.generalise(positives: positives.compactMap(\.concept), negatives: negatives.compactMap(\.concept))
+    }
+
+    /// A generalisation as an answer shows it.
+    func meaning(_ generalisation: Generalisation) -> QueryMeaning {
+        QueryMeaning(concept: tree!.label(generalisation.concept), excluded: generalisation.excluded.map { tree!.label($0) })
     }
 
     /// The class set naming the network's outputs, in their order; it must have exactly as many classes.

@@ -77,7 +77,8 @@ public final class TaxonService: Sendable {
     public init(storePath: String, weights: String?, informationContent: String? = nil, classSet: String = "ilsvrc2012",
                 limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil, efSearch: Int = SearchEngine.defaultEFSearch,
                 threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
-        guard (1...1_000).contains(efSearch) else { throw ServiceError.invalid("ef_search must lie in 1...1000, got \(efSearch)") }
+        let maxEF = NearestNeighbourIndex.maxEFSearch
+        guard (1...maxEF).contains(efSearch) else { throw ServiceError.invalid("ef_search must lie in 1...\(maxEF), got \(efSearch)") }
         self.efSearch = efSearch
         self.storePath = storePath
         self.limits = limits
@@ -169,7 +170,7 @@ public final class TaxonService: Sendable {
         // Id and generation: a collection deleted and made again under its name starts its generations anew.
         guard let version = try store.collectionVersion(named: collection) else { throw CatalogError.notFound(kind: .collection, name: collection) }
         let collections = CollectionService(store: store, classSet: classSet)
-        let inDatabase = try !inMemory && whiten == nil && collections.searchesInDatabase(collection)
+        let inDatabase = try !inMemory && whiten == nil && collections.searchesInDatabase(collectionID: version.id)
         let key = whiten.map { "\(collection) whitened \($0)" } ?? (inDatabase ? "\(collection) in the database" : collection)
         if let cached = engines.withLock({ $0[key] }), cached.index.info.id == version.id, cached.index.info.generation == version.generation { return cached }
         guard let network else { throw ServiceError.unavailable("image search needs the network's weights (scripts/setup.sh)") }
