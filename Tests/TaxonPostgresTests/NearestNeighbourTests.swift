@@ -1,4 +1,5 @@
 import Foundation
+import TaxonTesting
 import XCTest
 import TaxonLinalg
 import TaxonModel

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import Synchronization
+import TaxonTesting
 import XCTest
 import TaxonModel
 @testable import TaxonPostgres

@@ -3,6 +3,7 @@ import TaxonKit
 import TaxonModel
 import TaxonPostgres
 import TaxonStore
+import TaxonTesting
 import XCTest
 
 /// `StoreCopy` (taxon store copy) both ways on a small store holding one of every kind of row.

@@ -6,20 +6,25 @@ import TaxonTesting
 import XCTest
 
 /// API keys against a real `taxon serve --auth all --rate-limit 5` process: 401 without or with a wrong or
-/// revoked key, 403 for another collection, 429 with Retry-After over the rate, tokens never in the log or the store.
+/// revoked key, 403 for another collection, 429 with Retry-After over the rate, tokens never in the log or the store;
+/// on SQLite and on PostgreSQL.
 final class AuthTests: XCTestCase {
     func testKeysScopesRevocationRateLimitAndSecrecy() throws {
         let built = try Fixture.get()
+        for db in try Fixture.backends(built) { try keysScopesRevocationRateLimitAndSecrecy(built, db: db) }
+    }
+
+    private func keysScopesRevocationRateLimitAndSecrecy(_ built: Fixture.Built, db: String) throws {
         let tag = UUID().uuidString.prefix(8)
         func create(_ name: String, _ arguments: [String]) throws -> String {
-            try Fixture.taxon(["keys", "create", "--name", "\(name)-\(tag)", "--db", built.store] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
+            try Fixture.taxon(["keys", "create", "--name", "\(name)-\(tag)", "--db", db] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let reader = try create("reader", ["--scope", "read"]), petsOnly = try create("pets", ["--scope", "read", "--collection", "pets"])
         let doomed = try create("doomed", ["--scope", "admin"])
         XCTAssertTrue(reader.hasPrefix("taxon_") && reader.count == 49, reader)
 
         let log = built.directory.appendingPathComponent("auth-\(tag).log")
-        let server = try ServerProcess(built, ["--auth", "all", "--rate-limit", "5", "--access-log"], log: log)
+        let server = try ServerProcess(store: db, ["--auth", "all", "--rate-limit", "5", "--access-log"], log: log)
         func get(_ path: String, _ token: String? = nil) -> (status: Int, headers: [String: String], body: String) {
             server.send(path, headers: token.map { ["Authorization": "Bearer \($0)"] } ?? [:])
         }
@@ -39,9 +44,9 @@ final class AuthTests: XCTestCase {
         XCTAssertEqual(query.status, 403)
 
         XCTAssertEqual(get("/v1/embeddings", doomed).status, 200)
-        try Fixture.taxon(["keys", "revoke", "doomed-\(tag)", "--db", built.store])
+        try Fixture.taxon(["keys", "revoke", "doomed-\(tag)", "--db", db])
         Thread.sleep(forTimeInterval: 1.2)  // the server re-reads its keys at most a second later
-        XCTAssertEqual(get("/v1/embeddings", doomed).status, 401, "a revoked key")
+        XCTAssertEqual(get("/v1/embeddings", doomed).status, 401, "a revoked key on \(db)")
 
         // Five a second with a bucket of five: a burst of twelve goes over.
         let burst = (0..<12).map { _ in get("/v1/similarity?a=dog.n.01&b=cat.n.01", reader) }
@@ -53,14 +58,19 @@ final class AuthTests: XCTestCase {
         server.stop()
         let logText = String(decoding: try Data(contentsOf: log), as: UTF8.self)
         XCTAssertTrue(logText.contains("status=401") && logText.contains("status=429"), logText.suffix(2000).description)
+        // The store's files: SQLite's file and its log, or the whole cluster's (tables, write-ahead log, server log).
+        let (recursive, files) = db.hasPrefix("postgres") ? (["-r"], [PostgresServer.folder.path])
+            : ([], [db, db + "-wal"].filter { FileManager.default.fileExists(atPath: $0) })
+        let keyName = try Subprocess.run(URL(fileURLWithPath: "/bin/grep"), ["-F", "-l"] + recursive + ["--", "doomed-\(tag)"] + files)
+        XCTAssertEqual(keyName.status, 0, "the search below reads where the keys are: a key's name is found there on \(db)")
         for token in [reader, petsOnly, doomed] {
             XCTAssertFalse(logText.contains(token), "a token in the log")
             // grep reads the store in a process of its own: opening and closing the file here would drop
             // this process's POSIX locks under its open SQLite connections.
-            let grep = try Subprocess.run(URL(fileURLWithPath: "/bin/grep"), ["-F", "-c", "--", token, built.store, built.store + "-wal"])
-            XCTAssertFalse(grep.stdout.split(separator: "\n").contains { !$0.hasSuffix(":0") }, "a token in the store: \(grep.stdout)")
+            let grep = try Subprocess.run(URL(fileURLWithPath: "/bin/grep"), ["-F", "-l"] + recursive + ["--", token] + files)
+            XCTAssertEqual(grep.status, 1, "a token in the store on \(db): \(grep.stdout)\(grep.stderr)")
         }
-        let listed = try Fixture.taxon(["keys", "list", "--json", "--db", built.store])
+        let listed = try Fixture.taxon(["keys", "list", "--json", "--db", db])
         XCTAssertFalse(listed.contains("taxon_"), "no token in the listing")
         let keys = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])
         XCTAssertNotNil(keys.first { $0["name"] as? String == "doomed-\(tag)" }?["revoked_at"] as? String)

@@ -9,16 +9,20 @@ import TaxonVision
 import XCTest
 
 /// GET/PUT/DELETE /v1/collections…: listing, details with concept counts, creation for uploads and deletion,
-/// with the keys they need (admin for PUT and DELETE).
+/// with the keys they need (admin for PUT and DELETE). The first two run on SQLite and on PostgreSQL (`Fixture.backends`).
 final class CollectionRoutesTests: XCTestCase {
     func testListDescribeCreateAndDelete() async throws {
         let built = try Fixture.get()
-        let store = try SQLiteStore(path: built.store)
+        for db in try Fixture.backends(built) { try await listDescribeCreateAndDelete(built, db: db) }
+    }
+
+    private func listDescribeCreateAndDelete(_ built: Fixture.Built, db: String) async throws {
+        let store = try Stores.open(db)
         let tag = UUID().uuidString.prefix(8).lowercased()
         let admin = try KeyService(store: store).create(name: "admin-\(tag)", scope: .admin, collection: nil).token
         let writer = try KeyService(store: store).create(name: "writer-\(tag)", scope: .write, collection: nil).token
         let data = built.directory.appendingPathComponent("data-\(tag)")
-        let service = try TaxonService(storePath: built.store, weights: nil, dataFolder: data.path)
+        let service = try TaxonService(storePath: db, weights: nil, dataFolder: data.path)
         // A folder collection to delete: its folder must survive.
         let folder = built.directory.appendingPathComponent("folder-\(tag)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -80,12 +84,16 @@ final class CollectionRoutesTests: XCTestCase {
     /// orphans (a crash between file and record) swept, and nothing else in the folder.
     func testUploadSearchAndDelete() async throws {
         let built = try Fixture.get()
-        let store = try SQLiteStore(path: built.store)
+        for db in try Fixture.backends(built) { try await uploadSearchAndDelete(built, db: db) }
+    }
+
+    private func uploadSearchAndDelete(_ built: Fixture.Built, db: String) async throws {
+        let store = try Stores.open(db)
         let tag = UUID().uuidString.prefix(8).lowercased()
         let admin = try KeyService(store: store).create(name: "up-admin-\(tag)", scope: .admin, collection: nil).token
         let writer = try KeyService(store: store).create(name: "up-writer-\(tag)", scope: .write, collection: nil).token
         let data = built.directory.appendingPathComponent("uploads-\(tag)")
-        let service = try TaxonService(storePath: built.store, weights: Fixture.weights, dataFolder: data.path)
+        let service = try TaxonService(storePath: db, weights: Fixture.weights, dataFolder: data.path)
         let name = "photos-\(tag)"
         let chelsea = try Data(contentsOf: URL(fileURLWithPath: Fixture.chelsea))
         let tabbyPath = try XCTUnwrap(try Fixture.samplePhotos(["n02123045"]).first)

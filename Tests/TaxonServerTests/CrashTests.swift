@@ -4,15 +4,20 @@ import TaxonTesting
 import XCTest
 
 /// Issue #17's crash promise with a real process: a stream of uploads, `kill -9` of the server in the middle,
-/// a restart — every acknowledged photo is there and searchable, no orphan file, and `taxon check` agrees.
+/// a restart — every acknowledged photo is there and searchable, no orphan file, and `taxon check` agrees;
+/// on SQLite and on PostgreSQL.
 final class CrashTests: XCTestCase {
     func testKillNineLosesNoAcknowledgedUpload() throws {
         let built = try Fixture.get()
+        for db in try Fixture.backends(built) { try killNineLosesNoAcknowledgedUpload(built, db: db) }
+    }
+
+    private func killNineLosesNoAcknowledgedUpload(_ built: Fixture.Built, db: String) throws {
         let tag = UUID().uuidString.prefix(8).lowercased()
-        let admin = try Fixture.taxon(["keys", "create", "--name", "crash-admin-\(tag)", "--scope", "admin", "--db", built.store])
+        let admin = try Fixture.taxon(["keys", "create", "--name", "crash-admin-\(tag)", "--scope", "admin", "--db", db])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let data = built.directory.appendingPathComponent("crash-\(tag)").path
-        func start() throws -> ServerProcess { try ServerProcess(built, ["--data", data]) }
+        func start() throws -> ServerProcess { try ServerProcess(store: db, ["--data", data]) }
         let auth = ["Authorization": "Bearer \(admin)"]
         let name = "crash-\(tag)"
         var server = try start()
@@ -49,7 +54,7 @@ final class CrashTests: XCTestCase {
 
         server = try start()
         for (id, sha) in kept {
-            XCTAssertEqual(server.send("/v1/images/\(id)").status, 200, "acknowledged image \(id)")
+            XCTAssertEqual(server.send("/v1/images/\(id)").status, 200, "acknowledged image \(id) on \(db)")
             let file = HTTPGet.fetch(URL(string: server.base + "/v1/images/\(id)/file")!)
             XCTAssertEqual(file.map { ContentHash.sha256($0.body) }, sha, "image \(id)'s bytes")
         }
@@ -58,7 +63,7 @@ final class CrashTests: XCTestCase {
         let total = (try JSONSerialization.jsonObject(with: query?.body ?? Data()) as? [String: Any])?["total"] as? Int
         XCTAssertGreaterThanOrEqual(total ?? -1, kept.count - 1, "every acknowledged photo is searchable")
         server.stop()
-        let check = try Subprocess.run(Fixture.executable, ["check", "--db", built.store, "--data", data])
+        let check = try Subprocess.run(Fixture.executable, ["check", "--db", db, "--data", data])
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
         XCTAssertTrue(check.stdout.contains("0 problem(s), 0 orphan file(s)"), check.stdout)
 
@@ -68,10 +73,10 @@ final class CrashTests: XCTestCase {
         let stray = "ff/" + String(repeating: "f", count: 64) + ".jpg"
         try FileManager.default.createDirectory(atPath: data + "/ff", withIntermediateDirectories: true)
         try Data("stray".utf8).write(to: URL(fileURLWithPath: data + "/" + stray))
-        let found = try Subprocess.run(Fixture.executable, ["check", "--db", built.store, "--data", data])
+        let found = try Subprocess.run(Fixture.executable, ["check", "--db", db, "--data", data])
         XCTAssertNotEqual(found.status, 0)
         XCTAssertTrue(found.stdout.contains("the file is missing") && found.stdout.contains("orphan file \(stray)"), found.stdout)
-        XCTAssertEqual(try Subprocess.run(Fixture.executable, ["check", "--repair", "--db", built.store, "--data", data]).status, 0)
-        XCTAssertEqual(try Subprocess.run(Fixture.executable, ["check", "--db", built.store, "--data", data]).status, 0)
+        XCTAssertEqual(try Subprocess.run(Fixture.executable, ["check", "--repair", "--db", db, "--data", data]).status, 0)
+        XCTAssertEqual(try Subprocess.run(Fixture.executable, ["check", "--db", db, "--data", data]).status, 0)
     }
 }

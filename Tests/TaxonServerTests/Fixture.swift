@@ -27,6 +27,22 @@ enum Fixture {
         return try built.get()
     }
 
+    /// The built store copied (`taxon store copy`) into a database of the test cluster, made at first use.
+    private static let postgres: Result<String, any Error> = Result {
+        let source = try built.get()
+        let url = try PostgresServer.freshDatabase()
+        try taxon(["store", "copy", "--from", source.store, "--to", url])
+        return url
+    }
+
+    /// Where the process tests run: the built store on SQLite, then its copy on PostgreSQL.
+    static func backends(_ built: Built) throws -> [String] { [built.store, try postgres.get()] }
+
+    private static let postgresService: Result<TaxonService, any Error> = Result { try TaxonService(storePath: try postgres.get(), weights: weights) }
+
+    /// Where the in-process route tests run: the built store's service, then one on its PostgreSQL copy.
+    static func services(_ built: Built) throws -> [TaxonService] { [built.service, try postgresService.get()] }
+
     @discardableResult
     static func taxon(_ arguments: [String]) throws -> String {
         let output = try Subprocess.run(executable, arguments)

