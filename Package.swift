@@ -82,8 +82,8 @@ let package = Package(
         ),
 
         // What the test targets share: required data (failing, never skipping) and a subprocess runner.
-        .target(name: "TaxonTesting", path: "Tests/Support"),
-        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonModel"]),
+        .target(name: "TaxonTesting", dependencies: ["TaxonModel", "TaxonStore", "TaxonPostgres"], path: "Tests/Support"),
+        .testTarget(name: "TaxonStoreTests", dependencies: ["TaxonTesting", "TaxonStore", "TaxonPostgres", "TaxonModel"]),
         .testTarget(name: "TaxonPostgresTests", dependencies: ["TaxonTesting", "taxon", "TaxonKit", "TaxonPostgres", "TaxonStore", "TaxonModel", "TaxonLinalg"]),
         .testTarget(name: "TaxonLinalgTests", dependencies: ["TaxonTesting", "TaxonLinalg"]),
         .testTarget(name: "TaxonCoreTests", dependencies: ["TaxonTesting", "TaxonCore", "TaxonImport", "TaxonStore", "TaxonModel"], resources: [.copy("Fixtures")]),

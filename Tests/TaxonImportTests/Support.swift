@@ -1,6 +1,7 @@
 import Foundation
 @testable import TaxonStore
 import TaxonModel
+import TaxonTesting
 import XCTest
 @testable import TaxonImport
 
@@ -14,6 +15,9 @@ func temporaryDirectory() throws -> URL {
 func temporaryStore() throws -> SQLiteStore {
     try SQLiteStore(path: try temporaryDirectory().appendingPathComponent("test.sqlite").path)
 }
+
+/// A fresh store on each backend: every import must behave the same, and fail the same, on both.
+func temporaryStores() throws -> [any Store] { try TestStores.fresh() }
 
 func fixture(_ name: String) -> String {
     Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!.path
@@ -29,7 +33,7 @@ func write(_ text: String, to directory: URL, _ name: String) throws -> String {
 /// given) whose message contains `message`, and that the store's rows are
 /// exactly what they were before.
 func assertRejected(
-    _ store: SQLiteStore, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String,
+    _ store: any Store, file: String, line: Int? = nil, byteOffset: Int? = nil, message: String,
     sourceFile: StaticString = #filePath, sourceLine: UInt = #line, _ body: () throws -> Void
 ) throws {
     let before = try store.contentDigest()
@@ -142,8 +146,11 @@ struct MiniWordNet {
     }
 }
 
-/// Imports run with foreign-key enforcement off: prove they left no dangling row.
-func assertReferentialIntegrity(_ store: SQLiteStore, file: StaticString = #filePath, line: UInt = #line) throws {
+/// Imports into SQLite run with foreign-key enforcement off: prove they left no dangling row, and that
+/// enforcement is back on. (PostgreSQL enforces its foreign keys throughout.)
+func assertReferentialIntegrity(_ store: any Store, file: StaticString = #filePath, line: UInt = #line) throws {
+    guard let store = store as? SQLiteStore else { return }
+    XCTAssertEqual(try store.db.scalarInt("PRAGMA foreign_keys"), 1, "enforcement is back on after an import", file: file, line: line)
     let check = try store.db.prepare("PRAGMA foreign_key_check")
     var problems: [String] = []
     while try check.step() { problems.append("\(check.text(0)) row \(check.int(1)) → \(check.text(2))") }

@@ -11,6 +11,10 @@ final class IndexerTests: XCTestCase {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func testIndexSkipsUnchangedRemovesVanishedAndReportsBadFiles() throws {
+        for store in try TestStores.fresh() { try indexSkipsUnchangedRemovesVanishedAndReportsBadFiles(store) }
+    }
+
+    private func indexSkipsUnchangedRemovesVanishedAndReportsBadFiles(_ store: any Store) throws {
         let weights = Self.repository.appendingPathComponent("models/data/efficientnet-lite0.safetensors").path
         let chelsea = Self.repository.appendingPathComponent("models/data/chelsea.png").path
         try TestData.weights()
@@ -22,7 +26,6 @@ final class IndexerTests: XCTestCase {
         try Data("not an image".utf8).write(to: photos.appendingPathComponent("broken.jpg"))
         try Data("notes".utf8).write(to: photos.appendingPathComponent("readme.txt"))
 
-        let store = try SQLiteStore(path: directory.appendingPathComponent("t.sqlite").path)
         let network = try EfficientNetLite(weights: try SafeTensors(path: weights))
         let classes = (0..<1000).map { String(format: "n%08d", $0) }
         let indexer = ImageIndexer(store: store, analyzer: ImageAnalyzer(network: network, classes: classes, descriptor: .gem, space: nil))

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import TaxonModel
+import TaxonTesting
+@testable import TaxonPostgres
 @testable import TaxonStore
 
 final class StoreTests: XCTestCase {
@@ -63,23 +65,6 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(embeddedMigrations.map(\.version), Array(1...embeddedMigrations.count))
     }
 
-    func testNamesAreValidated() throws {
-        let store = try SQLiteStore(path: try path())
-        for bad in ["", "a b", "../x", "x;DROP", String(repeating: "a", count: 101)] {
-            XCTAssertThrowsError(try store.transaction { try store.writeClassSet(name: bad, taxonomyID: 1, source: "s", concepts: [], replace: false) }, bad)
-        }
-    }
-
-    func testTransactionRollsBack() throws {
-        let store = try SQLiteStore(path: try path())
-        struct Boom: Error {}
-        XCTAssertThrowsError(try store.transaction {
-            _ = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", base: nil, replace: false)
-            throw Boom()
-        })
-        XCTAssertEqual(try store.taxonomies(), [])
-    }
-
     func testSenseNameParsing() {
         XCTAssertTrue(parseSenseName("dog.n.01")! == ("dog", "n", 1))
         XCTAssertTrue(parseSenseName("St._Bernard.n.1")! == ("St._Bernard", "n", 1))
@@ -90,58 +75,95 @@ final class StoreTests: XCTestCase {
         XCTAssertNil(parseSenseName("dog"))
     }
 
-    func testDigestSeesEveryChange() throws {
-        let store = try SQLiteStore(path: try path())
-        let empty = try store.contentDigest()
-        try store.transaction {
-            let writer = try SQLiteTaxonomyWriter(store: store, name: "t", kind: .hierarchy, source: "s", base: nil, replace: false)
-            _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
+}
+
+/// The store's contract on both backends (`TestStores`): names, atomic imports, the digest and extensions.
+final class StoreContractTests: XCTestCase {
+    /// Runs SQL the protocols do not offer (a change behind the store's back), in either dialect.
+    private func execute(_ sql: String, on store: any Store) throws {
+        if let store = store as? SQLiteStore { try store.db.execute(sql) } else { try XCTUnwrap(store as? PostgresStore).session.execute(sql) }
+    }
+
+    func testNamesAreValidated() throws {
+        for store in try TestStores.fresh() {
+            let taxonomy = try store.importing { try store.taxonomyWriter(name: "t", kind: .hierarchy, source: "s", replace: false).taxonomyID }
+            for bad in ["", "a b", "../x", "x;DROP", String(repeating: "a", count: 101)] {
+                XCTAssertThrowsError(try store.writeClassSet(name: bad, taxonomyID: taxonomy, source: "s", concepts: [], replace: false), bad) {
+                    XCTAssertTrue("\($0)".contains("is not a valid class set name"), "\(store.location): \($0)")
+                }
+            }
+            XCTAssertEqual(try store.classSets(), [])
         }
-        let one = try store.contentDigest()
-        XCTAssertNotEqual(one.hash, empty.hash)
-        XCTAssertEqual(one.rows["concept"], 1)
-        try store.db.execute("UPDATE concept SET gloss = 'x'")
-        XCTAssertNotEqual(try store.contentDigest().hash, one.hash)
-        XCTAssertEqual(try store.contentDigest().rows, one.rows)
+    }
+
+    func testImportRollsBack() throws {
+        for store in try TestStores.fresh() {
+            struct Boom: Error {}
+            XCTAssertThrowsError(try store.importing {
+                let writer = try store.taxonomyWriter(name: "t", kind: .hierarchy, source: "s", replace: false)
+                _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
+                throw Boom()
+            })
+            XCTAssertEqual(try store.taxonomies(), [], store.location)
+            XCTAssertEqual(try store.contentDigest().rows["concept"], 0, store.location)
+        }
+    }
+
+    func testDigestSeesEveryChange() throws {
+        for store in try TestStores.fresh() {
+            let empty = try store.contentDigest()
+            try store.importing {
+                let writer = try store.taxonomyWriter(name: "t", kind: .hierarchy, source: "s", replace: false)
+                _ = try writer.addConcept(key: "a", name: nil, pos: nil, lexname: nil, gloss: nil)
+            }
+            let one = try store.contentDigest()
+            XCTAssertNotEqual(one.hash, empty.hash)
+            XCTAssertEqual(one.rows["concept"], 1)
+            try execute("UPDATE concept SET gloss = 'x'", on: store)
+            XCTAssertNotEqual(try store.contentDigest().hash, one.hash, store.location)
+            XCTAssertEqual(try store.contentDigest().rows, one.rows)
+        }
     }
 
     /// An extension reads its base's concepts and edges as its own, leaves the base as it was, and goes with it.
     func testTaxonomyExtension() throws {
-        let store = try SQLiteStore(path: try path())
-        var ids: [String: Int64] = [:]
-        try store.importing {
-            let base = try SQLiteTaxonomyWriter(store: store, name: "base", kind: .hierarchy, source: "s", base: nil, replace: false)
-            for key in ["root", "cat"] { ids[key] = try base.addConcept(key: key, name: key, pos: "n", lexname: nil, gloss: nil) }
-            try base.addLemma(concept: ids["cat"]!, position: 1, word: "cat", senseNumber: 1)
-            try base.addEdge(from: ids["cat"]!, Relations.hypernym, to: ids["root"]!)
-        }
-        let baseInfo = try store.taxonomy(named: "base")
-        let untouched = try store.taxonomies().first { $0.name == "base" }
-        try store.importing {
-            let mine = try SQLiteTaxonomyWriter(store: store, name: "mine", kind: .hierarchy, source: "map", base: baseInfo, replace: false)
-            ids["garfield"] = try mine.addConcept(key: "new:garfield", name: "garfield", pos: "n", lexname: nil, gloss: nil)
-            try mine.addLemma(concept: ids["garfield"]!, position: 1, word: "garfield", senseNumber: 1)
-            try mine.addEdge(from: ids["garfield"]!, Relations.hypernym, to: ids["cat"]!)
-            try store.writeClassSet(name: "mine", taxonomyID: mine.taxonomyID, source: "map", concepts: [ids["cat"]!, ids["garfield"]!], replace: false)
-        }
-        let mine = try store.taxonomy(named: "mine")
-        XCTAssertEqual(mine.base, "base")
-        XCTAssertEqual(try store.taxonomies().first { $0.name == "base" }, untouched)
-        XCTAssertEqual(try store.conceptIDs(keys: ["cat", "new:garfield"], in: mine), [ids["cat"], ids["garfield"]])
-        XCTAssertEqual(try store.conceptIDs(keys: ["new:garfield"], in: baseInfo), [nil])
-        XCTAssertEqual(try store.candidates(for: "garfield", in: mine).map(\.id), [ids["garfield"]!])
-        XCTAssertEqual(try store.candidates(for: "cat", in: mine).map(\.id), [ids["cat"]!])
-        XCTAssertTrue(try store.candidates(for: "garfield", in: baseInfo).isEmpty)
-        let graph = try store.taxonomicGraph(of: mine)
-        XCTAssertEqual(Set(graph.keys), ["root", "cat", "new:garfield"])
-        XCTAssertEqual(graph.edges.count, 2)
-        XCTAssertEqual(try store.taxonomicGraph(of: baseInfo).edges.count, 1)
+        for store in try TestStores.fresh() {
+            var ids: [String: Int64] = [:]
+            try store.importing {
+                let base = try store.taxonomyWriter(name: "base", kind: .hierarchy, source: "s", replace: false)
+                for key in ["root", "cat"] { ids[key] = try base.addConcept(key: key, name: key, pos: "n", lexname: nil, gloss: nil) }
+                try base.addLemma(concept: ids["cat"]!, position: 1, word: "cat", senseNumber: 1)
+                try base.addEdge(from: ids["cat"]!, Relations.hypernym, to: ids["root"]!)
+            }
+            let baseInfo = try store.taxonomy(named: "base")
+            let untouched = try store.taxonomies().first { $0.name == "base" }
+            try store.importing {
+                let mine = try store.taxonomyWriter(name: "mine", kind: .hierarchy, source: "map", base: baseInfo, replace: false)
+                ids["garfield"] = try mine.addConcept(key: "new:garfield", name: "garfield", pos: "n", lexname: nil, gloss: nil)
+                try mine.addLemma(concept: ids["garfield"]!, position: 1, word: "garfield", senseNumber: 1)
+                try mine.addEdge(from: ids["garfield"]!, Relations.hypernym, to: ids["cat"]!)
+                try store.writeClassSet(name: "mine", taxonomyID: mine.taxonomyID, source: "map", concepts: [ids["cat"]!, ids["garfield"]!], replace: false)
+            }
+            let mine = try store.taxonomy(named: "mine")
+            XCTAssertEqual(mine.base, "base")
+            XCTAssertEqual(try store.taxonomies().first { $0.name == "base" }, untouched)
+            XCTAssertEqual(try store.conceptIDs(keys: ["cat", "new:garfield"], in: mine), [ids["cat"], ids["garfield"]])
+            XCTAssertEqual(try store.conceptIDs(keys: ["new:garfield"], in: baseInfo), [nil])
+            XCTAssertEqual(try store.candidates(for: "garfield", in: mine).map(\.id), [ids["garfield"]!])
+            XCTAssertEqual(try store.candidates(for: "cat", in: mine).map(\.id), [ids["cat"]!])
+            XCTAssertTrue(try store.candidates(for: "garfield", in: baseInfo).isEmpty)
+            let graph = try store.taxonomicGraph(of: mine)
+            XCTAssertEqual(Set(graph.keys), ["root", "cat", "new:garfield"])
+            XCTAssertEqual(graph.edges.count, 2)
+            XCTAssertEqual(try store.taxonomicGraph(of: baseInfo).edges.count, 1)
 
-        // Replacing the base takes the extension and its class set with it; nothing dangles.
-        try store.importing { _ = try SQLiteTaxonomyWriter(store: store, name: "base", kind: .hierarchy, source: "s2", base: nil, replace: true) }
-        XCTAssertEqual(try store.taxonomies().map(\.name), ["base"])
-        XCTAssertTrue(try store.classSets().isEmpty)
-        XCTAssertEqual(try store.foreignKeyViolations(), 0)
-        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM edge"), 0)
+            // Replacing the base takes the extension and its class set with it; nothing dangles.
+            try store.importing { _ = try store.taxonomyWriter(name: "base", kind: .hierarchy, source: "s2", replace: true) }
+            XCTAssertEqual(try store.taxonomies().map(\.name), ["base"])
+            XCTAssertTrue(try store.classSets().isEmpty)
+            XCTAssertEqual(try store.contentDigest().rows["edge"], 0, store.location)
+            XCTAssertEqual(try store.contentDigest().rows["lemma"], 0, store.location)
+            if let sqlite = store as? SQLiteStore { XCTAssertEqual(try sqlite.foreignKeyViolations(), 0) }
+        }
     }
 }
