@@ -51,9 +51,15 @@ extension Benchmarks {
         public let exactLoadSeconds: Double
         /// Milliseconds per query of the exact search, sorted.
         public let exactMilliseconds: [Double]
-        /// Per ef_search: recall@k against the exact top k, and milliseconds per query sorted.
-        public let inDatabase: [(efSearch: Int, recall: Double, milliseconds: [Double])]
+        /// Per ef_search: recall@k against the exact top k, and milliseconds per query sorted. With
+        /// `exactInDatabase`, also `recallByScore`: the share of answers scoring at least the exact k-th score
+        /// (less `tieTolerance`), which counts an equally close photo as found where ids alone would not.
+        public let inDatabase: [(efSearch: Int, recall: Double, recallByScore: Double?, milliseconds: [Double])]
     }
+
+    /// How far below the exact k-th score an answer may score and still count in `recallByScore`: float32 sums
+    /// of a thousand products, made in a different order, differ by about this much.
+    public static let tieTolerance = 1e-5
 
     /// `queries` photos of the collection (seeded) each asked for, under `ranking`, its `k` best others (`within`
     /// a concept, if given): exactly in memory, then in the database at each ef_search. Recall@k is the share of
@@ -88,36 +94,48 @@ extension Benchmarks {
         }
         var random = SplitMix64(seed: 7)
         let ids = (0..<queries).map { _ in all[Int(random.next() % UInt64(all.count))] }
+        let side: IndexedVector = ranking == .visual ? .descriptor : .embedding
+        func vector(_ record: ImageRecord) -> [Float] { side == .descriptor ? record.descriptor : record.embedding ?? [] }
+        // With exact scans: each query's vector and the exact k-th score, to judge answers by score too.
+        var kthScores: [(query: [Float], score: Double)] = []
         let truth = try ids.map { id in
             guard let exact = exactEngine else {
                 guard within == nil, ranking == .visual || ranking == .semantic else {
                     throw ServiceError.invalid("an exact scan in the database ranks by one side (visual or semantic), without filters")
                 }
-                let side: IndexedVector = ranking == .visual ? .descriptor : .embedding
-                let example = try searching.images(in: info, ids: [id])[0]
+                let example = vector(try searching.images(in: info, ids: [id])[0])
                 var filter = ImageFilter(embedding: nil)
                 filter.excludedIDs = [id]
-                return try timed {
-                    try searching.nearestImages(in: info, on: side, to: side == .descriptor ? example.descriptor : example.embedding!, k: k,
-                                                efSearch: 1, filter: filter, exact: true)
-                }
+                let answer = try timed { try searching.nearestImages(in: info, on: side, to: example, k: k, efSearch: 1, filter: filter, exact: true) }
+                let scores = try searching.images(in: info, ids: answer.ids).map { innerProduct(example, vector($0)) }
+                kthScores.append((example, scores.min() ?? -.infinity))
+                return answer
             }
             return try timed { try service.query(request(id), in: exact).hits.map(\.id) }
         }
         let shell = try service.queryEngine(collection: collection, network: network)
-        let rows = try efSearch.map { ef -> (Int, Double, [Double]) in
-            let searching = CollectionService(store: store, classSet: classSet, efSearch: ef)
-            _ = try searching.query(request(ids[0]), in: shell)  // warm: the index's pages into the cache
-            var found = 0, total = 0, times: [Double] = []
-            for (id, expected) in zip(ids, truth) {
-                let answer = try timed { try searching.query(request(id), in: shell).hits.map(\.id) }
+        let rows = try efSearch.map { ef -> (Int, Double, Double?, [Double]) in
+            let service = CollectionService(store: store, classSet: classSet, efSearch: ef)
+            _ = try service.query(request(ids[0]), in: shell)  // warm: the index's pages into the cache
+            var found = 0, foundByScore = 0, total = 0, times: [Double] = []
+            for (n, (id, expected)) in zip(ids, truth).enumerated() {
+                let answer = try timed { try service.query(request(id), in: shell).hits.map(\.id) }
                 found += Set(expected.ids).intersection(answer.ids).count
                 total += expected.ids.count
                 times.append(answer.milliseconds)
+                if n < kthScores.count {
+                    let (query, kth) = kthScores[n]
+                    foundByScore += min(expected.ids.count, try searching.images(in: info, ids: answer.ids)
+                        .filter { innerProduct(query, vector($0)) >= kth - tieTolerance }.count)
+                }
             }
-            return (ef, total == 0 ? 1 : Double(found) / Double(total), times.sorted())
+            let share = { (hits: Int) in total == 0 ? 1 : Double(hits) / Double(total) }
+            return (ef, share(found), kthScores.isEmpty ? nil : share(foundByScore), times.sorted())
         }
         return DatabaseSearchReport(photos: all.count, queries: queries, k: k, exactInDatabase: exactInDatabase, exactLoadSeconds: loading.inSeconds,
                                     exactMilliseconds: truth.map(\.milliseconds).sorted(), inDatabase: rows)
     }
 }
+
+/// The inner product in double precision: one arithmetic for the exact answers' scores and the database's.
+private func innerProduct(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) } }

@@ -131,7 +131,8 @@ struct BenchDatabaseSearch: ParsableCommand {
         print(r.exactInDatabase ? "exact, a scan of every photo in the database: " + summary(r.exactMilliseconds)
               : String(format: "exact, in memory: loaded in %.1f s; ", r.exactLoadSeconds) + summary(r.exactMilliseconds))
         for row in r.inDatabase {
-            print(String(format: "in the database, ef_search %d: recall@%d %.3f; ", row.efSearch, r.k, row.recall) + summary(row.milliseconds))
+            let byScore = row.recallByScore.map { String(format: " (by score, ties within %g: %.3f)", Benchmarks.tieTolerance, $0) } ?? ""
+            print(String(format: "in the database, ef_search %d: recall@%d %.3f%@; ", row.efSearch, r.k, row.recall, byScore) + summary(row.milliseconds))
         }
     }
 }
