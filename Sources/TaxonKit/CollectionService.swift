@@ -52,11 +52,12 @@ public struct CollectionService {
     /// The class set naming the network's 1,000 outputs.
     public let classSet: String
 
-    /// pgvector's HNSW candidate list for searches in the database (`hnsw.ef_search`).
-    public let efSearch: Int
+    /// pgvector's HNSW candidate list for searches in the database (`hnsw.ef_search`); nil: by the
+    /// collection's size (`SearchEngine.defaultEFSearch(photos:)`).
+    public let efSearch: Int?
 
     /// A service over one store connection; `classSet` names the network's outputs.
-    public init(store: any Store, classSet: String = "ilsvrc2012", efSearch: Int = SearchEngine.defaultEFSearch) {
+    public init(store: any Store, classSet: String = "ilsvrc2012", efSearch: Int? = nil) {
         (self.store, self.classSet, self.efSearch) = (store, classSet, efSearch)
     }
 

@@ -8,8 +8,10 @@ import TaxonVision
 /// same code as an exact search — so their scores, semantic-first levels and explanations are the same.
 /// What is approximate is only which photos become candidates.
 extension SearchEngine {
-    /// How many candidates each scan asks for at least, and the HNSW candidate list (pgvector's ef_search) it uses.
-    public static let defaultEFSearch = 100
+    /// How many candidates each scan asks for at least, and the HNSW candidate list (pgvector's ef_search) it
+    /// uses, when none is given: 100, and 200 from 500,000 photos. At a million photos 100 held 94 % of the
+    /// exact semantic top 10 and 200 held 96.6 % (docs/BENCHMARKS.md); at 100,000, 100 already held 99.8 %.
+    public static func defaultEFSearch(photos: Int) -> Int { photos >= 500_000 ? 200 : 100 }
     /// When no more photos than this pass the filters, the scans score them all, exactly, in the database:
     /// an HNSW scan would visit about k / (their share) photos, and pgvector stops a filtered scan at 20,000.
     public static let exactScanLimit = 20_000
@@ -31,9 +33,11 @@ extension SearchEngine {
 
     /// One page of results, found in the database and ranked exactly in memory. Facets other than the
     /// object's need the whole collection in memory (`SearchEngine(store:collection:…)`).
-    public func answerInDatabase(_ request: QueryRequest, store: any Store & DatabaseSearchStore, efSearch: Int = defaultEFSearch) throws -> QueryAnswer {
+    /// `efSearch`: pgvector's HNSW candidate list; nil takes `defaultEFSearch(photos:)` of the collection.
+    public func answerInDatabase(_ request: QueryRequest, store: any Store & DatabaseSearchStore, efSearch: Int? = nil) throws -> QueryAnswer {
         guard request.facets == nil else { throw QueryError.badField("facets", "facets are searched in memory, not in the database") }
         let info = index.info
+        let efSearch = efSearch ?? Self.defaultEFSearch(photos: info.images)
         // The examples' own photos first: resolving needs their vectors, and they are never results.
         let exampleIDs = (request.positive + request.negative).compactMap { example -> Int64? in
             if case let .image(id) = example { return id } else { return nil }

@@ -54,8 +54,8 @@ public final class TaxonService: Sendable {
     let nodesByName: [String: Int]
     let network: EfficientNetLite?
     let classSet: String
-    /// pgvector's HNSW candidate list for searches in the database (`taxon serve --ef-search`).
-    let efSearch: Int
+    /// pgvector's HNSW candidate list for searches in the database (`taxon serve --ef-search`); nil: by collection size.
+    let efSearch: Int?
     let schemaVersion: Int
     private let pool = StorePool()
     /// Uploads' photo analyzers, kept between requests.
@@ -75,10 +75,10 @@ public final class TaxonService: Sendable {
     /// `weights`: the network's safetensors (photo search needs them);
     /// `informationContent`: a .dat file or "intrinsic", for res/jcn/lin.
     public init(storePath: String, weights: String?, informationContent: String? = nil, classSet: String = "ilsvrc2012",
-                limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil, efSearch: Int = SearchEngine.defaultEFSearch,
+                limits: Limits = Limits(), auth: AuthMode = .writes, dataFolder: String? = nil, efSearch: Int? = nil,
                 threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) throws {
         let maxEF = NearestNeighbourIndex.maxEFSearch
-        guard (1...maxEF).contains(efSearch) else { throw ServiceError.invalid("ef_search must lie in 1...\(maxEF), got \(efSearch)") }
+        if let efSearch, !(1...maxEF).contains(efSearch) { throw ServiceError.invalid("ef_search must lie in 1...\(maxEF), got \(efSearch)") }
         self.efSearch = efSearch
         self.storePath = storePath
         self.limits = limits

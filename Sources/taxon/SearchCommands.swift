@@ -252,7 +252,8 @@ struct FacetOptions: ParsableArguments {
 
 /// Where a query runs on a PostgreSQL store whose collection has an HNSW index (taxon ann build).
 struct DatabaseSearchOptions: ParsableArguments {
-    @Option(help: "pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for a search in the database.") var efSearch = SearchEngine.defaultEFSearch
+    @Option(help: "pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for a search in the database; default 100, 200 from 500,000 photos.")
+    var efSearch: Int?
     @Flag(help: "Search the whole collection in memory, exactly, even where an HNSW index would search it in the database.") var exact = false
 
     /// The collection's engine for a query (`facets`: one that needs the photos in memory).

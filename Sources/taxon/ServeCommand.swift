@@ -21,8 +21,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Which requests need an API key (taxon keys create): off, writes (reads open) or all (all but /healthz).") var auth = AuthMode.writes
     @Option(help: "Requests a second per API key (429 with Retry-After above it); default: no limit.") var rateLimit: Double?
     @Option(help: "Where uploaded photos are kept (default: beside the store, STORE-data).") var data: String?
-    @Option(help: "PostgreSQL: pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for collections with an HNSW index (taxon ann build).")
-    var efSearch = SearchEngine.defaultEFSearch
+    @Option(help: "PostgreSQL: pgvector's HNSW candidate list (hnsw.ef_search, 1-1000) for collections with an HNSW index (taxon ann build); default 100, 200 from 500,000 photos.")
+    var efSearch: Int?
     @Option(help: "Photos per upload request (413 above).") var maxPhotos = TaxonService.Limits().maxPhotosPerUpload
     @Option(help: "Bytes per upload request body (413 above).") var maxUploadBytes = TaxonService.Limits().maxUploadBody
     @Option(help: "Bytes per uploaded photo (413 above).") var maxPhotoBytes = PhotoLimits().bytes
