@@ -13,10 +13,13 @@ extension PostgresStore: FeatureCacheStore {
         return found
     }
 
-    /// Stores features by photo hash (replacing any of the same network and hash), in one transaction.
+    /// Stores features by photo hash (replacing any of the same network and hash; the last given wins), in one
+    /// transaction. Rows are written in hash order: two uploads sharing photos then lock them in the same order
+    /// and never deadlock.
     public func cacheFeatures(network: String, _ features: [(sha256: String, feature: [Float])]) throws {
+        let byHash = Dictionary(features.map { ($0.sha256, $0.feature) }, uniquingKeysWith: { $1 })
         try session.transaction {
-            for (hash, feature) in features {
+            for (hash, feature) in byHash.sorted(by: { $0.key < $1.key }) {
                 try session.query("""
                     INSERT INTO feature_cache (network, sha256, data) VALUES (\(network), \(hash), \(Self.bytes(feature)))
                     ON CONFLICT (network, sha256) DO UPDATE SET data = excluded.data

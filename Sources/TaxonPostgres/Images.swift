@@ -113,7 +113,7 @@ extension PostgresStore: CollectionStore {
     /// Adds or replaces (by path) images and removes the ids in `removing`, in one transaction that bumps the generation.
     public func updateImages(of collection: CollectionInfo, upserting records: [ImageRecord], removing: [Int64]) throws {
         guard !records.isEmpty || !removing.isEmpty else { return }
-        try transaction {
+        try writing(collection) {
             try upsertImages(records, in: collection)
             if !removing.isEmpty {
                 try session.query("DELETE FROM image WHERE id = ANY(\(removing)) AND collection_id = \(collection.id)")
@@ -142,6 +142,16 @@ extension PostgresStore: CollectionStore {
         }
     }
 
+    /// A transaction writing the collection's images that first takes the collection's row: writers to one
+    /// collection queue there, instead of locking image rows in different orders (a deadlock PostgreSQL
+    /// breaks by failing one of them: two uploads sharing photos, an annotation beside an upload).
+    func writing<T>(_ collection: CollectionInfo, _ body: () throws -> T) throws -> T {
+        try transaction {
+            try session.query("SELECT 1 FROM collection WHERE id = \(collection.id) FOR NO KEY UPDATE")
+            return try body()
+        }
+    }
+
     /// Tells readers holding the collection in memory to load it again.
     func bumpGeneration(of collection: CollectionInfo) throws {
         try session.query("UPDATE collection SET generation = generation + 1 WHERE id = \(collection.id)")
@@ -159,7 +169,7 @@ extension PostgresStore: CollectionStore {
 
     /// Sets the image's label and tags (nil: kept) and bumps the generation; false when the collection has no such image.
     public func annotateImage(_ id: Int64, in collection: CollectionInfo, label: LabelChange, tags: [String]?) throws -> Bool {
-        try transaction {
+        try writing(collection) {
             guard try session.scalar("SELECT count(*) FROM image WHERE id = \(id) AND collection_id = \(collection.id)", as: Int.self) == 1 else { return false }
             let tagsJSON = try tags.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             switch label {
@@ -182,7 +192,7 @@ extension PostgresStore: CollectionStore {
 
     /// Replaces the semantic vectors of the given images, bumping the generation.
     public func setEmbeddings(of collection: CollectionInfo, _ vectors: [(id: Int64, embedding: [Float])]) throws {
-        try transaction {
+        try writing(collection) {
             for (id, vector) in vectors {
                 try session.query("UPDATE image SET embedding = \(PGVector(vector)) WHERE id = \(id) AND collection_id = \(collection.id)")
             }
@@ -239,7 +249,7 @@ extension PostgresStore: CollectionStore {
 
     /// Replaces the collection's style PCA and bumps its generation.
     public func setStyleProjection(_ projection: StyleProjection, of collection: CollectionInfo) throws {
-        try transaction {
+        try writing(collection) {
             try session.query("""
                 INSERT INTO style_projection (collection_id, photos, dims, inputs, mean, components)
                 VALUES (\(collection.id), \(projection.photos), \(projection.dims), \(projection.inputs), \(Self.bytes(projection.mean)),

@@ -32,7 +32,7 @@ extension PostgresStore: IndexJobStore {
 
     /// Writes the records of the jobs `worker` still holds and marks them done, in one transaction.
     public func completeIndexJobs(in collection: CollectionInfo, worker: String, records: [ImageRecord], finished: [String]) throws -> Set<String> {
-        try transaction {
+        try writing(collection) {
             // Locked until commit: a worker retaking a lapsed claim waits for this answer, then finds it done.
             let held = Set(try session.query("""
                 SELECT path FROM index_job WHERE collection_id = \(collection.id) AND claimed_by = \(worker) AND done_by IS NULL

@@ -203,7 +203,7 @@ final class UploadTests: XCTestCase {
         let admin = try key("limits-admin", ["--scope", "admin"]), petsWriter = try key("limits-pets", ["--scope", "write", "--collection", "pets"])
         let data = built.directory.appendingPathComponent("limits-\(tag)")
         let server = try ServerProcess(store: db, ["--data", data.path, "--max-photos", "3", "--max-photo-bytes", "400000", "--max-pixels", "20000000",
-                                               "--max-upload-bytes", "1500000"])
+                                               "--max-upload-bytes", "1500000"], log: data.appendingPathExtension("log"))
         let name = "limits-\(tag)", route = "/v1/collections/limits-\(tag)/images"
         XCTAssertEqual(server.send("/v1/collections/\(name)", method: "PUT", headers: ["Authorization": "Bearer \(admin)"]).status, 201)
         let photo = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(try Fixture.samplePhotos(["n02123045"]).first)))
@@ -268,7 +268,8 @@ final class UploadTests: XCTestCase {
         while uploaders.wait(timeout: .now()) == .timedOut {
             searches.append(server.send("/v1/search?collection=pets&concept=tabby.n.01&ranking=semantic&k=3").status)
         }
-        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201], db)
+        let serverLog = (try? String(contentsOf: data.appendingPathExtension("log"), encoding: .utf8)) ?? ""
+        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201], "\(db): \(serverLog.split(separator: "\n").filter { $0.contains("error") })")
         XCTAssertGreaterThan(searches.count, 3, "searches went on during the uploads")
         XCTAssertEqual(Set(searches), [200])
     }
