@@ -201,9 +201,9 @@ final class UploadTests: XCTestCase {
             try Fixture.taxon(["keys", "create", "--name", "\(name)-\(tag)", "--db", db] + arguments).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let admin = try key("limits-admin", ["--scope", "admin"]), petsWriter = try key("limits-pets", ["--scope", "write", "--collection", "pets"])
-        let data = built.directory.appendingPathComponent("limits-\(tag)")
+        let data = built.directory.appendingPathComponent("limits-\(tag)"), serverLog = data.appendingPathExtension("log")
         let server = try ServerProcess(store: db, ["--data", data.path, "--max-photos", "3", "--max-photo-bytes", "400000", "--max-pixels", "20000000",
-                                               "--max-upload-bytes", "1500000"], log: data.appendingPathExtension("log"))
+                                               "--max-upload-bytes", "1500000"], log: serverLog)
         let name = "limits-\(tag)", route = "/v1/collections/limits-\(tag)/images"
         XCTAssertEqual(server.send("/v1/collections/\(name)", method: "PUT", headers: ["Authorization": "Bearer \(admin)"]).status, 201)
         let photo = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(try Fixture.samplePhotos(["n02123045"]).first)))
@@ -268,8 +268,8 @@ final class UploadTests: XCTestCase {
         while uploaders.wait(timeout: .now()) == .timedOut {
             searches.append(server.send("/v1/search?collection=pets&concept=tabby.n.01&ranking=semantic&k=3").status)
         }
-        let serverLog = (try? String(contentsOf: data.appendingPathExtension("log"), encoding: .utf8)) ?? ""
-        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201], "\(db): \(serverLog.split(separator: "\n").filter { $0.contains("error") })")
+        let errors = ((try? String(contentsOf: serverLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("error") }
+        XCTAssertEqual(statuses.uploads, [201, 201, 201, 201], "\(db): \(errors)")
         XCTAssertGreaterThan(searches.count, 3, "searches went on during the uploads")
         XCTAssertEqual(Set(searches), [200])
     }
