@@ -5,7 +5,7 @@ TAXON := .build/release/taxon
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: setup build run test migrations web bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload bench-own-classes bench-caltech-head bench-web
+.PHONY: setup build run test migrations web bench bench-similarity bench-embeddings bench-text bench-hyperbolic bench-cnn bench-search bench-retrieval bench-feedback bench-upload bench-own-classes bench-caltech-head bench-caltech-finetune bench-web
 
 setup:
 	@scripts/setup.sh
@@ -67,6 +67,10 @@ bench-own-classes: build
 bench-caltech-head: build
 	scripts/setup.sh --onnx
 	bench/caltech-head.sh
+
+bench-caltech-finetune: build
+	scripts/setup.sh --onnx
+	bench/caltech-finetune.sh
 
 bench-upload: build
 	bench/upload.sh

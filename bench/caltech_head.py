@@ -7,6 +7,7 @@ Usage: caltech_head.py TAXON WEIGHTS DB CACHE_DIR   (bench/caltech-head.sh runs 
 import json, os, subprocess, sys
 import numpy as np
 from PIL import Image, ImageOps
+from head_ranking import mean_average_precision, softmax
 
 ROOT = "../shared/data/caltech101"
 taxon, weights, db, cache = sys.argv[1:5]
@@ -55,12 +56,6 @@ def unit(x):
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def softmax(z):
-    z = z - z.max(1, keepdims=True)
-    p = np.exp(z)
-    return p / p.sum(1, keepdims=True)
-
-
 def features(gem, logits, with_logits):
     """GeM, or GeM beside the square root of the ImageNet probabilities (unit length each)."""
     return np.hstack([gem, unit(np.sqrt(softmax(logits)))]) if with_logits else gem
@@ -78,19 +73,6 @@ def train(x, y, epochs=300, weight_decay=1e-4):
             v *= 0.999; v += 0.001 * gradient * gradient
             parameter -= 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
     return w, b
-
-
-def mean_average_precision(scores, labels):
-    """Each photo as the query against the others, ranked by its row of scores (ties in index order)."""
-    precisions = []
-    for q in range(len(labels)):
-        row = scores[q].copy()
-        row[q] = -np.inf
-        relevant = labels[np.argsort(-row, kind="stable")[:-1]] == labels[q]
-        if relevant.any():
-            hits = np.cumsum(relevant)
-            precisions.append((hits[relevant] / (np.nonzero(relevant)[0] + 1)).mean())
-    return float(np.mean(precisions))
 
 
 train_items, dev_items = photos("train"), photos("dev")

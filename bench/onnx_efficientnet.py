@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""onnxruntime beside `taxon bench cnn`: the same EfficientNet-Lite0 weights as
-an ONNX graph (built here from the safetensors with numpy and onnx, no torch),
-timed with 2 intra-op threads on batches of preprocessed 224² tensors.
+"""onnxruntime beside `taxon bench cnn`: the same EfficientNet-Lite0 (or -Lite2)
+weights as an ONNX graph (built here from the safetensors with numpy and onnx,
+no torch), timed with 2 intra-op threads on batches of preprocessed 224² (260²)
+tensors. bench/caltech_finetune.py reuses the graph up to a block's input.
 
   onnx_efficientnet.py WEIGHTS.safetensors [--batch 16] [--batches 8]
 
@@ -22,7 +23,10 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "models"
 import efficientnet_numpy as reference  # noqa: E402
 
 
-def build(weights):
+def build(weights, stop_before=None):
+    """The network as an ONNX graph from NCHW inputs to logits, or, with `stop_before`, to that block's input."""
+    variant = reference.variant(weights)
+    input_size = reference.INPUT_SIZE[variant]
     nodes, initializers = [], []
     counter = [0]
 
@@ -51,10 +55,12 @@ def build(weights):
             y = z
         return y, out
 
-    x, size = conv("input", "_conv_stem", "_bn0", 224, 2, 1, True)
+    x, size = conv("input", "_conv_stem", "_bn0", input_size, 2, 1, True)
     index = 0
-    for repeats, kernel, stride, expansion, cin, cout in reference.STAGES:
+    for repeats, kernel, stride, expansion, cin, cout in reference.STAGES[variant]:
         for r in range(repeats):
+            if index == stop_before:
+                return graph_model(nodes, initializers, x, variant, input_size, [cin if r == 0 else cout, size, size])
             p = f"_blocks.{index}."
             inputs = x
             channels = (cin if r == 0 else cout) * expansion
@@ -71,8 +77,13 @@ def build(weights):
     nodes.append(helper.make_node("GlobalAveragePool", [x], ["pooled"]))
     nodes.append(helper.make_node("Flatten", ["pooled"], ["flat"]))
     nodes.append(helper.make_node("Gemm", ["flat", constant(weights["_fc.weight"]), constant(weights["_fc.bias"])], ["logits"], transB=1))
-    graph = helper.make_graph(nodes, "efficientnet_lite0", [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 224, 224])],
-                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 1000])], initializers)
+    return graph_model(nodes, initializers, "logits", variant, input_size, [1000])
+
+
+def graph_model(nodes, initializers, output, variant, input_size, output_shape):
+    graph = helper.make_graph(nodes, f"efficientnet_{variant}",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, input_size, input_size])],
+                              [helper.make_tensor_value_info(output, TensorProto.FLOAT, ["N", *output_shape])], initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
     return model
@@ -89,7 +100,8 @@ def main():
     options.intra_op_num_threads = 2
     options.inter_op_num_threads = 1
     session = onnxruntime.InferenceSession(build(weights).SerializeToString(), options, providers=["CPUExecutionProvider"])
-    batch = np.random.default_rng(1).uniform(-1, 1, (args.batch, 3, 224, 224)).astype(np.float32)
+    size = reference.INPUT_SIZE[reference.variant(weights)]
+    batch = np.random.default_rng(1).uniform(-1, 1, (args.batch, 3, size, size)).astype(np.float32)
     logits = session.run(None, {"input": batch})[0]
     difference = np.abs(logits[:2] - reference.forward(weights, batch[:2].astype(np.float64))).max()
     start = time.perf_counter()

