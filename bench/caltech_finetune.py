@@ -1,17 +1,22 @@
 """Issue #20's other lever, measured outside the project: fine-tuning the last block of EfficientNet (its last MBConv
-block and the head convolution) with the classifier on caltech101/train, against the linear head on frozen GeM that
-`train-mapper` trains, both in the same run, on the same nine tenths of train (the other tenth picks the epoch), and
+block and the head convolution) with the classifier on caltech101/train, against a linear softmax head on frozen GeM
+(the kind `train-mapper` trains), both in the same run, on the same nine tenths of train (the other tenth picks the epoch), and
 evaluated on caltech101/dev (or any --train and --test class folders, or --split N of one).
 
 The network up to the last block runs once in onnxruntime (bench/onnx_efficientnet.py's graph) on each photo and its
 mirror image, preprocessed as Taxon does (shorter side to size + 32, centre crop); the last block, GeM (p = 3), L2
 normalisation and the softmax head are trained here in numpy with their gradients written out, BatchNorm folded and
 frozen, each epoch reading every photo as itself or its mirror at random. Prints accuracy, the mAP of ranking by
-the cosine of probability vectors, and of ranking by predicted class first, as bench/caltech_head.py does.
-Usage: caltech_finetune.py WEIGHTS CACHE_DIR [--train DIR] [--test DIR | --split N] [--epochs N] [--learning-rate R]   (bench/caltech-finetune.sh runs it)"""
+the cosine of probability vectors, and of ranking by predicted class first, as bench/caltech_head.py does. With
+--taxon (a release build) it also checks its GeM against Taxon's and ranks the test photos semantic-first as Taxon
+ranks a collection indexed with a classifier mapper (mAP and mAHP@250, the softmax sharpened or not).
+Usage: caltech_finetune.py WEIGHTS CACHE_DIR [--train DIR] [--test DIR | --split N] [--epochs N] [--learning-rate R]
+                           [--taxon TAXON --db DB [--map FILE]]   (bench/caltech-finetune.sh runs it)"""
 import argparse
+import json
 import os
 import pathlib
+import sqlite3
 import subprocess
 import sys
 import time
@@ -174,6 +179,54 @@ def features_of(params, views, batch=64):
     return [np.concatenate([forward(params, x[s:s + batch])[0] for s in range(0, len(x), batch)]) for x in views]
 
 
+def class_similarity(taxon, db, cache, classes, class_map):
+    """The classes' lcs-height similarities (class-name order) and the height H of the tree above them, as `taxon eval
+    dataset` makes that tree: in a copy of the store, the map's class set (or, with no map, the folder names as WordNet
+    keys), `taxon tree` over it, `taxon simmatrix` on the tree."""
+    store = f"{cache}/similarity.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(store + suffix):
+            os.remove(store + suffix)
+    with sqlite3.connect(db) as source, sqlite3.connect(store) as target:
+        source.backup(target)
+    run = lambda *arguments: subprocess.run([taxon, *arguments, "--db", store], check=True, capture_output=True).stdout  # noqa: E731
+    if class_map:
+        run("taxonomy", "extend", "--map", class_map, "--name", "classes", "--method", "none")
+    else:
+        with open(f"{cache}/classes.txt", "w") as keys:
+            keys.write("\n".join(classes) + "\n")
+        run("import", "imagenet", "--wnids", f"{cache}/classes.txt", "--name", "classes")
+    height = json.loads(run("tree", "--class-set", "classes", "--out-name", "classes-tree", "--json"))["height"]
+    run("simmatrix", "--class-set", "classes-tree", "--out", f"{cache}/similarity.npy")
+    return np.load(f"{cache}/similarity.npy"), height
+
+
+def semantic_first(logits, visual, labels, similarity, height, k=250):
+    """mAP and mAHP@k of Taxon's semantic-first ranking of classifier photos (docs/SEARCH.md, docs/CLASSES.md): the
+    expected class rows of the ten likeliest classes (renormalised), whose dot product is pᵀSq; levels ⌊s·H + 10⁻⁴⌋;
+    the visual cosine inside a level. mAHP as docs/EVALUATION.md defines it, on the same similarities."""
+    p = softmax(logits)
+    top = np.argsort(-p, axis=1)[:, :10]
+    weights = np.zeros_like(p)
+    np.put_along_axis(weights, top, np.take_along_axis(p, top, 1), 1)
+    weights /= weights.sum(1, keepdims=True)
+    levels = np.floor((weights @ similarity @ weights.T) * height + 1e-4)
+    cosine = visual @ visual.T
+    precisions, hierarchical = [], []
+    for q in range(len(labels)):
+        others = np.delete(np.arange(len(labels)), q)
+        ranked = others[np.lexsort((-cosine[q, others], -levels[q, others]))]
+        relevant = labels[ranked] == labels[q]
+        if relevant.any():
+            hits = np.cumsum(relevant)
+            precisions.append((hits[relevant] / (np.nonzero(relevant)[0] + 1)).mean())
+        gains = similarity[labels[q], labels[ranked]][:k]
+        ideal = np.sort(similarity[labels[q], labels[others]])[::-1][:k]
+        hp = np.where(np.cumsum(ideal) > 0, np.cumsum(gains) / np.maximum(np.cumsum(ideal), 1e-12), 1.0)
+        hierarchical.append((hp.sum() - (hp[0] + hp[-1]) / 2) / len(hp))
+    return float(np.mean(precisions)), float(np.mean(hierarchical))
+
+
 def report(name, head, dev_views, y_dev):
     """Test accuracy and the two rankings' mAP, on the mean of each photo's and its mirror's logits, T 1 and 0.5."""
     logits = np.mean([f @ head["Wc"] + head["bc"] for f in dev_views], axis=0)
@@ -204,6 +257,8 @@ def main():
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--taxon", help="a release taxon whose GeM to compare with (and --db, a store with the ILSVRC classes)")
     parser.add_argument("--db")
+    parser.add_argument("--map", help="the reviewed class map for the hierarchy (default: bench/caltech101-map.tsv for "
+                                      "Caltech; none when the class folders are WordNet keys)")
     args = parser.parse_args()
     weights = reference.load(args.weights)
     variant = reference.variant(weights)
@@ -274,7 +329,18 @@ def main():
         if accuracy > best[0]:
             best = (accuracy, epoch, {k: v.copy() for k, v in params.items()})
     print(f"kept epoch {best[1]}")
-    report("last block fine-tuned", best[2], features_of(best[2], dev_views), y_dev)
+    tuned_dev = features_of(best[2], dev_views)
+    report("last block fine-tuned", best[2], tuned_dev, y_dev)
+    if args.taxon:
+        class_map = args.map or ("bench/caltech101-map.tsv" if args.train == f"{ROOT}/train" else None)
+        similarity, height = class_similarity(args.taxon, args.db, args.cache, classes, class_map)
+        k = min(250, len(y_dev) - 1)
+        print(f"ranked semantic-first as Taxon does (photos as they are, tree height {height}):")
+        for name, head, features in (("linear head on frozen GeM", probe, frozen_dev[0]), ("last block fine-tuned", best[2], tuned_dev[0])):
+            for temperature in (1.0, 0.5, 0.25):
+                logits = (features @ head["Wc"] + head["bc"]) / temperature
+                precision, hierarchical = semantic_first(logits, frozen_dev[0], y_dev, similarity, height, k)
+                print(f"{name:28s} T {temperature:4.2f}: mAP {precision:.4f}, mAHP@{k} {hierarchical:.4f}", flush=True)
 
 
 if __name__ == "__main__":
