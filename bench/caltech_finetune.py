@@ -28,7 +28,7 @@ from PIL import Image
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "models"))
 import efficientnet_numpy as reference  # noqa: E402
-from head_ranking import mean_average_precision, softmax  # noqa: E402
+from softmax_head import Adam, average_precision, linear_head, mean_average_precision, softmax  # noqa: E402
 from onnx_efficientnet import build  # noqa: E402
 
 ROOT = "../shared/data/caltech101"
@@ -150,30 +150,6 @@ def taxon_agreement(params, views, paths, taxon, db, weights, cache):
     return float(np.median(cosine)), float(cosine.min())
 
 
-class Adam:
-    def __init__(self, params, learning_rates):
-        self.rates, self.t = learning_rates, 0
-        self.moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in params.items()}
-
-    def step(self, params, grads):
-        self.t += 1
-        for key, gradient in grads.items():
-            m, v = self.moments[key]
-            m *= 0.9; m += 0.1 * gradient
-            v *= 0.999; v += 0.001 * gradient * gradient
-            params[key] -= self.rates[key] * (m / (1 - 0.9 ** self.t)) / (np.sqrt(v / (1 - 0.999 ** self.t)) + 1e-8)
-
-
-def linear_head(features, labels, classes, epochs=300, weight_decay=1e-4):
-    """Softmax regression from zero weights, full-batch Adam (0.01), L2 weight decay: bench/caltech_head.py's head."""
-    head = {"Wc": np.zeros((features.shape[1], classes), np.float32), "bc": np.zeros(classes, np.float32)}
-    adam, target = Adam(head, {"Wc": 0.01, "bc": 0.01}), np.eye(classes, dtype=np.float32)[labels]
-    for _ in range(epochs):
-        residual = (softmax(features @ head["Wc"] + head["bc"]) - target) / len(labels)
-        adam.step(head, {"Wc": features.T @ residual + weight_decay * head["Wc"], "bc": residual.sum(0)})
-    return head
-
-
 def features_of(params, views, batch=64):
     """The normalised GeM of each view's block inputs, in batches (the activations are not kept)."""
     return [np.concatenate([forward(params, x[s:s + batch])[0] for s in range(0, len(x), batch)]) for x in views]
@@ -218,8 +194,7 @@ def semantic_first(logits, visual, labels, similarity, height, k=250):
         ranked = others[np.lexsort((-cosine[q, others], -levels[q, others]))]
         relevant = labels[ranked] == labels[q]
         if relevant.any():
-            hits = np.cumsum(relevant)
-            precisions.append((hits[relevant] / (np.nonzero(relevant)[0] + 1)).mean())
+            precisions.append(average_precision(relevant))
         gains = similarity[labels[q], labels[ranked]][:k]
         ideal = np.sort(similarity[labels[q], labels[others]])[::-1][:k]
         hp = np.where(np.cumsum(ideal) > 0, np.cumsum(gains) / np.maximum(np.cumsum(ideal), 1e-12), 1.0)
@@ -297,7 +272,7 @@ def main():
                                         args.cache)
         print(f"GeM beside taxon's on the first 64 test photos: median cosine {median:.4f}, least {least:.4f}")
     frozen_train = features_of(params, [v[~held] for v in train_views])
-    frozen_held = features_of(params, [v[held] for v in train_views])[0]
+    frozen_held = features_of(params, [train_views[0][held]])[0]
     frozen_dev = features_of(params, dev_views)
     probe = linear_head(np.vstack(frozen_train), np.concatenate([y_all[~held]] * 2), len(classes))
     print(f"frozen: held-out accuracy {np.mean((frozen_held @ probe['Wc'] + probe['bc']).argmax(1) == y_all[held]):.4f}")

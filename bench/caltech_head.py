@@ -7,7 +7,7 @@ Usage: caltech_head.py TAXON WEIGHTS DB CACHE_DIR   (bench/caltech-head.sh runs 
 import json, os, subprocess, sys
 import numpy as np
 from PIL import Image, ImageOps
-from head_ranking import mean_average_precision, softmax
+from softmax_head import linear_head, mean_average_precision, softmax
 
 ROOT = "../shared/data/caltech101"
 taxon, weights, db, cache = sys.argv[1:5]
@@ -61,20 +61,6 @@ def features(gem, logits, with_logits):
     return np.hstack([gem, unit(np.sqrt(softmax(logits)))]) if with_logits else gem
 
 
-def train(x, y, epochs=300, weight_decay=1e-4):
-    """Softmax regression from zero weights: full-batch Adam (learning rate 0.01), L2 weight decay."""
-    n, d = x.shape
-    w, b, target = np.zeros((d, len(classes))), np.zeros(len(classes)), np.eye(len(classes))[y]
-    moments = [[np.zeros_like(w), np.zeros_like(w)], [np.zeros_like(b), np.zeros_like(b)]]
-    for t in range(1, epochs + 1):
-        residual = (softmax(x @ w + b) - target) / n
-        for parameter, gradient, (m, v) in ((w, x.T @ residual + weight_decay * w, moments[0]), (b, residual.sum(0), moments[1])):
-            m *= 0.9; m += 0.1 * gradient
-            v *= 0.999; v += 0.001 * gradient * gradient
-            parameter -= 0.01 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
-    return w, b
-
-
 train_items, dev_items = photos("train"), photos("dev")
 y_train, y_dev = np.array([i[2] for i in train_items]), np.array([i[2] for i in dev_items])
 views = {(split, view): extract([i[view] for i in items], f"{cache}/{tag}-{split}-{view}")
@@ -85,7 +71,8 @@ print(f"visual GeM: mAP {mean_average_precision(gem_dev @ gem_dev.T, y_dev):.4f}
 for with_logits in (False, True):
     for mirrored in (False, True):
         x = [features(*views[("train", v)], with_logits) for v in ((0, 1) if mirrored else (0,))]
-        w, b = train(np.vstack(x), np.concatenate([y_train] * len(x)))
+        head = linear_head(np.vstack(x), np.concatenate([y_train] * len(x)), len(classes))
+        w, b = head["Wc"], head["bc"]
         logits = np.mean([features(*views[("dev", v)], with_logits) @ w + b for v in ((0, 1) if mirrored else (0,))], axis=0)
         for temperature in (1.0, 0.5, 0.25):
             p = softmax(logits / temperature)
